@@ -1,0 +1,26 @@
+/**
+ * Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts) because Nest 12
+ * ships ESM only. Three projects: unit specs beside the code, integration and e2e specs under test/ that talk to
+ * the real Postgres and Redis. The global setup creates the test database and runs the real migrations once.
+ */
+const shared = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }] },
+  extensionsToTreatAsEsm: ['.ts'],
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/utils/global-setup.ts',
+      maxWorkers: 1,
+    },
+  ],
+  testTimeout: 60000,
+};
