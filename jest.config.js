@@ -19,6 +19,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/utils/global-setup.ts',
+      setupFiles: ['<rootDir>/test/utils/test-env.ts'],
       maxWorkers: 1,
     },
   ],

@@ -29,6 +29,15 @@ export interface DecodedIdNumber {
 const FIRST_CENTURY_START = 1900;
 /** The scheme defines digits up to 9 (2300s); 6-9 are far in the future and so fail the future-year rule anyway. */
 const MAX_CENTURY_DIGIT = 9;
+/**
+ * Births are registered on the Vietnamese calendar day (UTC+7, no daylight saving since 1975). Reading the year in
+ * UTC would reject a number issued for a baby born on 1 January between 00:00 and 07:00 local time.
+ */
+const VIETNAM_UTC_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+function currentYearInVietnam(today: Date): number {
+  return new Date(today.getTime() + VIETNAM_UTC_OFFSET_MS).getUTCFullYear();
+}
 
 /**
  * Sandbox personas take their random part from 999900-999999 and the generator never does, so a test can tell a
@@ -39,12 +48,18 @@ export const PERSONA_RANDOM_FLOOR = 999_900;
 /** The century/sex digit G for a holder: `2 × (century index) + (female ? 1 : 0)`. */
 export function centurySexDigit(sex: Sex, birthYear: number): number {
   const centuryIndex = Math.floor((birthYear - FIRST_CENTURY_START) / 100);
-  if (centuryIndex < 0 || centuryIndex > 4) throw new RangeError(`birth year ${birthYear} is outside 1900-2399`);
+  if (!Number.isInteger(birthYear) || centuryIndex < 0 || centuryIndex > 4) {
+    throw new RangeError(`birth year ${birthYear} is not a whole year in 1900-2399`);
+  }
   return centuryIndex * 2 + (sex === 'female' ? 1 : 0);
 }
 
 /** Builds the number from its parts. The caller guarantees uniqueness; the random part is zero-padded to 6 digits. */
 export function composeIdNumber(provinceIdCode: string, sex: Sex, birthYear: number, randomPart: number): string {
+  // Without this guard a random part of 1,000,000 or more would silently yield a 13-digit number.
+  if (!Number.isInteger(randomPart) || randomPart < 0 || randomPart > 999_999) {
+    throw new RangeError(`random part ${randomPart} is outside 0-999999`);
+  }
   const yy = String(birthYear % 100).padStart(2, '0');
   return provinceIdCode + String(centurySexDigit(sex, birthYear)) + yy + String(randomPart).padStart(6, '0');
 }
@@ -74,7 +89,7 @@ export function validateIdNumber(candidate: string, today: Date = new Date()): I
     violations.push({ rule: 'century_sex_digit', message: 'fourth digit must encode century and sex (0-9)' });
   } else if (/^\d{2}$/.test(yy)) {
     const birthYear = FIRST_CENTURY_START + Math.floor(Number(digit) / 2) * 100 + Number(yy);
-    if (birthYear > today.getUTCFullYear()) {
+    if (birthYear > currentYearInVietnam(today)) {
       violations.push({
         rule: 'future_birth_year',
         message: `century digit ${digit} and year digits ${yy} encode birth year ${birthYear}, which is in the future`,

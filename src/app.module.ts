@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { RedisModule } from './queue/redis.module.js';
+import { RegistryModule } from './registry/registry.module.js';
+import { RegistryWorkersModule } from './registry/registry-workers.module.js';
+
+/** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
+export interface AppModuleOptions {
+  workers: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule,
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        OpsModule,
+        RegistryModule,
+        ...(options.workers ? [RegistryWorkersModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,70 @@
+/** One broken rule of one input field, as listed in a problem document's `errors`. */
+export interface FieldError {
+  /** Dotted path of the field in the request (`idNumber`, `items.3.dateOfBirth`, `query.fields`). */
+  field: string;
+  /** Stable rule name (`required`, `length`, `province_code`, `unknown_field`...). */
+  rule: string;
+  message: string;
+}
+
+/**
+ * Base of every expected failure. Services shared by HTTP and workers throw these, never HttpException; the problem
+ * filter maps them to RFC 9457 documents. `code` is stable and documented; `status` is the HTTP status it maps to.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  abstract readonly title: string;
+  readonly errors: FieldError[];
+
+  constructor(message: string, errors: FieldError[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.errors = errors;
+  }
+}
+
+/** The request is malformed: one entry per broken rule. */
+export class ValidationFailedError extends DomainError {
+  readonly code = 'validation_failed';
+  readonly status = 400;
+  readonly title = 'The request is not valid';
+}
+
+/** The addressed resource does not exist. */
+export class NotFoundError extends DomainError {
+  readonly code: string;
+  readonly status = 404;
+  readonly title = 'Not found';
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The request is well formed but too large to serve (batch size, page size). */
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+  readonly title = 'The request is too large';
+}
+
+/** The request conflicts with the current state (for example a marriage of someone already married). */
+export class ConflictError extends DomainError {
+  readonly code: string;
+  readonly status = 409;
+  readonly title = 'The request conflicts with the current state';
+
+  constructor(code: string, message: string, errors: FieldError[] = []) {
+    super(message, errors);
+    this.code = code;
+  }
+}
+
+/** A backing service (Postgres, Redis) is unreachable: the client may retry later. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'service_unavailable';
+  readonly status = 503;
+  readonly title = 'A backing service is unavailable';
+}

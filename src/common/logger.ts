@@ -1,0 +1,72 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+import { maskIdNumber } from '../registry/identity/id-number.js';
+
+/** Any run of exactly 12 digits: a personal ID number, wherever it appears (URL, message, error). */
+const ID_NUMBER_PATTERN = /(?<!\d)\d{12}(?!\d)/g;
+
+/** Replaces every 12-digit run with its mask (`001*******42`): personal ID numbers never reach a log in clear. */
+export function maskIdNumbersIn(text: string): string {
+  return text.replace(ID_NUMBER_PATTERN, maskIdNumber);
+}
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskIdNumbersIn(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: maskIdNumbersIn(value.message), stack: value.stack && maskIdNumbersIn(value.stack) };
+  }
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
+  const masked: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) masked[key] = maskDeep(item, depth + 1);
+  return masked;
+}
+
+/**
+ * The process's pino logger: JSON lines on stdout. Every message and every logged object passes through the ID
+ * masker, so a careless `log.info({ body })` cannot leak a number.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'popgate' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      req: (request: { id: string; method: string; url: string }) => ({
+        id: request.id,
+        method: request.method,
+        url: maskIdNumbersIn(request.url),
+      }),
+      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+    },
+    formatters: {
+      log: (object) => maskDeep(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskIdNumbersIn(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  });
+}
+
+/** Nest's own logs (module init, route map) through the same pino logger. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

@@ -1,0 +1,24 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details.js';
+
+/**
+ * The one exception filter: every error leaving a controller becomes `application/problem+json`. Errors raised by
+ * Fastify before Nest sees the request go through `sendProblem` from the Fastify error handler (see main-app.ts).
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+}
+
+/** Writes the problem document for `error`; unexpected errors are logged with their stack, expected ones are not. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { problem, expected } = toProblem(error);
+  if (!expected) request.log.error({ err: error }, 'unhandled error');
+  problem.instance = request.url;
+  problem.requestId = String(request.id);
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}

@@ -1,0 +1,162 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, type FieldError } from './domain-error.js';
+
+/** RFC 9457 problem document, with popgate's stable `code` and per-field `errors`. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+  /** Readiness problems carry each check's state. */
+  checks?: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Problem types are URNs so that they are stable identifiers; each code is described in the README. */
+export function problemType(code: string): string {
+  return `urn:popgate:problem:${code}`;
+}
+
+/**
+ * Errors Fastify raises before a request reaches Nest (body parsing, limits). Their codes are Fastify's stable
+ * `FST_ERR_*` names; each maps to a problem code of ours so that clients never see Fastify's own error shape.
+ */
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; title: string; detail?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    title: 'The request is too large',
+    detail: 'The request body exceeds the size limit.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    title: 'Unsupported media type',
+    detail: 'Send the body as application/json.',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    title: 'The body is not valid JSON',
+    detail: 'The body is empty although Content-Type is application/json.',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json', title: 'The body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'malformed_request',
+    title: 'The request is malformed',
+    detail: 'Content-Length does not match the body.',
+  },
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed_url', title: 'The URL is malformed' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'malformed_request', title: 'The request is malformed' },
+};
+
+const HTTP_CODES: Record<number, { code: string; title: string }> = {
+  400: { code: 'bad_request', title: 'Bad request' },
+  401: { code: 'unauthorized', title: 'Unauthorized' },
+  403: { code: 'forbidden', title: 'Forbidden' },
+  404: { code: 'route_not_found', title: 'Not found' },
+  405: { code: 'method_not_allowed', title: 'Method not allowed' },
+  406: { code: 'not_acceptable', title: 'Not acceptable' },
+  413: { code: 'payload_too_large', title: 'The request is too large' },
+  415: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  429: { code: 'rate_limited', title: 'Too many requests' },
+};
+
+/**
+ * Turns anything thrown into a problem document. Domain errors and known client errors keep their message; anything
+ * else becomes a bare 500 whose detail says nothing about the internals (the log has the stack).
+ */
+export function toProblem(error: unknown): { problem: ProblemDocument; expected: boolean } {
+  if (error instanceof DomainError) {
+    return {
+      expected: true,
+      problem: {
+        type: problemType(error.code),
+        title: error.title,
+        status: error.status,
+        detail: error.message,
+        code: error.code,
+        ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+      },
+    };
+  }
+  const fastifyCode = (error as { code?: unknown } | null)?.code;
+  if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
+    const known = FASTIFY_ERRORS[fastifyCode];
+    return {
+      expected: true,
+      problem: {
+        type: problemType(known.code),
+        title: known.title,
+        status: known.status,
+        detail: known.detail ?? (error as Error).message,
+        code: known.code,
+      },
+    };
+  }
+  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
+    return {
+      expected: true,
+      problem: {
+        type: problemType('malformed_json'),
+        title: 'The body is not valid JSON',
+        status: 400,
+        detail: error.message,
+        code: 'malformed_json',
+      },
+    };
+  }
+  if (error instanceof HttpException && error.getStatus() === 503) {
+    // Terminus reports an unready service this way; its per-check details help an operator, so they are kept.
+    const response = error.getResponse() as { details?: unknown };
+    return {
+      expected: true,
+      problem: {
+        type: problemType('not_ready'),
+        title: 'A backing service is unavailable',
+        status: 503,
+        detail: 'At least one backing service does not answer; see checks.',
+        code: 'not_ready',
+        ...(response && typeof response === 'object' && response.details ? { checks: response.details } : {}),
+      },
+    };
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) {
+    const status = error.getStatus();
+    const known = HTTP_CODES[status] ?? { code: 'client_error', title: 'Client error' };
+    return {
+      expected: true,
+      problem: { type: problemType(known.code), title: known.title, status, detail: error.message, code: known.code },
+    };
+  }
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const known = HTTP_CODES[status] ?? { code: 'client_error', title: 'Client error' };
+    return {
+      expected: true,
+      problem: {
+        type: problemType(known.code),
+        title: known.title,
+        status,
+        detail: (error as Error).message ?? known.title,
+        code: known.code,
+      },
+    };
+  }
+  return {
+    expected: false,
+    problem: {
+      type: problemType('internal_error'),
+      title: 'Internal error',
+      status: 500,
+      detail: 'The gateway failed to handle this request. The request id identifies it in the logs.',
+      code: 'internal_error',
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ValidationFailedError, type FieldError } from './domain-error.js';
+
+/** zod issue codes renamed to the rule names our problem documents promise (documented in the README). */
+const RULE_BY_ZOD_CODE: Record<string, string> = {
+  invalid_type: 'type',
+  too_big: 'max',
+  too_small: 'min',
+  invalid_format: 'format',
+  invalid_value: 'enum',
+  unrecognized_keys: 'unknown_property',
+  invalid_union: 'type',
+  not_multiple_of: 'multiple_of',
+  custom: 'invalid',
+};
+
+function fieldPath(prefix: string, path: PropertyKey[]): string {
+  const parts = [prefix, ...path.map(String)].filter((part) => part !== '');
+  return parts.length > 0 ? parts.join('.') : '(body)';
+}
+
+/** Maps zod issues to field errors. A custom refinement may name its own rule with `params: { rule }`. */
+export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ field: fieldPath(prefix, [...issue.path, key]), rule: 'unknown_property', message: 'is not a known property' });
+      }
+      continue;
+    }
+    const customRule = issue.code === 'custom' ? (issue.params as { rule?: string } | undefined)?.rule : undefined;
+    const rule = customRule ?? (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : RULE_BY_ZOD_CODE[issue.code] ?? issue.code);
+    errors.push({ field: fieldPath(prefix, issue.path), rule, message: rule === 'required' ? 'is required' : issue.message });
+  }
+  return errors;
+}
+
+/**
+ * Validates untrusted input against a schema; on failure throws ValidationFailedError listing every broken rule.
+ * `prefix` places the fields in the request (`query`, `items.3`); body fields have none.
+ */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, prefix = ''): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = fieldErrorsOf(result.error, prefix);
+  throw new ValidationFailedError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+}
+
+/** JSON Schema (OpenAPI 3.0 dialect) of a zod schema, for @nestjs/swagger decorators: one source for both. */
+export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/**
+ * Rejects strings that no field of ours accepts: NUL and other C0 control characters (Postgres refuses NUL in text,
+ * which would otherwise surface as a 500).
+ */
+export const safeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value), {
+      message: 'must not contain control characters',
+      params: { rule: 'control_characters' },
+    });

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * Environment schema: the only place that reads process.env. Every variable is documented in `.env.example`.
+ * Validated once at boot; every problem is listed, and values are never echoed (a URL may hold a password).
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/popgate'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed of the synthetic dataset; the same seed gives the same citizens, row for row. */
+  SANDBOX_SEED: z.string().min(1).max(64).default('popgate'),
+  SANDBOX_CITIZENS: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
+  /** Seed an empty registry on start (the quick start relies on it); tests and benchmarks seed explicitly. */
+  SANDBOX_SEED_ON_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Run the queue processors inside the API process too, so one command gives a working sandbox. */
+  WORKERS_IN_API: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Prefix of every BullMQ key in Redis; tests use their own. */
+  QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('popgate'),
+});
+
+export type AppConfig = {
+  nodeEnv: 'development' | 'test' | 'production';
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  sandbox: { seed: string; citizens: number; seedOnStart: boolean };
+  databasePoolSize: number;
+  workersInApi: boolean;
+  queuePrefix: string;
+};
+
+/** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`popgate: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses an environment (process.env by default) into typed config, or throws ConfigError listing every problem. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = environmentSchema.safeParse(environment);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = result.data;
+  return {
+    nodeEnv: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    sandbox: { seed: env.SANDBOX_SEED, citizens: env.SANDBOX_CITIZENS, seedOnStart: env.SANDBOX_SEED_ON_START },
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    workersInApi: env.WORKERS_IN_API,
+    queuePrefix: env.QUEUE_PREFIX,
+  };
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

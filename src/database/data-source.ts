@@ -1,0 +1,33 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CitizenEntity } from '../registry/citizen.entity.js';
+import { HouseholdEntity } from '../registry/household.entity.js';
+import { RegistryChangeEntity } from '../registry/registry-change.entity.js';
+import { RegistryDatasetEntity } from '../registry/registry-dataset.entity.js';
+import { CreateRegistry1795826400000 } from './migrations/1795826400000-CreateRegistry.js';
+
+/** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
+export const ENTITIES = [CitizenEntity, HouseholdEntity, RegistryChangeEntity, RegistryDatasetEntity];
+
+/** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
+export const MIGRATIONS = [CreateRegistry1795826400000];
+
+/**
+ * Options shared by the app, the migration CLI, the seeder and the tests. Never `synchronize`: the schema comes from
+ * migrations only.
+ */
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'popgate' },
+  };
+}
+
+export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, poolSize));
+}

@@ -1,0 +1,36 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { createDataSource } from './data-source.js';
+import { pgPoolOf, prepareDatabase } from './database-bootstrap.js';
+
+/** The pg pool behind the DataSource, for hot-path queries with named prepared statements. */
+export const PG_POOL = Symbol('PG_POOL');
+
+/**
+ * One DataSource per process. Its factory creates the database when missing and applies pending migrations, so the
+ * API, the worker and the tests all start on the current schema.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) => {
+        const dataSource = createDataSource(config.databaseUrl, config.databasePoolSize);
+        await prepareDatabase(dataSource, config.databaseUrl);
+        return dataSource;
+      },
+    },
+    { provide: PG_POOL, inject: [DataSource], useFactory: (dataSource: DataSource) => pgPoolOf(dataSource) },
+  ],
+  exports: [DataSource, PG_POOL],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import { loadConfig, type AppConfig } from './config/app-config.js';
+import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
+import { NestPinoLogger } from './common/logger.js';
+
+/** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** An incoming X-Request-Id is kept only when it is a short token, so it cannot inject into logs or headers. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Builds the HTTP gateway on Fastify (twice Express's throughput on this stack, see docs/BENCHMARKS.md) with the
+ * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
+ */
+export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    disableRequestLogging: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { maxParamLength: 256 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ workers: config.workersInApi }), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Errors raised by Fastify before Nest routes the request (body too large, malformed JSON) get the same
+  // problem+json shape as everything else.
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('popgate')
+    .setDescription(
+      'Sandbox gateway for population-data integrations: a synthetic stand-in for Vietnam\'s National Population ' +
+        'Database (registry), with verify, look-up and changes-feed APIs. Every citizen is synthetic. Errors are ' +
+        'RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import type { CitizenRecord, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
+import { PG_POOL } from '../database/database.module.js';
+
+/** SELECT list mapping every citizens column to its CitizenRecord property; dates as text, never JS Dates. */
+const CITIZEN_COLUMNS = `
+  id_number AS "idNumber", surname, middle_name AS "middleName", given_name AS "givenName", full_name AS "fullName",
+  other_names AS "otherNames", date_of_birth AS "dateOfBirth", sex, place_of_birth AS "placeOfBirth",
+  birth_registration_province_id_code AS "birthRegistrationProvinceIdCode",
+  birth_registration_place AS "birthRegistrationPlace", home_town AS "homeTown", ethnicity_code AS "ethnicityCode",
+  religion_code AS "religionCode", nationality, blood_group AS "bloodGroup", old_id_number AS "oldIdNumber",
+  id_card AS "idCard", father_id_number AS "fatherIdNumber", father_name AS "fatherName",
+  mother_id_number AS "motherIdNumber", mother_name AS "motherName", spouse_id_number AS "spouseIdNumber",
+  spouse_name AS "spouseName", spouse_nationality AS "spouseNationality", permanent_address AS "permanentAddress",
+  temporary_address AS "temporaryAddress", current_address AS "currentAddress", marital_status AS "maritalStatus",
+  household_id AS "householdId", household_relationship AS "householdRelationship", status,
+  status_date::text AS "statusDate", phone_number AS "phoneNumber", email`;
+
+/** The columns verification compares: the Decree 70/2024 key (ID, name, date of birth) plus sex and status. */
+export interface VerificationSubject {
+  idNumber: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex: Sex;
+  status: CitizenStatus;
+}
+
+export interface ChildReference {
+  idNumber: string;
+  fullName: string;
+  nationality: string;
+}
+
+export interface HouseholdMember {
+  idNumber: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex: Sex;
+  relationship: HouseholdRelationship;
+  status: CitizenStatus;
+}
+
+export interface RegistryChangeRow {
+  changeId: string;
+  kind: string;
+  idNumber: string;
+  occurredAt: Date;
+  recordedAt: Date;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Registry reads on the hot path. They go to the pg pool directly with named prepared statements (parsed and planned
+ * once per connection), which TypeORM's query API cannot do; the look-up benchmark depends on it.
+ */
+@Injectable()
+export class RegistryRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  async findCitizen(idNumber: string): Promise<CitizenRecord | undefined> {
+    const result = await this.pool.query<CitizenRecord>({
+      name: 'registry_find_citizen',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM citizens WHERE id_number = $1`,
+      values: [idNumber],
+    });
+    return result.rows[0];
+  }
+
+  async findVerificationSubject(idNumber: string): Promise<VerificationSubject | undefined> {
+    const result = await this.pool.query<VerificationSubject>({
+      name: 'registry_find_verification_subject',
+      text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
+             FROM citizens WHERE id_number = $1`,
+      values: [idNumber],
+    });
+    return result.rows[0];
+  }
+
+  /** One round trip for a whole verify batch; callers re-order by their own items. */
+  async findVerificationSubjects(idNumbers: string[]): Promise<Map<string, VerificationSubject>> {
+    if (idNumbers.length === 0) return new Map();
+    const result = await this.pool.query<VerificationSubject>({
+      name: 'registry_find_verification_subjects',
+      text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
+             FROM citizens WHERE id_number = ANY($1::char(12)[])`,
+      values: [idNumbers],
+    });
+    return new Map(result.rows.map((row) => [row.idNumber, row]));
+  }
+
+  async findChildren(idNumber: string): Promise<ChildReference[]> {
+    const result = await this.pool.query<ChildReference>({
+      name: 'registry_find_children',
+      text: `SELECT id_number AS "idNumber", full_name AS "fullName", nationality FROM citizens
+             WHERE father_id_number = $1 UNION
+             SELECT id_number, full_name, nationality FROM citizens WHERE mother_id_number = $1
+             ORDER BY "idNumber"`,
+      values: [idNumber],
+    });
+    return result.rows;
+  }
+
+  async findHousehold(householdId: string): Promise<{ headIdNumber: string; address: unknown } | undefined> {
+    const result = await this.pool.query<{ headIdNumber: string; address: unknown }>({
+      name: 'registry_find_household',
+      text: `SELECT head_id_number AS "headIdNumber", address FROM households WHERE household_id = $1`,
+      values: [householdId],
+    });
+    return result.rows[0];
+  }
+
+  /** Members in a stable order: the head first, then by relationship and date of birth. */
+  async findHouseholdMembers(householdId: string): Promise<HouseholdMember[]> {
+    const result = await this.pool.query<HouseholdMember>({
+      name: 'registry_find_household_members',
+      text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex,
+                    household_relationship AS relationship, status
+             FROM citizens WHERE household_id = $1
+             ORDER BY household_relationship <> 'head', date_of_birth, id_number`,
+      values: [householdId],
+    });
+    return result.rows;
+  }
+
+  /** Events after `afterChangeId`, in commit order (see RegistryChangeEntity for why ids follow commit order). */
+  async findChangesAfter(afterChangeId: string, limit: number): Promise<RegistryChangeRow[]> {
+    const result = await this.pool.query<RegistryChangeRow>({
+      name: 'registry_find_changes_after',
+      text: `SELECT change_id::text AS "changeId", kind, id_number AS "idNumber", occurred_at AS "occurredAt",
+                    recorded_at AS "recordedAt", details
+             FROM registry_changes WHERE change_id > $1::bigint ORDER BY change_id LIMIT $2`,
+      values: [afterChangeId, limit],
+    });
+    return result.rows;
+  }
+}
+
+export { CITIZEN_COLUMNS };

@@ -1,0 +1,70 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
+import { JobName, QueueName, type ResetDatasetPayload } from '../queue/queue-names.js';
+import type { SeedResult } from './seeding/registry-seeder.js';
+
+/** A job as the sandbox API shows it. */
+export interface SandboxJobView {
+  jobId: string;
+  name: string;
+  state: string;
+  /** 0-100. */
+  progress: number;
+  result: SeedResult | null;
+  failedReason: string | null;
+  queuedAt: string;
+  finishedAt: string | null;
+}
+
+/**
+ * The only caller of `add` on the sandbox queue. A reset is deduplicated while one is waiting or running: a second
+ * request (a double click, a retry after a timeout) gets the same job instead of a second rebuild.
+ */
+@Injectable()
+export class SandboxJobsProducer {
+  constructor(@InjectQueue(QueueName.Sandbox) private readonly queue: Queue) {}
+
+  async enqueueReset(payload: ResetDatasetPayload): Promise<SandboxJobView> {
+    const job = await this.redisCall(() =>
+      this.queue.add(JobName.ResetDataset, payload, {
+        deduplication: { id: JobName.ResetDataset },
+        // A rebuild is cheap to redo and must not run twice at once, so one retry after a crash is enough.
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 1_000 },
+        removeOnComplete: { age: 24 * 3600, count: 100 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      }),
+    );
+    return this.view(job);
+  }
+
+  async find(jobId: string): Promise<SandboxJobView> {
+    const job = /^[\w:-]{1,64}$/.test(jobId) ? await this.redisCall(() => this.queue.getJob(jobId)) : undefined;
+    if (!job) throw new NotFoundError('job_not_found', 'No sandbox job has this id (finished jobs are kept for 24 hours).');
+    return this.view(job);
+  }
+
+  private async view(job: Job): Promise<SandboxJobView> {
+    const state = await this.redisCall(() => job.getState());
+    return {
+      jobId: String(job.id),
+      name: job.name,
+      state,
+      progress: typeof job.progress === 'number' ? job.progress : 0,
+      result: (job.returnvalue as SeedResult | undefined) ?? null,
+      failedReason: job.failedReason ?? null,
+      queuedAt: new Date(job.timestamp).toISOString(),
+      finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    };
+  }
+
+  private async redisCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new ServiceUnavailableError('The job queue (Redis) is unavailable; try again shortly.', [], { cause: error });
+    }
+  }
+}

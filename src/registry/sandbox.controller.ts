@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
+import { parseInput } from '../common/validation.js';
+import { registryEventSchema } from './registry-event.dto.js';
+import { resetRequestSchema } from './registry.dto.js';
+import { EXAMPLES } from './registry.examples.js';
+import { RegistryEventsService } from './registry-events.service.js';
+import { PERSONAS } from './sandbox-data/personas.js';
+import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
+
+/** Sandbox controls: the personas catalogue, recording change events, rebuilding the dataset. */
+@ApiTags('sandbox')
+@Controller('sandbox')
+export class SandboxController {
+  constructor(
+    private readonly events: RegistryEventsService,
+    private readonly jobs: SandboxJobsProducer,
+  ) {}
+
+  @Get('personas')
+  @ApiOperation({ summary: 'Test personas: stable ID numbers present in every dataset, and what each one tests' })
+  @ApiJsonResponse(200, 'The personas', { type: 'object' }, EXAMPLES.personas)
+  personas() {
+    return { personas: PERSONAS.map(({ idNumber, key, title, tests, specialFields }) => ({ idNumber, key, title, tests, specialFields })) };
+  }
+
+  @Post('registry/events')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Record a change (move, death, missing, marriage, divorce, new card, birth)',
+    description: 'Updates the record and appends to the changes feed in one transaction. A marriage or divorce appends one event per spouse.',
+  })
+  @ApiZodBody(registryEventSchema, EXAMPLES.moveEvent)
+  @ApiJsonResponse(201, 'The events appended to the feed', { type: 'object' }, EXAMPLES.recordedEvent)
+  @ApiProblems(400, 404, 409)
+  recordEvent(@Body() body: unknown) {
+    return this.events.record(body);
+  }
+
+  @Post('reset')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Rebuild the synthetic dataset from a seed (queued job)',
+    description:
+      'Queues a rebuild that replaces every citizen, household and change event in one transaction; the personas ' +
+      'are always added. Follow progress at `statusUrl`. `referenceDate` (default today, UTC) is the generator\'s ' +
+      '"today": the same seed, size and date give the same rows. While a rebuild is pending, another request ' +
+      'returns the same job.',
+  })
+  @ApiZodBody(resetRequestSchema, { seed: 'popgate', citizens: 20000 })
+  @ApiJsonResponse(202, 'The queued job', { type: 'object' }, EXAMPLES.resetJob)
+  @ApiProblems(400, 503)
+  async reset(@Body() body: unknown) {
+    const request = parseInput(resetRequestSchema, body);
+    const job = await this.jobs.enqueueReset({
+      seed: request.seed,
+      citizens: request.citizens,
+      referenceDate: request.referenceDate ?? new Date().toISOString().slice(0, 10),
+    });
+    return { ...job, statusUrl: `/sandbox/jobs/${job.jobId}` };
+  }
+
+  @Get('jobs/:jobId')
+  @ApiOperation({ summary: 'State and progress of a sandbox job (a reset)' })
+  @ApiJsonResponse(200, 'The job', { type: 'object' }, EXAMPLES.resetJobDone)
+  @ApiProblems(404, 503)
+  job(@Param('jobId') jobId: string) {
+    return this.jobs.find(jobId);
+  }
+}

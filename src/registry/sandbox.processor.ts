@@ -1,0 +1,48 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
+import { JobName, QueueName, resetDatasetPayloadSchema } from '../queue/queue-names.js';
+import { RegistrySeeder, type SeedResult } from './seeding/registry-seeder.js';
+
+/**
+ * Runs sandbox jobs. A reset is idempotent: it replaces the dataset in one transaction, so a re-run after a killed
+ * worker leaves exactly the dataset the payload describes.
+ */
+@Processor(QueueName.Sandbox, { concurrency: 1 })
+export class SandboxProcessor extends WorkerHost {
+  private readonly logger = new Logger(SandboxProcessor.name);
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+    super();
+  }
+
+  async process(job: Job): Promise<SeedResult> {
+    switch (job.name) {
+      case JobName.ResetDataset:
+        return this.resetDataset(job);
+      default:
+        throw new UnrecoverableError(`unknown job ${job.name} on queue ${QueueName.Sandbox}`);
+    }
+  }
+
+  private async resetDataset(job: Job): Promise<SeedResult> {
+    const parsed = resetDatasetPayloadSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${JobName.ResetDataset} payload: ${parsed.error.message}`);
+    let reported = 0;
+    const result = await new RegistrySeeder(this.pool).reset({
+      ...parsed.data,
+      onProgress: (written, total) => {
+        const percent = total === 0 ? 100 : Math.floor((written / total) * 100);
+        if (percent > reported) {
+          reported = percent;
+          void job.updateProgress(percent);
+        }
+      },
+    });
+    await job.updateProgress(100);
+    this.logger.log(`reset the sandbox dataset: ${result.generatedCitizens} citizens in ${result.durationMs} ms`);
+    return result;
+  }
+}

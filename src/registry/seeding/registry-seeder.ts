@@ -1,0 +1,154 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { CitizenRecord, HouseholdRecord } from '../citizen.js';
+import { generateHouseholds } from '../sandbox-data/population-generator.js';
+import { PERSONAS, personaHouseholds } from '../sandbox-data/personas.js';
+import { CITIZEN_COPY_COLUMNS, HOUSEHOLD_COPY_COLUMNS, citizenCopyRow, householdCopyRow } from './copy-format.js';
+
+/** What to seed: the dataset depends only on these three values, row for row. */
+export interface SeedOptions {
+  seed: string;
+  /** Generated citizens, in addition to the personas, which are always present. */
+  citizens: number;
+  /** The generator's "today" (ages, card expiry, "moved last week"), `YYYY-MM-DD`. */
+  referenceDate: string;
+  /** Called after every COPY chunk with the generated citizens written so far. */
+  onProgress?: (written: number, total: number) => void;
+}
+
+export interface SeedResult {
+  seed: string;
+  referenceDate: string;
+  generatedCitizens: number;
+  personas: number;
+  households: number;
+  changes: number;
+  durationMs: number;
+}
+
+/** Rows per COPY write: large enough to amortise stream overhead, small enough to report progress smoothly. */
+const ROWS_PER_CHUNK = 2_000;
+
+/** Key of the advisory lock that serialises seeding: the API and a worker starting together must not both seed. */
+const SEED_LOCK_KEY = 0x5eed_0001;
+
+/**
+ * Loads the synthetic dataset with COPY in one transaction: the registry is either the old dataset or the complete
+ * new one, never half of each. TRUNCATE and COPY FREEZE in the same transaction let Postgres skip WAL-heavy tuple
+ * visibility work later.
+ */
+export class RegistrySeeder {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Seeds only when the registry holds no citizen; returns undefined when it already had data. */
+  async seedIfEmpty(options: SeedOptions): Promise<SeedResult | undefined> {
+    return this.withSeedLock(async (client) => {
+      const existing = await client.query('SELECT 1 FROM citizens LIMIT 1');
+      if (existing.rowCount !== 0) return undefined;
+      return this.load(client, options);
+    });
+  }
+
+  /** Replaces whatever is loaded with the dataset for these options. */
+  async reset(options: SeedOptions): Promise<SeedResult> {
+    return this.withSeedLock((client) => this.load(client, options));
+  }
+
+  private async withSeedLock<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async load(client: pg.PoolClient, options: SeedOptions): Promise<SeedResult> {
+    const started = performance.now();
+    const today = new Date(`${options.referenceDate}T00:00:00Z`);
+    await client.query('TRUNCATE citizens, households, registry_changes, registry_dataset RESTART IDENTITY');
+
+    const households: string[] = [];
+    let generated = 0;
+    let personaCount = 0;
+    const personaGroups = personaHouseholds(today);
+
+    // Personas first, then the generated population; households are buffered (a few hundred thousand short lines)
+    // because one connection can run only one COPY at a time.
+    function* chunks(): Generator<string> {
+      let chunk = '';
+      let rows = 0;
+      const add = (household: HouseholdRecord, members: CitizenRecord[]) => {
+        households.push(householdCopyRow(household));
+        for (const member of members) chunk += citizenCopyRow(member);
+        rows += members.length;
+      };
+      for (const group of personaGroups) {
+        add(group.household, group.members);
+        personaCount += group.members.length;
+      }
+      for (const group of generateHouseholds({ seed: options.seed, citizens: options.citizens, today })) {
+        add(group.household, group.members);
+        generated += group.members.length;
+        if (rows >= ROWS_PER_CHUNK) {
+          yield chunk;
+          chunk = '';
+          rows = 0;
+          options.onProgress?.(generated, options.citizens);
+        }
+      }
+      if (chunk !== '') yield chunk;
+      options.onProgress?.(generated, options.citizens);
+    }
+
+    await pipeline(
+      Readable.from(chunks(), { objectMode: false }),
+      client.query(copyStreams.from(`COPY citizens (${CITIZEN_COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FREEZE)`)),
+    );
+    await pipeline(
+      Readable.from(households.join(''), { objectMode: false }),
+      client.query(copyStreams.from(`COPY households (${HOUSEHOLD_COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FREEZE)`)),
+    );
+
+    const changes = await this.insertPersonaEvents(client);
+    await client.query(
+      'INSERT INTO registry_dataset (seed, citizens, reference_date) VALUES ($1, $2, $3)',
+      [options.seed, options.citizens, options.referenceDate],
+    );
+    await client.query('ANALYZE citizens');
+    await client.query('ANALYZE households');
+    return {
+      seed: options.seed,
+      referenceDate: options.referenceDate,
+      generatedCitizens: generated,
+      personas: personaCount,
+      households: households.length,
+      changes,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  /** The personas' histories ("moved last week", a death, a divorce) also appear in the changes feed. */
+  private async insertPersonaEvents(client: pg.PoolClient): Promise<number> {
+    const events = PERSONAS.flatMap((persona) =>
+      (persona.events ?? []).map((event) => ({ idNumber: persona.idNumber, ...event })),
+    ).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    if (events.length === 0) return 0;
+    await client.query(
+      `INSERT INTO registry_changes (kind, id_number, occurred_at, details)
+       SELECT e.kind, e.id_number, e.occurred_at, e.details
+       FROM jsonb_to_recordset($1::jsonb) AS e(kind text, id_number text, occurred_at timestamptz, details jsonb)`,
+      [JSON.stringify(events.map((e) => ({ kind: e.kind, id_number: e.idNumber, occurred_at: e.occurredAt, details: e.details ?? {} })))],
+    );
+    return events.length;
+  }
+}

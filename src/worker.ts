@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { ServiceUnavailableError } from './common/domain-error.js';
+import { createLogger, NestPinoLogger } from './common/logger.js';
+import { createDataSource } from './database/data-source.js';
+import { prepareDatabase } from './database/database-bootstrap.js';
+import { connectRedis } from './queue/redis-connection.js';
+
+/**
+ * Worker entry: the same modules as the API with the queue processors and no HTTP listener. Run as many as you
+ * like; on SIGTERM Nest closes the BullMQ workers (letting the active job finish) before their connections.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const dataSource = createDataSource(config.databaseUrl, 1);
+  await prepareDatabase(dataSource, config.databaseUrl);
+  await dataSource.destroy();
+  (await connectRedis(config.redisUrl)).disconnect();
+
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ workers: true }), {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  logger.info('popgate worker started');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
+    process.stderr.write(`popgate: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  process.stderr.write(`popgate worker: failed to start: ${(error as Error)?.stack ?? error}\n`);
+  process.exit(1);
+});

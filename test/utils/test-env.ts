@@ -1,0 +1,13 @@
+/**
+ * Environment of every integration and e2e test: a database of its own (created and migrated by global-setup.ts),
+ * no seeding on start (tests seed what they need), quiet logs. An outer DATABASE_URL_TEST or REDIS_URL wins.
+ */
+process.env.DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/popgate_test';
+process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+process.env.SANDBOX_SEED_ON_START = 'false';
+process.env.LOG_LEVEL ??= 'silent';
+process.env.NODE_ENV = 'test';
+// Each test run gets its own BullMQ keys, so runs never see each other's jobs.
+process.env.QUEUE_PREFIX ??= `popgate-test-${process.pid}`;
+
+export {};
