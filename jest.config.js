@@ -1,7 +1,8 @@
 /**
  * Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts) because Nest 12
  * ships ESM only. Three projects: unit specs beside the code, integration and e2e specs under test/ that talk to
- * the real Postgres and Redis. The global setup creates the test database and runs the real migrations once.
+ * the real Postgres and Redis. The test app boots like the real one: it creates the test database when missing and
+ * applies the real migrations (never `synchronize`).
  */
 const shared = {
   preset: 'ts-jest/presets/default-esm',
@@ -18,10 +19,10 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/test/utils/global-setup.ts',
       setupFiles: ['<rootDir>/test/utils/test-env.ts'],
-      maxWorkers: 1,
     },
   ],
+  // e2e files share one test database and reset it, so files run one at a time.
+  maxWorkers: 1,
   testTimeout: 60000,
 };

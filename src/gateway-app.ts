@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
@@ -22,7 +22,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    disableRequestLogging: false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
@@ -34,14 +33,16 @@ export async function createGatewayApp(logger: Logger, config: AppConfig = loadC
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ workers: config.workersInApi }), adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    // Fastify's own JSON parser stays in charge: its errors carry stable codes (see problem-details.ts), and it
+    // refuses __proto__ / constructor.prototype keys.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Every endpoint takes JSON; a text/plain body gets 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Errors raised by Fastify before Nest routes the request (body too large, malformed JSON) get the same
-  // problem+json shape as everything else.
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
   setUpOpenApi(app);

@@ -17,6 +17,9 @@ function maskDeep(value: unknown, depth = 0): unknown {
     return { type: value.name, message: maskIdNumbersIn(value.message), stack: value.stack && maskIdNumbersIn(value.stack) };
   }
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
+  // Requests, replies and other class instances are left to their serializers, which mask what they print.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const masked: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) masked[key] = maskDeep(item, depth + 1);
   return masked;
@@ -32,10 +35,10 @@ export function createLogger(level: string): Logger {
     base: { service: 'popgate' },
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: {
-      req: (request: { id: string; method: string; url: string }) => ({
+      req: (request: { id?: string; method?: string; url?: string }) => ({
         id: request.id,
         method: request.method,
-        url: maskIdNumbersIn(request.url),
+        url: maskIdNumbersIn(String(request.url ?? '')),
       }),
       res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
     },

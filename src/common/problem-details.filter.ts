@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details.js';
 
 /**
- * The one exception filter: every error leaving a controller becomes `application/problem+json`. Errors raised by
- * Fastify before Nest sees the request go through `sendProblem` from the Fastify error handler (see main-app.ts).
+ * The one exception filter: every error becomes `application/problem+json`, including Fastify's own parser and
+ * limit errors, which Nest's adapter routes here wrapped in an HttpException.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {

@@ -86,7 +86,8 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
       },
     };
   }
-  const fastifyCode = (error as { code?: unknown } | null)?.code;
+  // Nest wraps Fastify's parser errors in an HttpException whose `cause` keeps the FST_ERR_* code.
+  const fastifyCode = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code);
   if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
     const known = FASTIFY_ERRORS[fastifyCode];
     return {
@@ -100,14 +101,15 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
       },
     };
   }
-  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
+  // Compared by name: JSON.parse may throw a SyntaxError of another realm (Jest's VM), failing instanceof.
+  if ((error as Error | null)?.name === 'SyntaxError' && (error as { statusCode?: number }).statusCode === 400) {
     return {
       expected: true,
       problem: {
         type: problemType('malformed_json'),
         title: 'The body is not valid JSON',
         status: 400,
-        detail: error.message,
+        detail: (error as Error).message,
         code: 'malformed_json',
       },
     };

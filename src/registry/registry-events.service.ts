@@ -6,10 +6,11 @@ import { parseInput } from '../common/validation.js';
 import { PG_POOL } from '../database/database.module.js';
 import { ReferenceData } from '../reference/reference-data.js';
 import type { Address, CitizenRecord, HouseholdRelationship, IdCard } from './citizen.js';
-import { cardExpiryDate, CARD_ISSUE_PLACE } from './identity/id-card.js';
+import { daysFromCivil } from './sandbox-data/calendar-days.js';
+import { idCardIssuedOn } from './sandbox-data/id-card-rule.js';
 import { composeIdNumber, PERSONA_RANDOM_FLOOR } from './identity/id-number.js';
 import { registryEventSchema, type RegistryEventRequest } from './registry-event.dto.js';
-import { CITIZEN_COLUMNS } from './registry.repository.js';
+import { addressFromColumns, CITIZEN_COLUMNS, CITIZEN_SELECT, citizenFromRow, citizenValues, type CitizenRow } from './citizen-row.js';
 import type { RegistryChangeKind } from './registry-change.entity.js';
 
 /**
@@ -40,6 +41,12 @@ function ageOn(dateOfBirth: string, isoDate: string): number {
   const [y, m, d] = isoDate.split('-');
   const beforeBirthday = `${m}-${d}` < `${bm}-${bd}`;
   return Number(y) - Number(by) - (beforeBirthday ? 1 : 0);
+}
+
+/** Days since 1970-01-01 of a (possibly partial) ISO date; missing parts count as January / the 1st. */
+function dayNumber(isoDate: string): number {
+  const [year, month = '1', day = '1'] = isoDate.split('-');
+  return daysFromCivil(Number(year), Number(month), Number(day));
 }
 
 function todayIso(): string {
@@ -93,19 +100,26 @@ export class RegistryEventsService {
         const address = this.addressOf(event.address.detail, event.address.communeCode);
         if (event.residence === 'permanent') {
           await client.query(
-            `UPDATE citizens SET permanent_address = $2,
-               current_address = CASE WHEN temporary_address IS NULL THEN $2 ELSE current_address END, updated_at = now()
+            `UPDATE citizens SET permanent_detail = $2, permanent_commune_code = $3, permanent_legacy_commune = NULL,
+               permanent_legacy_district = NULL, permanent_province_code = $4, updated_at = now()
              WHERE id_number = $1`,
-            [citizen.idNumber, address],
+            [citizen.idNumber, address.detail, address.communeCode, address.provinceCode],
           );
           // The household is registered at its head's permanent address, so the head's move moves the household.
           if (citizen.householdRelationship === 'head') {
-            await client.query('UPDATE households SET address = $2 WHERE household_id = $1', [citizen.householdId, address]);
+            await client.query(
+              `UPDATE households SET address_detail = $2, address_commune_code = $3, address_legacy_commune = NULL,
+                 address_legacy_district = NULL, address_province_code = $4
+               WHERE household_id = $1`,
+              [citizen.householdId, address.detail, address.communeCode, address.provinceCode],
+            );
           }
         } else {
           await client.query(
-            'UPDATE citizens SET temporary_address = $2, current_address = $2, updated_at = now() WHERE id_number = $1',
-            [citizen.idNumber, address],
+            `UPDATE citizens SET temporary_detail = $2, temporary_commune_code = $3, temporary_legacy_commune = NULL,
+               temporary_legacy_district = NULL, temporary_province_code = $4, updated_at = now()
+             WHERE id_number = $1`,
+            [citizen.idNumber, address.detail, address.communeCode, address.provinceCode],
           );
         }
         const from = event.residence === 'permanent' ? citizen.permanentAddress : citizen.temporaryAddress;
@@ -169,8 +183,12 @@ export class RegistryEventsService {
       case 'new_card': {
         const citizen = await this.liveCitizen(client, event.idNumber, 'idNumber');
         this.assertNotBeforeBirth(citizen, date);
-        const card: IdCard = { issueDate: date, issuePlace: CARD_ISSUE_PLACE, expiryDate: cardExpiryDate(citizen.dateOfBirth, date) };
-        await client.query('UPDATE citizens SET id_card = $2, updated_at = now() WHERE id_number = $1', [citizen.idNumber, card]);
+        const card: IdCard = idCardIssuedOn(dayNumber(citizen.dateOfBirth), dayNumber(date));
+        await client.query('UPDATE citizens SET card_issue_date = $2, card_expiry_date = $3, updated_at = now() WHERE id_number = $1', [
+          citizen.idNumber,
+          card.issueDate,
+          card.expiryDate,
+        ]);
         return [{ kind: 'new_card', idNumber: citizen.idNumber, details: { card, previousCard: citizen.idCard } }];
       }
       case 'birth':
@@ -202,21 +220,26 @@ export class RegistryEventsService {
         : mother.householdRelationship === 'child' ? 'grandchild' : 'other';
     const surname = (father ?? mother).surname;
     const fullName = [surname, event.middleName, event.givenName].join(' ').normalize('NFC');
+    const placeholders = CITIZEN_COLUMNS.map((_, index) => `$${index + 1}`).join(', ');
     for (let attempt = 0; attempt < 20; attempt++) {
-      // Random parts stay below the persona range, which is reserved for the documented personas.
+      // Random parts stay below the persona range, which is reserved for the documented personas. The generator's
+      // numbers are not known here, so uniqueness is left to the primary key (ON CONFLICT, then another draw).
       const idNumber = composeIdNumber(provinceIdCode, event.sex, year, randomInt(0, PERSONA_RANDOM_FLOOR));
+      const newborn: CitizenRecord = {
+        idNumber, surname, middleName: event.middleName.normalize('NFC'), givenName: event.givenName.normalize('NFC'), fullName,
+        otherNames: null, dateOfBirth: date, sex: event.sex, placeOfBirth: mother.permanentAddress.provinceName,
+        birthRegistrationProvinceIdCode: provinceIdCode, birthRegistrationPlace: idProvince.nameBefore2025,
+        homeTown: (father ?? mother).homeTown, ethnicityCode: mother.ethnicityCode, religionCode: '00', nationality: 'VN',
+        bloodGroup: null, oldIdNumber: null, idCard: null, fatherIdNumber: father?.idNumber ?? null,
+        fatherName: father?.fullName ?? null, motherIdNumber: mother.idNumber, motherName: mother.fullName,
+        spouseIdNumber: null, spouseName: null, spouseNationality: null, permanentAddress: mother.permanentAddress,
+        temporaryAddress: mother.temporaryAddress, currentAddress: mother.currentAddress, maritalStatus: 'single',
+        householdId: mother.householdId, householdRelationship: relationship, status: 'alive', statusDate: null,
+        phoneNumber: null, email: null,
+      };
       const inserted = await client.query(
-        `INSERT INTO citizens (id_number, surname, middle_name, given_name, full_name, date_of_birth, sex, place_of_birth,
-           birth_registration_province_id_code, birth_registration_place, home_town, ethnicity_code, religion_code,
-           nationality, father_id_number, father_name, mother_id_number, mother_name, permanent_address,
-           current_address, marital_status, household_id, household_relationship, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '00', 'VN', $13, $14, $15, $16, $17, $18,
-           'single', $19, $20, 'alive')
-         ON CONFLICT (id_number) DO NOTHING`,
-        [idNumber, surname, event.middleName.normalize('NFC'), event.givenName.normalize('NFC'), fullName, date, event.sex,
-          mother.permanentAddress.provinceName, provinceIdCode, idProvince.nameBefore2025, (father ?? mother).homeTown,
-          mother.ethnicityCode, father?.idNumber ?? null, father?.fullName ?? null, mother.idNumber, mother.fullName,
-          mother.permanentAddress, mother.currentAddress, mother.householdId, relationship],
+        `INSERT INTO citizens (${CITIZEN_COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT (id_number) DO NOTHING`,
+        citizenValues(newborn),
       );
       if (inserted.rowCount === 1) {
         return [{ kind: 'birth', idNumber, details: { date, motherIdNumber: mother.idNumber, fatherIdNumber: father?.idNumber ?? null, householdId: mother.householdId } }];
@@ -226,8 +249,8 @@ export class RegistryEventsService {
   }
 
   private async liveCitizen(client: pg.PoolClient, idNumber: string, field: string): Promise<CitizenRecord> {
-    const result = await client.query<CitizenRecord>(`SELECT ${CITIZEN_COLUMNS} FROM citizens WHERE id_number = $1 FOR UPDATE`, [idNumber]);
-    const citizen = result.rows[0];
+    const result = await client.query<CitizenRow>(`SELECT ${CITIZEN_SELECT} FROM citizens WHERE id_number = $1 FOR UPDATE`, [idNumber]);
+    const citizen = result.rows[0] && citizenFromRow(result.rows[0]);
     if (!citizen) throw new NotFoundError('citizen_not_found', `${field}: no citizen has this ID number in the sandbox registry.`);
     if (citizen.status !== 'alive') {
       throw new ConflictError('citizen_not_alive', `${field}: the citizen is recorded as ${citizen.status}`, [{ field, rule: 'alive', message: `is recorded as ${citizen.status}` }]);
@@ -249,6 +272,6 @@ export class RegistryEventsService {
         { field: 'address.communeCode', rule: 'unknown_commune', message: 'is not a commune code of Official letter 1027/CTK-CSCL' },
       ]);
     }
-    return { detail: detail.normalize('NFC'), communeCode: commune.code, communeName: commune.name, districtName: null, provinceCode: commune.provinceCode, provinceName: commune.provinceName };
+    return addressFromColumns(detail.normalize('NFC'), commune.code, null, null, commune.provinceCode);
   }
 }

@@ -1,21 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import type { CitizenRecord, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
+import type { Address, CitizenRecord, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
+import { addressFromColumns, CITIZEN_SELECT, citizenFromRow, type CitizenRow } from './citizen-row.js';
 import { PG_POOL } from '../database/database.module.js';
-
-/** SELECT list mapping every citizens column to its CitizenRecord property; dates as text, never JS Dates. */
-const CITIZEN_COLUMNS = `
-  id_number AS "idNumber", surname, middle_name AS "middleName", given_name AS "givenName", full_name AS "fullName",
-  other_names AS "otherNames", date_of_birth AS "dateOfBirth", sex, place_of_birth AS "placeOfBirth",
-  birth_registration_province_id_code AS "birthRegistrationProvinceIdCode",
-  birth_registration_place AS "birthRegistrationPlace", home_town AS "homeTown", ethnicity_code AS "ethnicityCode",
-  religion_code AS "religionCode", nationality, blood_group AS "bloodGroup", old_id_number AS "oldIdNumber",
-  id_card AS "idCard", father_id_number AS "fatherIdNumber", father_name AS "fatherName",
-  mother_id_number AS "motherIdNumber", mother_name AS "motherName", spouse_id_number AS "spouseIdNumber",
-  spouse_name AS "spouseName", spouse_nationality AS "spouseNationality", permanent_address AS "permanentAddress",
-  temporary_address AS "temporaryAddress", current_address AS "currentAddress", marital_status AS "maritalStatus",
-  household_id AS "householdId", household_relationship AS "householdRelationship", status,
-  status_date::text AS "statusDate", phone_number AS "phoneNumber", email`;
 
 /** The columns verification compares: the Decree 70/2024 key (ID, name, date of birth) plus sex and status. */
 export interface VerificationSubject {
@@ -59,12 +46,12 @@ export class RegistryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async findCitizen(idNumber: string): Promise<CitizenRecord | undefined> {
-    const result = await this.pool.query<CitizenRecord>({
+    const result = await this.pool.query<CitizenRow>({
       name: 'registry_find_citizen',
-      text: `SELECT ${CITIZEN_COLUMNS} FROM citizens WHERE id_number = $1`,
+      text: `SELECT ${CITIZEN_SELECT} FROM citizens WHERE id_number = $1`,
       values: [idNumber],
     });
-    return result.rows[0];
+    return result.rows[0] && citizenFromRow(result.rows[0]);
   }
 
   async findVerificationSubject(idNumber: string): Promise<VerificationSubject | undefined> {
@@ -101,13 +88,17 @@ export class RegistryRepository {
     return result.rows;
   }
 
-  async findHousehold(householdId: string): Promise<{ headIdNumber: string; address: unknown } | undefined> {
-    const result = await this.pool.query<{ headIdNumber: string; address: unknown }>({
+  async findHousehold(householdId: string): Promise<{ headIdNumber: string; address: Address } | undefined> {
+    const result = await this.pool.query<{ head_id_number: string; detail: string; commune: string | null; legacy_commune: string | null; legacy_district: string | null; province: string }>({
       name: 'registry_find_household',
-      text: `SELECT head_id_number AS "headIdNumber", address FROM households WHERE household_id = $1`,
+      text: `SELECT head_id_number, address_detail AS detail, address_commune_code AS commune,
+                    address_legacy_commune AS legacy_commune, address_legacy_district AS legacy_district,
+                    address_province_code AS province
+             FROM households WHERE household_id = $1`,
       values: [householdId],
     });
-    return result.rows[0];
+    const row = result.rows[0];
+    return row && { headIdNumber: row.head_id_number, address: addressFromColumns(row.detail, row.commune, row.legacy_commune, row.legacy_district, row.province) };
   }
 
   /** Members in a stable order: the head first, then by relationship and date of birth. */
@@ -136,4 +127,3 @@ export class RegistryRepository {
   }
 }
 
-export { CITIZEN_COLUMNS };

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../src/reference/project-root.js';
+
+/** Benchmarks use their own database so that they never replace a developer's sandbox data. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/popgate_bench';
+
+export function machineSummary(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** Appends a result line to bench/results/<name>.jsonl (git-ignored) so runs can be compared. */
+export function recordResult(name: string, result: Record<string, unknown>): void {
+  const folder = join(projectRoot(), 'bench', 'results');
+  mkdirSync(folder, { recursive: true });
+  appendFileSync(join(folder, `${name}.jsonl`), JSON.stringify({ at: new Date().toISOString(), machine: machineSummary(), ...result }) + '\n');
+}
+
+/** Starts a compiled entry point as a child process and waits until `readyUrl` answers 200. */
+export async function startServer(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(projectRoot(), 'dist', script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(readyUrl);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${script} did not become ready at ${readyUrl}`);
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}

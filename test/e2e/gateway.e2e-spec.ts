@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import request from 'supertest';
+import { createTestApp } from '../utils/test-app.js';
+
+/** Cross-cutting behaviour of the HTTP gateway: health, OpenAPI, request ids and the problem+json error shape. */
+describe('gateway', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('answers liveness and readiness with both backing services up', async () => {
+    await http().get('/health').expect(200).expect(({ body }) => expect(body.status).toBe('ok'));
+    const ready = await http().get('/health/ready').expect(200);
+    expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('serves a valid OpenAPI 3 document in which every operation has responses and every body a schema and an example', async () => {
+    const response = await http().get('/docs/openapi.json').expect(200);
+    const document = response.body;
+    const validation = await new Validator().validate(document);
+    expect(validation.errors ?? []).toEqual([]);
+    expect(validation.valid).toBe(true);
+    expect(document.openapi).toMatch(/^3\./);
+    const operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(12);
+    for (const { path, method, operation } of operations) {
+      const success = Object.entries(operation.responses ?? {}).find(([status]) => status.startsWith('2'));
+      expect([path, method, success !== undefined]).toEqual([path, method, true]);
+      const content = (success![1] as { content?: Record<string, { schema?: unknown; example?: unknown }> }).content;
+      if (path.startsWith('/registry') || path.startsWith('/sandbox')) {
+        const json = content?.['application/json'];
+        expect([path, method, json?.schema !== undefined, json?.example !== undefined]).toEqual([path, method, true, true]);
+      }
+      if (operation.requestBody) {
+        const body = operation.requestBody.content['application/json'];
+        expect([path, method, body.schema !== undefined, body.schema.example !== undefined || body.example !== undefined]).toEqual([path, method, true, true]);
+      }
+    }
+    await http().get('/docs').expect(200).expect('content-type', /html/);
+  });
+
+  it('echoes a well-formed X-Request-Id and generates one otherwise', async () => {
+    const echoed = await http().get('/health').set('X-Request-Id', 'trace-123.abc').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('trace-123.abc');
+    const generated = await http().get('/health').expect(200);
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await http().get('/health').set('X-Request-Id', 'bad id with spaces').expect(200);
+    expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an unknown route with a 404 problem document carrying the request id', async () => {
+    const response = await http().get('/no/such/route').set('X-Request-Id', 'req-404').expect(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 404, code: 'route_not_found', type: 'urn:popgate:problem:route_not_found', requestId: 'req-404' });
+    expect(response.headers['x-request-id']).toBe('req-404');
+  });
+
+  it('answers malformed JSON with a 400 problem, not a 500', async () => {
+    const response = await http()
+      .post('/registry/v1/citizens/verify')
+      .set('content-type', 'application/json')
+      .send('{"idNumber": "0010', )
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('malformed_json');
+  });
+
+  it('refuses a 10 MB body with 413 and a non-JSON body with 415', async () => {
+    const huge = JSON.stringify({ items: [], padding: 'x'.repeat(10 * 1024 * 1024) });
+    const tooLarge = await http().post('/registry/v1/citizens/verify-batch').set('content-type', 'application/json').send(huge).expect(413);
+    expect(tooLarge.body.code).toBe('payload_too_large');
+    const wrongType = await http().post('/registry/v1/citizens/verify').set('content-type', 'text/plain').send('hello').expect(415);
+    expect(wrongType.body.code).toBe('unsupported_media_type');
+  });
+});
