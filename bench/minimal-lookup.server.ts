@@ -9,7 +9,7 @@ import { BENCH_DATABASE_URL } from './bench-support.js';
  * The benchmark's reference point (b): a minimal NestJS endpoint on the same adapter doing only the primary-key
  * look-up, with no validation, projection, logging or error mapping. popgate's throughput is reported against it.
  */
-const pool = new pg.Pool({ connectionString: BENCH_DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+const pool = new pg.Pool({ connectionString: BENCH_DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
 
 @Controller()
 class MinimalLookupController {
@@ -31,4 +31,4 @@ class MinimalLookupModule {}
 const app = await NestFactory.create<NestFastifyApplication>(MinimalLookupModule, new FastifyAdapter(), { logger: false });
 app.enableShutdownHooks();
 await app.listen({ port: Number(process.env.PORT ?? 3101), host: '127.0.0.1' });
-process.on('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

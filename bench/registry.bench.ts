@@ -8,7 +8,8 @@ import { RegistrySeeder } from '../src/registry/seeding/registry-seeder.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
 
 const CONNECTIONS = 50;
-const POOL_SIZE = 20;
+/** Postgres on 2 cores serves more with 10 backends than with 20 (fewer processes contending); see BENCHMARKS.md. */
+const POOL_SIZE = 10;
 
 interface Sample {
   idNumber: string;

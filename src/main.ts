@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { loadConfig } from './config/app-config.js';
 import { createLogger } from './common/logger.js';
-import { ServiceUnavailableError } from './common/domain-error.js';
 import { createDataSource } from './database/data-source.js';
 import { pgPoolOf, prepareDatabase } from './database/database-bootstrap.js';
 import { connectRedis } from './queue/redis-connection.js';
 import { createGatewayApp } from './gateway-app.js';
 import { RegistrySeeder } from './registry/seeding/registry-seeder.js';
+import { exitOnStartupError } from './common/fatal-startup.js';
 
 /**
  * HTTP entry. Before Nest starts, it checks Postgres (creating the database and applying migrations) and Redis, so
@@ -46,11 +46,4 @@ async function main(): Promise<void> {
   logger.info(`popgate listening on http://localhost:${config.port} (API docs: /docs)`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
-    process.stderr.write(`popgate: ${error.message}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
-  }
-  process.stderr.write(`popgate: failed to start: ${(error as Error)?.stack ?? error}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
-import { ServiceUnavailableError } from './common/domain-error.js';
+import { loadConfig } from './config/app-config.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { createDataSource } from './database/data-source.js';
 import { prepareDatabase } from './database/database-bootstrap.js';
 import { connectRedis } from './queue/redis-connection.js';
+import { exitOnStartupError } from './common/fatal-startup.js';
 
 /**
  * Worker entry: the same modules as the API with the queue processors and no HTTP listener. Run as many as you
@@ -28,11 +28,4 @@ async function main(): Promise<void> {
   logger.info('popgate worker started');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
-    process.stderr.write(`popgate: ${error.message}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
-  }
-  process.stderr.write(`popgate worker: failed to start: ${(error as Error)?.stack ?? error}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

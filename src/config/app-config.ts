@@ -6,20 +6,21 @@ import { z } from 'zod';
  */
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/popgate'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/popgate'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed of the synthetic dataset; the same seed gives the same citizens, row for row. */
-  SANDBOX_SEED: z.string().min(1).max(64).default('popgate'),
+  SANDBOX_SEED: z.string().regex(/^[\w.:-]{1,64}$/, { message: 'letters, digits, and . _ : - only (at most 64)' }).default('popgate'),
   SANDBOX_CITIZENS: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   /** Seed an empty registry on start (the quick start relies on it); tests and benchmarks seed explicitly. */
   SANDBOX_SEED_ON_START: z
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Postgres on a small machine serves more with few backends: 10 beat 20 on 2 cores (docs/BENCHMARKS.md). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Run the queue processors inside the API process too, so one command gives a working sandbox. */
   WORKERS_IN_API: z
     .enum(['true', 'false'])

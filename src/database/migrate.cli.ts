@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config/app-config.js';
-import { ServiceUnavailableError } from '../common/domain-error.js';
+import { loadConfig } from '../config/app-config.js';
 import { createDataSource } from './data-source.js';
 import { prepareDatabase } from './database-bootstrap.js';
+import { exitOnStartupError } from '../common/fatal-startup.js';
 
 /** `npm run migrate`: creates the database when missing and applies pending migrations, nothing else. */
 async function migrate(): Promise<void> {
@@ -13,8 +13,4 @@ async function migrate(): Promise<void> {
   process.stdout.write(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'schema is up to date\n');
 }
 
-migrate().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof ServiceUnavailableError;
-  process.stderr.write(`popgate: ${known ? (error as Error).message : (error as Error)?.stack ?? error}\n`);
-  process.exit(1);
-});
+migrate().catch(exitOnStartupError);

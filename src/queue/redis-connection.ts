@@ -18,26 +18,36 @@ export class RedisUnreachableError extends ServiceUnavailableError {
  * (`enableOfflineQueue: false`), so a request gets a 503 at once rather than hanging.
  */
 export function createRedisConnection(url: string): Redis {
-  return new Redis(url, {
+  let connectedOnce = false;
+  const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // The first connection is not retried, so a wrong URL fails at start with the real cause (ECONNREFUSED...);
+    // after that, reconnect with backoff through Redis restarts.
+    retryStrategy: (attempt) => (connectedOnce ? Math.min(attempt * 200, 2_000) : null),
   });
+  redis.once('ready', () => {
+    connectedOnce = true;
+  });
+  return redis;
 }
 
 /** Connects and pings once; throws RedisUnreachableError naming the URL when Redis does not answer. */
 export async function connectRedis(url: string): Promise<Redis> {
   const redis = createRedisConnection(url);
-  // Errors are reported by connect()/ping(); without a listener ioredis would print each retry to stderr.
-  redis.on('error', () => undefined);
+  // Errors are reported by connect()/ping() and by readiness checks; without a listener ioredis prints each one.
+  let lastError: unknown;
+  redis.on('error', (error) => {
+    lastError = error;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new RedisUnreachableError(url, error);
+    throw new RedisUnreachableError(url, lastError ?? error);
   }
 }

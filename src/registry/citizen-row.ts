@@ -47,15 +47,20 @@ export const CITIZEN_COLUMNS = [
   'household_id', 'household_relationship', 'status', 'status_date', 'phone_number', 'email',
 ] as const;
 
-type CitizenColumn = (typeof CITIZEN_COLUMNS)[number];
+export type CitizenColumn = (typeof CITIZEN_COLUMNS)[number];
 
 /** A citizens row as node-postgres returns it when dates are selected as text (see CITIZEN_SELECT). */
 export type CitizenRow = { [K in CitizenColumn]: string | null };
 
-/** SELECT list of every stored column; dates as text so that no JS Date (and no time zone) gets involved. */
-export const CITIZEN_SELECT = CITIZEN_COLUMNS.map((column) =>
-  column === 'card_issue_date' || column === 'card_expiry_date' || column === 'status_date' ? `${column}::text` : column,
-).join(', ');
+/** A SELECT list of these columns; dates as text so that no JS Date (and no time zone) gets involved. */
+export function selectList(columns: readonly CitizenColumn[]): string {
+  return columns
+    .map((column) => (column === 'card_issue_date' || column === 'card_expiry_date' || column === 'status_date' ? `${column}::text AS ${column}` : column))
+    .join(', ');
+}
+
+/** SELECT list of every stored column. */
+export const CITIZEN_SELECT = selectList(CITIZEN_COLUMNS);
 
 /** The stored row of a record, in CITIZEN_COLUMNS order (for COPY and INSERT). */
 export function citizenValues(c: CitizenRecord): (string | null)[] {
@@ -70,13 +75,31 @@ export function citizenValues(c: CitizenRecord): (string | null)[] {
   ];
 }
 
+/** Columns of the permanent and the temporary address; the current address needs both. */
+export const PERMANENT_ADDRESS_COLUMNS = ['permanent_detail', 'permanent_commune_code', 'permanent_legacy_commune', 'permanent_legacy_district', 'permanent_province_code'] as const;
+export const TEMPORARY_ADDRESS_COLUMNS = ['temporary_detail', 'temporary_commune_code', 'temporary_legacy_commune', 'temporary_legacy_district', 'temporary_province_code'] as const;
+
+export function permanentAddressOf(r: Partial<CitizenRow>): Address {
+  return addressFromColumns(r.permanent_detail!, r.permanent_commune_code ?? null, r.permanent_legacy_commune ?? null, r.permanent_legacy_district ?? null, r.permanent_province_code!);
+}
+
+export function temporaryAddressOf(r: Partial<CitizenRow>): Address | null {
+  return r.temporary_detail == null
+    ? null
+    : addressFromColumns(r.temporary_detail, r.temporary_commune_code ?? null, r.temporary_legacy_commune ?? null, r.temporary_legacy_district ?? null, r.temporary_province_code!);
+}
+
+/** The card block, with its issuing authority derived from the issue date; null when no card was issued. */
+export function idCardOf(r: Partial<CitizenRow>): CitizenRecord['idCard'] {
+  return r.card_issue_date == null
+    ? null
+    : { issueDate: r.card_issue_date, issuePlace: cardIssuePlace(dayOfIso(r.card_issue_date)), expiryDate: r.card_expiry_date ?? null };
+}
+
 /** Rebuilds the record from its row; the current address is the temporary one when there is one. */
 export function citizenFromRow(r: CitizenRow): CitizenRecord {
-  const permanentAddress = addressFromColumns(r.permanent_detail!, r.permanent_commune_code, r.permanent_legacy_commune, r.permanent_legacy_district, r.permanent_province_code!);
-  const temporaryAddress =
-    r.temporary_detail === null
-      ? null
-      : addressFromColumns(r.temporary_detail, r.temporary_commune_code, r.temporary_legacy_commune, r.temporary_legacy_district, r.temporary_province_code!);
+  const permanentAddress = permanentAddressOf(r);
+  const temporaryAddress = temporaryAddressOf(r);
   return {
     idNumber: r.id_number!,
     surname: r.surname!,
@@ -95,10 +118,7 @@ export function citizenFromRow(r: CitizenRow): CitizenRecord {
     nationality: r.nationality!,
     bloodGroup: r.blood_group,
     oldIdNumber: r.old_id_number,
-    idCard:
-      r.card_issue_date === null
-        ? null
-        : { issueDate: r.card_issue_date, issuePlace: cardIssuePlace(dayOfIso(r.card_issue_date)), expiryDate: r.card_expiry_date },
+    idCard: idCardOf(r),
     fatherIdNumber: r.father_id_number,
     fatherName: r.father_name,
     motherIdNumber: r.mother_id_number,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
@@ -51,13 +51,13 @@ export class RegistryController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields);
-    const result = await this.registry.lookup(idNumber, resolved);
     if (wantsXml(request)) {
+      const record = await this.registry.lookupRecord(idNumber);
+      const householdHead = resolved.includes('household') ? await this.registry.householdHead(record.householdId) : null;
       void reply.type('application/xml; charset=utf-8');
-      const householdHead = resolved.includes('household') ? await this.registry.householdHead(result.record.householdId) : null;
-      return renderCongdanCollection([{ record: result.record, fields: resolved, householdHead }]);
+      return renderCongdanCollection([{ record, fields: resolved, householdHead }]);
     }
-    return result.fields;
+    return this.registry.lookup(idNumber, resolved);
   }
 
   @Post('citizens/verify')

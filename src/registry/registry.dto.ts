@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { safeText } from '../common/validation.js';
 import { validateIdNumber } from './identity/id-number.js';
 import { parseRequestedDate } from './identity/birth-date.js';
+import { PERSONA_EARLIEST_REFERENCE_DATE } from './sandbox-data/personas.js';
 
 /** Longest input we look at for an ID number: enough to report a wrong length, short enough to bound the work. */
 const MAX_ID_INPUT = 64;
@@ -50,10 +51,22 @@ export const changesQuerySchema = z.strictObject({
 
 export const householdIdSchema = z.string().regex(/^[A-Z]{2,3}\d{1,12}$/, { message: 'must look like HH0000000001' });
 
+/** The generator's "today". The personas' newborn has a fixed 2026 birth date (so that its number never changes). */
+export const referenceDateSchema = z.iso
+    .date()
+    .refine((date) => date >= PERSONA_EARLIEST_REFERENCE_DATE, {
+      message: `must be ${PERSONA_EARLIEST_REFERENCE_DATE} or later (the personas' newborn is born the day before)`,
+      params: { rule: 'min_date' },
+    })
+    .refine((date) => date <= '2100-12-31', { message: 'must be 2100-12-31 or earlier', params: { rule: 'max_date' } });
+
+/** The dataset a seed or reset loads: the same three values give the same rows. */
+export const datasetSeedSchema = z.string().min(1).max(64).regex(/^[\w.:-]+$/, { message: 'letters, digits, and . _ : - only' });
+
 export const resetRequestSchema = z.strictObject({
-  seed: z.string().min(1).max(64).regex(/^[\w.:-]+$/, { message: 'letters, digits, and . _ : - only' }),
+  seed: datasetSeedSchema,
   citizens: z.number().int().min(0).max(1_000_000),
-  referenceDate: z.iso.date().optional(),
+  referenceDate: referenceDateSchema.optional(),
 });
 
 /** Response shapes, for the OpenAPI document. */

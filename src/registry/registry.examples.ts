@@ -2,7 +2,7 @@
  * Worked examples for the OpenAPI document. They use the persona ID numbers of the sandbox (present in every
  * dataset), so a reader can paste them into a request and get the same answer.
  */
-const idNumber = '001089999900';
+const idNumber = '001090999921';
 const address = {
   detail: 'Số 12, ngõ 34, phố Trần Duy Hưng',
   communeCode: '00175',
@@ -14,14 +14,14 @@ const address = {
 
 export const EXAMPLES = {
   idNumber,
-  householdId: 'HHP0000001',
+  householdId: 'HP0000000010',
   fields: [{ name: 'fullName', vietnamese: 'Họ, chữ đệm và tên khai sinh', lawItem: 1, sensitive: false, description: 'Birth name: surname, middle name(s), given name' }],
-  lookup: { fullName: 'Nguyễn Văn An', dateOfBirth: '1989-03-14', permanentAddress: address },
-  verifyRequest: { idNumber, fullName: 'NGUYEN VAN AN', dateOfBirth: '14031989', sex: 'male' },
+  lookup: { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15', permanentAddress: address },
+  verifyRequest: { idNumber, fullName: 'NGUYEN VAN AN', dateOfBirth: '15051990', sex: 'male' },
   verifyResult: { verdict: 'match', citizenStatus: 'alive', checks: { idNumber: 'exact', fullName: 'normalized', dateOfBirth: 'exact', sex: 'exact' } },
   verifyBatchRequest: {
     items: [
-      { idNumber, fullName: 'Nguyễn Văn An', dateOfBirth: '1989-03-14' },
+      { idNumber, fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' },
       { idNumber: '12345', fullName: 'Trần Thị B', dateOfBirth: '1990' },
     ],
   },
@@ -39,10 +39,10 @@ export const EXAMPLES = {
     ],
   },
   household: {
-    householdId: 'HHP0000001',
+    householdId: 'HP0000000010',
     address,
     head: { idNumber, fullName: 'Nguyễn Văn An' },
-    members: [{ idNumber, fullName: 'Nguyễn Văn An', dateOfBirth: '1989-03-14', sex: 'male', relationship: 'head', status: 'alive' }],
+    members: [{ idNumber, fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15', sex: 'male', relationship: 'head', status: 'alive' }],
   },
   changes: {
     events: [
@@ -75,7 +75,7 @@ export const EXAMPLES = {
   resetJob: { jobId: '7', name: 'reset-dataset', state: 'waiting', progress: 0, result: null, failedReason: null, queuedAt: '2026-11-28T09:00:00.000Z', finishedAt: null, statusUrl: '/sandbox/jobs/7' },
   resetJobDone: {
     jobId: '7', name: 'reset-dataset', state: 'completed', progress: 100, failedReason: null, queuedAt: '2026-11-28T09:00:00.000Z', finishedAt: '2026-11-28T09:00:01.600Z',
-    result: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 5, durationMs: 1400 },
+    result: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 9, durationMs: 1400 },
   },
-  reset: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 5, durationMs: 1400 },
+  reset: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 9, durationMs: 1400 },
 };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
-import { CITIZEN_FIELD_BY_NAME, DEFAULT_FIELDS } from './citizen-fields.js';
+import { CITIZEN_FIELD_BY_NAME, columnsOf, DEFAULT_FIELDS } from './citizen-fields.js';
 import { compareBirthDates, parseRequestedDate } from './identity/birth-date.js';
 import { validateIdNumber } from './identity/id-number.js';
 import { compareNames } from './identity/name-folding.js';
@@ -20,11 +20,6 @@ export type VerifyBatchEntry =
   | ({ index: number } & VerifyResult)
   | { index: number; error: { code: string; detail: string; errors: FieldError[] } };
 
-/** A look-up answer: the requested fields of one citizen, plus the record itself for renderers (XML) that need it. */
-export interface LookupResult {
-  fields: Record<string, unknown>;
-  record: CitizenRecord;
-}
 
 /**
  * The registry's answers: look-up, verify, households and the changes feed. Shared by HTTP and (later) queue workers,
@@ -62,14 +57,23 @@ export class RegistryService {
     return requested;
   }
 
-  async lookup(idNumber: string, fields: string[]): Promise<LookupResult> {
+  /** The requested fields of one citizen, reading only the columns they need. */
+  async lookup(idNumber: string, fields: string[]): Promise<Record<string, unknown>> {
     this.assertIdNumber(idNumber);
-    const record = await this.repository.findCitizen(idNumber);
-    if (!record) throw new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
+    const row = await this.repository.findCitizenColumns(idNumber, columnsOf(fields));
+    if (!row) throw citizenNotFound();
     const children = fields.includes('children') ? await this.repository.findChildren(idNumber) : undefined;
     const projected: Record<string, unknown> = {};
-    for (const name of fields) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ record, children });
-    return { fields: projected, record };
+    for (const name of fields) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ row, children });
+    return projected;
+  }
+
+  /** The whole record, for renderers that work on it (QCVN 109 XML); they cut it down to the granted fields. */
+  async lookupRecord(idNumber: string): Promise<CitizenRecord> {
+    this.assertIdNumber(idNumber);
+    const record = await this.repository.findCitizen(idNumber);
+    if (!record) throw citizenNotFound();
+    return record;
   }
 
   async verify(body: unknown): Promise<VerifyResult> {
@@ -129,6 +133,10 @@ export class RegistryService {
     }));
     return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+function citizenNotFound(): NotFoundError {
+  return new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
 }
 
 function readBatchItems(body: unknown): unknown[] {

@@ -13,7 +13,7 @@ export interface LegacyDistrict {
   communes: readonly string[];
 }
 
-/** Legacy three-level addresses: the 2025 province they now belong to, its name on the old record, and districts. */
+/** Legacy three-level addresses: the 2025 province they now belong to (named as in the 2025 list, which the registry joins on read), and districts. */
 export interface LegacyProvince {
   provinceCode: string;
   provinceName: string;
@@ -80,7 +80,7 @@ export const LEGACY_PROVINCES: readonly LegacyProvince[] = [
   },
   {
     provinceCode: '40',
-    provinceName: 'Tỉnh Nghệ An',
+    provinceName: 'Nghệ An',
     districts: [{ name: 'Thành phố Vinh', communes: ['Phường Hưng Bình', 'Phường Lê Lợi', 'Phường Quang Trung', 'Phường Trường Thi', 'Phường Hà Huy Tập', 'Phường Bến Thủy'] }],
   },
 ];

@@ -3,18 +3,19 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../../config/app-config.js';
-import { ServiceUnavailableError } from '../../common/domain-error.js';
 import { fieldErrorsOf } from '../../common/validation.js';
 import { createDataSource } from '../../database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../../database/database-bootstrap.js';
+import { datasetSeedSchema, referenceDateSchema } from '../registry.dto.js';
 import { RegistrySeeder } from './registry-seeder.js';
+import { exitOnStartupError } from '../../common/fatal-startup.js';
 
 const USAGE = 'usage: npm run seed -- [--citizens N] [--seed S] [--reference-date YYYY-MM-DD] [--reset]';
 
 const argumentsSchema = z.strictObject({
   citizens: z.coerce.number().int().min(0).max(10_000_000).optional(),
-  seed: z.string().min(1).max(64).optional(),
-  'reference-date': z.iso.date().optional(),
+  seed: datasetSeedSchema.optional(),
+  'reference-date': referenceDateSchema.optional(),
   reset: z.boolean().default(false),
 });
 
@@ -81,8 +82,4 @@ async function seed(): Promise<void> {
   );
 }
 
-seed().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof ServiceUnavailableError;
-  process.stderr.write(`popgate: ${known ? (error as Error).message : (error as Error)?.stack ?? error}\n`);
-  process.exit(1);
-});
+seed().catch(exitOnStartupError);

@@ -1,0 +1,13 @@
+import { describe, expect, it } from '@jest/globals';
+import { maskIdNumbersIn } from './logger.js';
+
+describe('maskIdNumbersIn', () => {
+  it('masks every 12-digit run but the province prefix and the last two digits', () => {
+    expect(maskIdNumbersIn('/registry/v1/citizens/001090999921?fields=fullName')).toBe('/registry/v1/citizens/001*******21?fields=fullName');
+    expect(maskIdNumbersIn('a 001090999921 and 036090999922.')).toBe('a 001*******21 and 036*******22.');
+  });
+
+  it('leaves shorter and longer digit runs alone (dates, phone numbers, cursors)', () => {
+    expect(maskIdNumbersIn('cursor 42, phone 0912345678, 1234567890123')).toBe('cursor 42, phone 0912345678, 1234567890123');
+  });
+});
