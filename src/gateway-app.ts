@@ -7,7 +7,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
@@ -46,6 +46,8 @@ export async function createGatewayApp(logger: Logger, config: AppConfig = loadC
       return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
+    // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ workers: config.workersInApi }), adapter, {
     logger: new NestPinoLogger(logger),

@@ -13,6 +13,8 @@ export interface ProblemDocument {
   errors?: FieldError[];
   /** Readiness problems carry each check's state. */
   checks?: unknown;
+  /** Extension members of some problems (for example `refusedFields`). */
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -52,7 +54,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; title: stri
     title: 'The request is malformed',
     detail: 'Content-Length does not match the body.',
   },
-  FST_ERR_BAD_URL: { status: 400, code: 'malformed_url', title: 'The URL is malformed' },
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed_url', title: 'The URL is malformed', detail: 'The URL is not validly percent-encoded.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', title: 'The URL is too long', detail: 'A path parameter is longer than 256 characters.' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'malformed_request', title: 'The request is malformed' },
 };
 
@@ -83,6 +86,7 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
         detail: error.message,
         code: error.code,
         ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+        ...((error as { extensions?: Record<string, unknown> }).extensions ?? {}),
       },
     };
   }

@@ -19,8 +19,21 @@ function fieldPath(prefix: string, path: PropertyKey[]): string {
   return parts.length > 0 ? parts.join('.') : '(body)';
 }
 
-/** Maps zod issues to field errors. A custom refinement may name its own rule with `params: { rule }`. */
-export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
+/** The value at `path` inside `input`, or undefined when any step is missing. */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Maps zod issues to field errors. A custom refinement may name its own rule with `params: { rule }`. `input` tells
+ * a missing field (`required`) from one of the wrong type (`type`): zod 4 issues do not carry the input.
+ */
+export function fieldErrorsOf(error: z.ZodError, prefix = '', input?: unknown): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -30,7 +43,8 @@ export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
       continue;
     }
     const customRule = issue.code === 'custom' ? (issue.params as { rule?: string } | undefined)?.rule : undefined;
-    const rule = customRule ?? (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : RULE_BY_ZOD_CODE[issue.code] ?? issue.code);
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    const rule = customRule ?? (missing ? 'required' : RULE_BY_ZOD_CODE[issue.code] ?? issue.code);
     errors.push({ field: fieldPath(prefix, issue.path), rule, message: rule === 'required' ? 'is required' : issue.message });
   }
   return errors;
@@ -43,7 +57,7 @@ export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldError[] {
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, prefix = ''): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors = fieldErrorsOf(result.error, prefix);
+  const errors = fieldErrorsOf(result.error, prefix, input);
   throw new ValidationFailedError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 }
 

@@ -49,8 +49,9 @@ function dayNumber(isoDate: string): number {
   return daysFromCivil(Number(year), Number(month), Number(day));
 }
 
+/** Today in Vietnam (UTC+7, no daylight saving): an event dated today there must not count as future. */
 function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
+  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 }
 
 /**

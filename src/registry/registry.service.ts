@@ -90,7 +90,7 @@ export class RegistryService {
     const subjects = await this.repository.findVerificationSubjects([...new Set(validIds)]);
     return parsed.map((result, index) => {
       if (!result.success) {
-        const errors = fieldErrorsOf(result.error, `items.${index}`);
+        const errors = fieldErrorsOf(result.error, `items.${index}`, items[index]);
         return { index, error: { code: 'validation_failed', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors } };
       }
       return { index, ...compareWithRecord(result.data, subjects.get(result.data.idNumber)) };

@@ -37,7 +37,7 @@ async function seed(): Promise<void> {
   });
   const parsed = argumentsSchema.safeParse(values);
   if (!parsed.success) {
-    const problems = fieldErrorsOf(parsed.error).map((e) => `--${e.field}: ${e.message}`);
+    const problems = fieldErrorsOf(parsed.error, '', values).map((e) => `--${e.field}: ${e.message}`);
     throw new ConfigError([...problems, USAGE]);
   }
   const options = {

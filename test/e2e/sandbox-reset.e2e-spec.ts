@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
+import { persona } from '../factories/registry.factory.js';
+import { createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
+
+const RESET = { seed: 'e2e-reset', citizens: 500, referenceDate: '2026-11-28' } as const;
+
+/** POST /sandbox/reset: a queued rebuild of the dataset, followed through its job, deterministic end to end. */
+describe('POST /sandbox/reset', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await seedTestDataset(app);
+  });
+
+  afterAll(async () => {
+    // Later files expect the shared test dataset, whatever this file left behind.
+    await seedTestDataset(app);
+    await app.close();
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  /** Queues a reset and waits until its job has completed; returns the finished job. */
+  async function resetAndWait(body: Record<string, unknown>) {
+    const queued = await http().post('/sandbox/reset').send(body).expect(202);
+    expect(queued.body).toMatchObject({ jobId: expect.any(String), statusUrl: `/sandbox/jobs/${queued.body.jobId}` });
+    let job: Record<string, any> = {};
+    await expectEventually(async () => {
+      job = (await http().get(queued.body.statusUrl).expect(200)).body;
+      expect(job.state).not.toBe('failed');
+      expect(job.state).toBe('completed');
+    }, 30_000, 100);
+    return job;
+  }
+
+  it('rebuilds the dataset through a job whose status URL reports completion', async () => {
+    const job = await resetAndWait(RESET);
+    expect(job).toMatchObject({
+      name: expect.any(String),
+      state: 'completed',
+      progress: 100,
+      failedReason: null,
+      result: expect.objectContaining({ seed: RESET.seed, referenceDate: RESET.referenceDate, generatedCitizens: RESET.citizens }),
+    });
+    expect(Date.parse(job.finishedAt)).toBeGreaterThanOrEqual(Date.parse(job.queuedAt));
+
+    const [{ citizens }] = await app.get(DataSource).query(`SELECT count(*)::int AS citizens FROM citizens`);
+    expect(citizens).toBe(RESET.citizens + job.result.personas);
+    const [dataset] = await app.get(DataSource).query(`SELECT seed, citizens FROM registry_dataset`);
+    expect(dataset).toEqual({ seed: RESET.seed, citizens: RESET.citizens });
+
+    const married = persona('married-husband');
+    const lookup = await http().get(`/registry/v1/citizens/${married.idNumber}?fields=fullName`).expect(200);
+    expect(lookup.body).toEqual({ fullName: married.fullName });
+
+    // The feed restarted: the personas' history only, from cursor 1.
+    const feed = await http().get('/registry/v1/changes?since=0&limit=1000').expect(200);
+    expect(feed.body.events[0].cursor).toBe('1');
+    expect(feed.body.events).toHaveLength(PERSONAS.flatMap((p) => p.events).length);
+  });
+
+  it('rebuilds the same rows from the same seed, and other rows from another seed', async () => {
+    const firstHousehold = async () => (await http().get('/registry/v1/households/HH0000000001').expect(200)).body;
+    await resetAndWait(RESET);
+    const first = await firstHousehold();
+    await resetAndWait({ ...RESET, seed: 'e2e-reset-other' });
+    const other = await firstHousehold();
+    await resetAndWait(RESET);
+    const again = await firstHousehold();
+    expect(first.members.length).toBeGreaterThan(0);
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it.each([
+    ['citizens -1', { ...RESET, citizens: -1 }, 'citizens', 'min'],
+    ['citizens 2,000,000', { ...RESET, citizens: 2_000_000 }, 'citizens', 'max'],
+    ['citizens 1.5', { ...RESET, citizens: 1.5 }, 'citizens', undefined],
+    ['referenceDate 2020-01-01', { ...RESET, referenceDate: '2020-01-01' }, 'referenceDate', 'min_date'],
+    ['referenceDate 2026-02-30', { ...RESET, referenceDate: '2026-02-30' }, 'referenceDate', undefined],
+    ['a seed with spaces', { ...RESET, seed: 'two words' }, 'seed', undefined],
+    ['no seed', { citizens: 10 }, 'seed', 'required'],
+    ['an unknown property', { ...RESET, households: 3 }, 'households', 'unknown_property'],
+  ])('refuses %s with 400 naming the field', async (_label, body, field, rule) => {
+    const response = await http().post('/sandbox/reset').send(body);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('validation_failed');
+    const errors = response.body.errors as { field: string; rule: string }[];
+    expect([...new Set(errors.map((e) => e.field))]).toEqual([field]);
+    if (rule) expect(errors.map((e) => e.rule)).toContain(rule);
+  });
+
+  it('answers 404 job_not_found for an unknown job', async () => {
+    const response = await http().get('/sandbox/jobs/nope');
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('job_not_found');
+  });
+});
