@@ -68,3 +68,39 @@ export class ServiceUnavailableError extends DomainError {
   readonly status = 503;
   readonly title = 'A backing service is unavailable';
 }
+
+/** No usable credentials: missing, malformed, unknown or revoked key. */
+export class UnauthorizedError extends DomainError {
+  readonly code: string;
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Authenticated, but not allowed: a service not granted, a field outside the allow-list, no consent, not admin. */
+export class ForbiddenError extends DomainError {
+  readonly code: string;
+  readonly status = 403;
+  readonly title = 'Forbidden';
+
+  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: Record<string, unknown> = {}) {
+    super(message, errors);
+    this.code = code;
+  }
+}
+
+/** Too many requests: a rate limit or the daily quota. `retryAfterSeconds` becomes the Retry-After header. */
+export class RateLimitedError extends DomainError {
+  readonly code: string;
+  readonly status = 429;
+  readonly title = 'Too many requests';
+
+  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,5 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitedError } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details.js';
 
 /**
@@ -18,6 +19,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, expected } = toProblem(error);
   if (!expected) request.log.error({ err: error }, 'unhandled error');
+  if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
   problem.instance = request.url;
   problem.requestId = String(request.id);
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);

@@ -26,6 +26,13 @@ const environmentSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** Admin key for /portal writes, /access, /sandbox changes and /ops. Generated and printed at start when unset. */
+  ADMIN_API_KEY: z.string().regex(/^[\w.~-]{24,128}$/, { message: 'must be 24-128 characters of A-Z a-z 0-9 _ . ~ -' }).optional(),
+  /** Key of the sandbox developer consumer (state, every service). Generated and printed on first start when unset. */
+  SANDBOX_DEVELOPER_KEY: z.string().regex(/^[\w.~-]{24,128}$/, { message: 'must be 24-128 characters of A-Z a-z 0-9 _ . ~ -' }).optional(),
+  /** Default per-consumer limits (a consumer may have its own): requests per second, and registry calls per UTC day. */
+  ACCESS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  ACCESS_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
   /** Prefix of every BullMQ key in Redis; tests use their own. */
   QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('popgate'),
 });
@@ -41,6 +48,7 @@ export type AppConfig = {
   databasePoolSize: number;
   workersInApi: boolean;
   queuePrefix: string;
+  access: { adminApiKey?: string; developerKey?: string; rateLimitPerSecond: number; dailyQuota: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -68,6 +76,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     databasePoolSize: env.DATABASE_POOL_SIZE,
     workersInApi: env.WORKERS_IN_API,
     queuePrefix: env.QUEUE_PREFIX,
+    access: {
+      adminApiKey: env.ADMIN_API_KEY,
+      developerKey: env.SANDBOX_DEVELOPER_KEY,
+      rateLimitPerSecond: env.ACCESS_RATE_LIMIT_PER_SECOND,
+      dailyQuota: env.ACCESS_DAILY_QUOTA,
+    },
   };
 }
 

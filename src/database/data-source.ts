@@ -1,15 +1,36 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AccessAuditEntity } from '../access/access-audit.entity.js';
+import { ConsentEntity } from '../access/consent.entity.js';
+import { ConsumerEntity } from '../access/consumer.entity.js';
+import { PublicServiceEntity } from '../portal/public-service.entity.js';
 import { CitizenEntity } from '../registry/citizen.entity.js';
 import { HouseholdEntity } from '../registry/household.entity.js';
 import { RegistryChangeEntity } from '../registry/registry-change.entity.js';
 import { RegistryDatasetEntity } from '../registry/registry-dataset.entity.js';
 import { CreateRegistry1795826400000 } from './migrations/1795826400000-CreateRegistry.js';
+import { CreateServiceCatalog1795830300000 } from './migrations/1795830300000-CreateServiceCatalog.js';
+import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360000-CreateConsumersAndConsents.js';
+import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-CreateAccessAudit.js';
 
 /** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
-export const ENTITIES = [CitizenEntity, HouseholdEntity, RegistryChangeEntity, RegistryDatasetEntity];
+export const ENTITIES = [
+  CitizenEntity,
+  HouseholdEntity,
+  RegistryChangeEntity,
+  RegistryDatasetEntity,
+  PublicServiceEntity,
+  ConsumerEntity,
+  ConsentEntity,
+  AccessAuditEntity,
+];
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
-export const MIGRATIONS = [CreateRegistry1795826400000];
+export const MIGRATIONS = [
+  CreateRegistry1795826400000,
+  CreateServiceCatalog1795830300000,
+  CreateConsumersAndConsents1795830360000,
+  CreateAccessAudit1795830420000,
+];
 
 /**
  * Options shared by the app, the migration CLI, the seeder and the tests. Never `synchronize`: the schema comes from

@@ -1,0 +1,32 @@
+import { createHmac } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
+import { maskIdNumber } from '../registry/identity/id-number.js';
+
+/**
+ * Pseudonymises personal ID numbers for the audit and consents: an HMAC-SHA256 under a key generated once by the
+ * CreateAccessAudit migration and kept in the database, so "who read my data" works across restarts while the
+ * audit table alone does not reveal whose data was read.
+ */
+@Injectable()
+export class CitizenHmac implements OnModuleInit {
+  private key: Buffer | undefined;
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    const result = await this.pool.query<{ value: string }>(`SELECT value FROM access_secrets WHERE name = 'citizen_hmac_key'`);
+    if (!result.rows[0]) throw new Error('access_secrets has no citizen_hmac_key: run the migrations');
+    this.key = Buffer.from(result.rows[0].value, 'hex');
+  }
+
+  of(idNumber: string): string {
+    return createHmac('sha256', this.key!).update(idNumber).digest('hex');
+  }
+
+  /** The pair stored wherever a citizen is recorded: the HMAC to search by, the mask to show. */
+  pseudonym(idNumber: string): { hmac: string; masked: string } {
+    return { hmac: this.of(idNumber), masked: maskIdNumber(idNumber) };
+  }
+}

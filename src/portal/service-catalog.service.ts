@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { z } from 'zod';
+import { ValidationFailedError } from '../common/domain-error.js';
+import { fieldErrorsOf } from '../common/validation.js';
+import { projectRoot } from '../reference/project-root.js';
+import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
+import { PublicServiceEntity } from './public-service.entity.js';
+
+/** A field name of the registry's catalogue (GET /registry/v1/fields). */
+export const registryFieldSchema = z.string().refine((name) => CITIZEN_FIELD_BY_NAME.has(name), {
+  message: 'is not a field of the registry (see GET /registry/v1/fields)',
+  params: { rule: 'unknown_field' },
+});
+
+/** A service as operators write it (config file entries and POST/PUT bodies share this schema). */
+export const publicServiceInputSchema = z.strictObject({
+  nationalProcedureCode: z.string().regex(/^\d\.\d{6}$/, { message: 'must look like 1.004222' }).nullable().default(null),
+  project06Number: z.number().int().min(1).max(999).nullable().default(null),
+  nameVi: z.string().trim().min(1).max(300),
+  nameEn: z.string().trim().min(1).max(300),
+  leadAgency: z.string().trim().min(1).max(200),
+  essential: z.boolean().default(false),
+  allowedFields: z.array(registryFieldSchema).min(1).max(CITIZEN_FIELD_BY_NAME.size),
+  note: z.string().max(500).nullable().default(null),
+});
+export type PublicServiceInput = z.output<typeof publicServiceInputSchema>;
+
+export const serviceCodeSchema = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 characters of A-Z a-z 0-9 . _ -' });
+
+const configFileSchema = z.object({
+  services: z.array(publicServiceInputSchema.extend({ code: serviceCodeSchema })),
+});
+
+/** What the access layer needs of a service on every registry call. */
+export interface ServicePurpose {
+  code: string;
+  allowedFields: ReadonlySet<string>;
+}
+
+/**
+ * The public-service catalog. The services of `config/public-services.json` are written to the database on start
+ * (the file wins for the entries it lists); operators add or change others through the portal API. Every registry
+ * call needs its service's allow-list, so the catalog is held in memory and reloaded after each change and every
+ * few seconds (another process may have changed it).
+ */
+@Injectable()
+export class ServiceCatalog implements OnModuleInit {
+  private readonly repository: Repository<PublicServiceEntity>;
+  private purposes = new Map<string, ServicePurpose>();
+  private loadedAt = 0;
+
+  /** How stale another process's change may be here; a change made through this process shows at once. */
+  static readonly REFRESH_MS = 5_000;
+
+  constructor(dataSource: DataSource) {
+    this.repository = dataSource.getRepository(PublicServiceEntity);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.applyConfigFile(join(projectRoot(), 'config', 'public-services.json'));
+    await this.reload();
+  }
+
+  /** Upserts the file's services; a malformed file stops the start with every problem listed. */
+  async applyConfigFile(path: string): Promise<number> {
+    const content: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const parsed = configFileSchema.safeParse(content);
+    if (!parsed.success) {
+      const errors = fieldErrorsOf(parsed.error, 'public-services.json', content);
+      throw new ValidationFailedError(`config/public-services.json is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
+    }
+    const rows = parsed.data.services.map((service) => ({ ...service, source: 'config' as const, updatedAt: new Date() }));
+    if (rows.length > 0) await this.repository.upsert(rows, ['code']);
+    return rows.length;
+  }
+
+  async list(): Promise<PublicServiceEntity[]> {
+    return this.repository.find({ order: { project06Number: { direction: 'ASC', nulls: 'LAST' }, code: 'ASC' } });
+  }
+
+  async find(code: string): Promise<PublicServiceEntity | null> {
+    return this.repository.findOneBy({ code });
+  }
+
+  /** Creates or replaces a service; returns whether it was created. */
+  async save(code: string, input: PublicServiceInput): Promise<{ service: PublicServiceEntity; created: boolean }> {
+    const created = !(await this.repository.existsBy({ code }));
+    await this.repository.upsert({ code, ...input, source: 'api', updatedAt: new Date() }, ['code']);
+    await this.reload();
+    return { service: (await this.find(code))!, created };
+  }
+
+  /** The purpose behind a service code, from memory (refreshed when older than REFRESH_MS). */
+  async purpose(code: string): Promise<ServicePurpose | undefined> {
+    if (Date.now() - this.loadedAt > ServiceCatalog.REFRESH_MS) await this.reload();
+    return this.purposes.get(code);
+  }
+
+  allCodes(): string[] {
+    return [...this.purposes.keys()];
+  }
+
+  private async reload(): Promise<void> {
+    const services = await this.repository.find({ select: { code: true, allowedFields: true } });
+    this.purposes = new Map(services.map((s) => [s.code, { code: s.code, allowedFields: new Set(s.allowedFields) }]));
+    this.loadedAt = Date.now();
+  }
+}
