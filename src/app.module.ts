@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessModule } from './access/access.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { OpsModule } from './ops/ops.module.js';
+import { PortalModule } from './portal/portal.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './queue/redis.module.js';
 import { RegistryModule } from './registry/registry.module.js';
@@ -23,6 +25,8 @@ export class AppModule {
         RedisModule,
         QueueModule,
         OpsModule,
+        PortalModule,
+        AccessModule,
         RegistryModule,
         ...(options.workers ? [RegistryWorkersModule] : []),
       ],

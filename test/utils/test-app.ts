@@ -36,3 +36,9 @@ export async function expectEventually(check: () => Promise<void> | void, timeou
     }
   }
 }
+
+/** `Authorization` header of the operator (admin key of the test environment). */
+export const ADMIN_AUTH = { authorization: `Bearer ${process.env.ADMIN_API_KEY}` };
+
+/** `Authorization` header of the sandbox developer consumer (state, every catalog service). */
+export const DEVELOPER_AUTH = { authorization: `Bearer ${process.env.SANDBOX_DEVELOPER_KEY}` };

@@ -10,4 +10,11 @@ process.env.NODE_ENV = 'test';
 // Each test run gets its own BullMQ keys, so runs never see each other's jobs.
 process.env.QUEUE_PREFIX ??= `popgate-test-${process.pid}`;
 
+// Known keys, so tests can call as the operator and as the sandbox developer consumer (see test-app.ts).
+process.env.ADMIN_API_KEY ??= 'test-admin-key-000000000000000000';
+process.env.SANDBOX_DEVELOPER_KEY ??= 'test-developer-key-0000000000000000';
+// Limits high enough that only tests about limits meet them (they create their own consumers).
+process.env.ACCESS_RATE_LIMIT_PER_SECOND ??= '100000';
+process.env.ACCESS_DAILY_QUOTA ??= '100000000';
+
 export {};

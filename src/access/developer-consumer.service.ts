@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ServiceCatalog } from '../portal/service-catalog.service.js';
+import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key.js';
+import { ConsumerDirectory } from './consumer-directory.service.js';
+import { ConsumerEntity } from './consumer.entity.js';
+
+/**
+ * The sandbox developer consumer (state, every catalog service), so that the quick start can call the registry at
+ * once. With SANDBOX_DEVELOPER_KEY its key is that value; without it, a key is generated and printed the first time
+ * and kept (as a hash) after that. Its grants follow the catalog on every start.
+ */
+@Injectable()
+export class DeveloperConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DeveloperConsumer');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly catalog: ServiceCatalog,
+    private readonly directory: ConsumerDirectory,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const repository = this.dataSource.getRepository(ConsumerEntity);
+    const serviceCodes = this.catalog.allCodes().sort();
+    const configuredKey = this.config.access.developerKey;
+    const existing = await repository.findOneBy({ isDeveloper: true });
+    if (existing) {
+      const update: Partial<ConsumerEntity> = { serviceCodes };
+      if (configuredKey && existing.keyHash !== hashApiKey(configuredKey)) {
+        Object.assign(update, { keyHash: hashApiKey(configuredKey), keyPrefix: keyPrefixOf(configuredKey), keyIssuedAt: new Date(), keyRevokedAt: null });
+      }
+      await repository.update({ consumerId: existing.consumerId }, update);
+      this.directory.invalidate();
+      return;
+    }
+    const key = configuredKey ?? generateApiKey();
+    try {
+      await repository.insert({
+        name: 'Sandbox developer',
+        kind: 'state',
+        serviceCodes,
+        keyHash: hashApiKey(key),
+        keyPrefix: keyPrefixOf(key),
+        keyIssuedAt: new Date(),
+        isDeveloper: true,
+      });
+    } catch (error) {
+      // The API and a worker starting together may both try; the unique index lets exactly one win.
+      if ((error as { code?: string }).code === '23505') return;
+      throw error;
+    }
+    if (!configuredKey && this.config.nodeEnv !== 'test') {
+      process.stdout.write(`\npopgate: created the sandbox developer consumer; its API key (shown once) is:\n  ${key}\n\n`);
+      this.logger.log('created the sandbox developer consumer');
+    }
+  }
+}
