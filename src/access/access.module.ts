@@ -1,16 +1,19 @@
 import { Global, Module } from '@nestjs/common';
 import { PortalModule } from '../portal/portal.module.js';
 import { AdminKey } from './admin-key.service.js';
-import { AdminGuard } from './admin.guard.js';
+import { AdminGuard, AnyKeyGuard } from './admin.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { DeveloperConsumer } from './developer-consumer.service.js';
+import { AuditWriter } from './audit-writer.service.js';
+import { ConsumerLimits } from './consumer-limits.service.js';
+import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 
 /** Consumers, keys, purposes, consents and the audit: who may read what, and the record that they did. */
 @Global()
 @Module({
   imports: [PortalModule],
-  providers: [AdminKey, AdminGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer],
-  exports: [AdminKey, AdminGuard, CitizenHmac, ConsumerDirectory],
+  providers: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
+  exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, PortalModule],
 })
 export class AccessModule {}

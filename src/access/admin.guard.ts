@@ -25,3 +25,19 @@ export class AdminGuard implements CanActivate {
     throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
   }
 }
+
+/** Any valid key, consumer or admin: for sandbox reads such as the personas catalogue. */
+@Injectable()
+export class AnyKeyGuard implements CanActivate {
+  constructor(
+    private readonly adminKey: AdminKey,
+    private readonly consumers: ConsumerDirectory,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const keyHash = hashApiKey(bearerKey(request.headers.authorization));
+    if (this.adminKey.matches(keyHash) || (await this.consumers.byKeyHash(keyHash))) return true;
+    throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+  }
+}

@@ -16,6 +16,8 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly errors: FieldError[];
+  /** Set when the refusal was already written to the access audit (so that it is not recorded twice). */
+  audited = false;
 
   constructor(message: string, errors: FieldError[] = [], options?: { cause?: unknown }) {
     super(message, options);

@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Access } from '../access/access.decorator.js';
+import type { AccessContext } from '../access/access-context.js';
+import { RegistryAccessInterceptor } from '../access/registry-access.interceptor.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
@@ -13,6 +16,21 @@ import { RegistryService } from './registry.service.js';
 function wantsXml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return /\b(application|text)\/xml\b/.test(accept) && !/\bapplication\/json\b/.test(accept);
+}
+
+/**
+ * Purpose-bound access: the key, the purpose headers, their documentation and the problems they can cause. Every
+ * registry call carries them; see RegistryAccessInterceptor.
+ */
+function PurposeBound() {
+  return applyDecorators(
+    UseInterceptors(RegistryAccessInterceptor),
+    ApiBearerAuth(),
+    ApiHeader({ name: 'X-Service-Code', required: true, description: 'The public service (purpose) of the call; its allow-list bounds the fields', example: 'SANDBOX-ALL' }),
+    ApiHeader({ name: 'X-Dossier-Id', required: false, description: 'The portal dossier the call serves (recorded in the audit)', example: 'HN-2026-000123' }),
+    ApiHeader({ name: 'X-Officer-Id', required: false, description: "The officer's own ID number (recorded pseudonymised)", example: '001090999917' }),
+    ApiProblems(401, 403, 429),
+  );
 }
 
 /**
@@ -44,20 +62,22 @@ export class RegistryController {
   @ApiProduces('application/json', 'application/xml')
   @ApiJsonResponse(200, 'The requested fields', { type: 'object', additionalProperties: true }, EXAMPLES.lookup)
   @ApiProblems(400, 404)
+  @PurposeBound()
   async lookup(
     @Param('idNumber') idNumber: string,
     @Query('fields') fields: string | string[] | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Access() access: AccessContext,
   ) {
-    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields);
+    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, access);
     if (wantsXml(request)) {
-      const record = await this.registry.lookupRecord(idNumber);
+      const record = await this.registry.lookupRecord(idNumber, resolved, access);
       const householdHead = resolved.includes('household') ? await this.registry.householdHead(record.householdId) : null;
       void reply.type('application/xml; charset=utf-8');
       return renderCongdanCollection([{ record, fields: resolved, householdHead }]);
     }
-    return this.registry.lookup(idNumber, resolved);
+    return this.registry.lookup(idNumber, resolved, access);
   }
 
   @Post('citizens/verify')
@@ -73,8 +93,9 @@ export class RegistryController {
   @ApiZodBody(verifyRequestSchema, EXAMPLES.verifyRequest)
   @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult)
   @ApiProblems(400, 413, 415)
-  verify(@Body() body: unknown) {
-    return this.registry.verify(body);
+  @PurposeBound()
+  verify(@Body() body: unknown, @Access() access: AccessContext) {
+    return this.registry.verify(body, access);
   }
 
   @Post('citizens/verify-batch')
@@ -87,8 +108,9 @@ export class RegistryController {
   @ApiZodBody(verifyBatchRequestSchema, EXAMPLES.verifyBatchRequest)
   @ApiJsonResponse(200, 'One entry per item', { type: 'object', properties: { results: { type: 'array', items: { type: 'object' } } } }, EXAMPLES.verifyBatchResult)
   @ApiProblems(400, 413)
-  async verifyBatch(@Body() body: unknown) {
-    return { results: await this.registry.verifyBatch(body) };
+  @PurposeBound()
+  async verifyBatch(@Body() body: unknown, @Access() access: AccessContext) {
+    return { results: await this.registry.verifyBatch(body, access) };
   }
 
   @Get('households/:householdId')
@@ -97,8 +119,9 @@ export class RegistryController {
   @ApiParam({ name: 'householdId', example: EXAMPLES.householdId })
   @ApiJsonResponse(200, 'The household', { type: 'object' }, EXAMPLES.household)
   @ApiProblems(400, 404)
-  household(@Param('householdId') householdId: string) {
-    return this.registry.household(householdId);
+  @PurposeBound()
+  household(@Param('householdId') householdId: string, @Access() access: AccessContext) {
+    return this.registry.household(householdId, access);
   }
 
   @Get('changes')
@@ -113,8 +136,9 @@ export class RegistryController {
   @ApiQuery({ name: 'limit', required: false, example: 100, description: '1-1000, default 100' })
   @ApiJsonResponse(200, 'A page of events', { type: 'object' }, EXAMPLES.changes)
   @ApiProblems(400)
-  changes(@Query() query: Record<string, unknown>) {
+  @PurposeBound()
+  changes(@Query() query: Record<string, unknown>, @Access() access: AccessContext) {
     const { since, limit } = parseInput(changesQuerySchema, query, 'query');
-    return this.registry.changes(since, limit);
+    return this.registry.changes(since, limit, access);
   }
 }

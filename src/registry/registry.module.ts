@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RegistryController } from './registry.controller.js';
 import { RegistryEventsService } from './registry-events.service.js';
 import { RegistryRepository } from './registry.repository.js';
+import { RegistryAccessRepository } from './registry-access.repository.js';
 import { RegistryService } from './registry.service.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
@@ -10,7 +11,7 @@ import { QueueModule } from '../queue/queue.module.js';
 @Module({
   imports: [QueueModule],
   controllers: [RegistryController, SandboxController],
-  providers: [RegistryRepository, RegistryService, RegistryEventsService, SandboxJobsProducer],
+  providers: [RegistryRepository, RegistryAccessRepository, RegistryService, RegistryEventsService, SandboxJobsProducer],
   exports: [RegistryService],
 })
 export class RegistryModule {}

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
+import type { AccessContext } from '../access/access-context.js';
+import type { AuditEntry } from '../access/audit-writer.service.js';
+import { AuditWriter } from '../access/audit-writer.service.js';
+import { CitizenHmac } from '../access/citizen-hmac.js';
+import { ForbiddenError } from '../common/domain-error.js';
+import { CITIZEN_COLUMNS, citizenFromRow, type CitizenRow } from './citizen-row.js';
+import { RegistryAccessRepository } from './registry-access.repository.js';
+import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
 import { CITIZEN_FIELD_BY_NAME, columnsOf, DEFAULT_FIELDS } from './citizen-fields.js';
@@ -27,7 +34,12 @@ export type VerifyBatchEntry =
  */
 @Injectable()
 export class RegistryService {
-  constructor(private readonly repository: RegistryRepository) {}
+  constructor(
+    private readonly repository: RegistryRepository,
+    private readonly audited: RegistryAccessRepository,
+    private readonly hmac: CitizenHmac,
+    private readonly audit: AuditWriter,
+  ) {}
 
   /** Validates an ID number from a path or query; every broken rule is reported against `field`. */
   assertIdNumber(idNumber: string, field = 'idNumber'): void {
@@ -44,8 +56,12 @@ export class RegistryService {
    * Resolves a `fields` list (comma-separated names) against the field catalogue. Unknown names are refused, each
    * named; no list means every non-sensitive field.
    */
-  resolveFields(fieldsParameter: string | undefined): string[] {
-    if (fieldsParameter === undefined || fieldsParameter.trim() === '') return [...DEFAULT_FIELDS];
+  resolveFields(fieldsParameter: string | undefined, access: AccessContext): string[] {
+    const allowed = access.service.allowedFields;
+    if (fieldsParameter === undefined || fieldsParameter.trim() === '') {
+      // No list: what the purpose allows, less the sensitive fields, which are returned only when named.
+      return DEFAULT_FIELDS.filter((name) => allowed.has(name));
+    }
     const requested = [...new Set(fieldsParameter.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
     const unknown = requested.filter((name) => !CITIZEN_FIELD_BY_NAME.has(name));
     if (unknown.length > 0) {
@@ -54,14 +70,16 @@ export class RegistryService {
         unknown.map((name) => ({ field: 'fields', rule: 'unknown_field', message: `"${name.slice(0, 64)}" is not a field of the registry` })),
       );
     }
+    assertAllowed(requested, access);
     return requested;
   }
 
-  /** The requested fields of one citizen, reading only the columns they need. */
-  async lookup(idNumber: string, fields: string[]): Promise<Record<string, unknown>> {
-    this.assertIdNumber(idNumber);
-    const row = await this.repository.findCitizenColumns(idNumber, columnsOf(fields));
-    if (!row) throw citizenNotFound();
+  /**
+   * The requested fields of one citizen, reading only the columns they need, in the same statement that checks a
+   * non-state consumer's consent and writes the audit record.
+   */
+  async lookup(idNumber: string, fields: string[], access: AccessContext): Promise<Record<string, unknown>> {
+    const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access);
     const children = fields.includes('children') ? await this.repository.findChildren(idNumber) : undefined;
     const projected: Record<string, unknown> = {};
     for (const name of fields) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ row, children });
@@ -69,39 +87,77 @@ export class RegistryService {
   }
 
   /** The whole record, for renderers that work on it (QCVN 109 XML); they cut it down to the granted fields. */
-  async lookupRecord(idNumber: string): Promise<CitizenRecord> {
-    this.assertIdNumber(idNumber);
-    const record = await this.repository.findCitizen(idNumber);
-    if (!record) throw citizenNotFound();
-    return record;
+  async lookupRecord(idNumber: string, fields: string[], access: AccessContext): Promise<CitizenRecord> {
+    return citizenFromRow((await this.auditedRow(idNumber, CITIZEN_COLUMNS, fields, access)) as CitizenRow);
   }
 
-  async verify(body: unknown): Promise<VerifyResult> {
+  private async auditedRow(idNumber: string, columns: readonly (typeof CITIZEN_COLUMNS)[number][], fields: string[], access: AccessContext) {
+    this.assertIdNumber(idNumber);
+    const result = await this.audited.lookup(idNumber, this.hmac.pseudonym(idNumber), columns, fields, access);
+    if (result.outcome === 'not_found') throw citizenNotFound();
+    if (result.outcome === 'refused') throw audited(consentRequired());
+    return result.row;
+  }
+
+  async verify(body: unknown, access: AccessContext): Promise<VerifyResult> {
     const request = parseInput(verifyRequestSchema, body);
-    const subject = await this.repository.findVerificationSubject(request.idNumber);
-    return compareWithRecord(request, subject);
+    const fields = verifiedFields(request);
+    assertAllowed(fields, access);
+    const citizen = this.hmac.pseudonym(request.idNumber);
+    const subject = (await this.audited.verificationSubjects([request.idNumber], [citizen.hmac], fields, access)).get(request.idNumber);
+    if (subject && !subject.consented) {
+      await this.audit.append(access, [{ operation: 'verify', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
+      throw audited(consentRequired());
+    }
+    const result = compareWithRecord(request, subject);
+    await this.audit.append(access, [{ operation: 'verify', citizen, fields, outcome: auditOutcomeOf(result) }]);
+    return result;
   }
 
   /** Up to MAX_VERIFY_BATCH items in one query; an invalid item yields an error entry in its place. */
-  async verifyBatch(body: unknown): Promise<VerifyBatchEntry[]> {
+  async verifyBatch(body: unknown, access: AccessContext): Promise<VerifyBatchEntry[]> {
     const items = readBatchItems(body);
     const parsed = items.map((item) => verifyRequestSchema.safeParse(item));
-    const validIds = parsed.flatMap((result) => (result.success ? [result.data.idNumber] : []));
-    const subjects = await this.repository.findVerificationSubjects([...new Set(validIds)]);
-    return parsed.map((result, index) => {
+    const valid = parsed.flatMap((result) => (result.success ? [result.data] : []));
+    // The allow-list is checked once for the widest item: any item naming `sex` needs it granted.
+    const widest = valid.some((item) => item.sex) ? ['idNumber', 'fullName', 'dateOfBirth', 'sex'] : ['idNumber', 'fullName', 'dateOfBirth'];
+    assertAllowed(widest, access);
+    const ids = [...new Set(valid.map((item) => item.idNumber))];
+    const pseudonyms = new Map(ids.map((id) => [id, this.hmac.pseudonym(id)]));
+    const subjects = await this.audited.verificationSubjects(ids, ids.map((id) => pseudonyms.get(id)!.hmac), widest, access);
+    const entries: AuditEntry[] = [];
+    const results = parsed.map((result, index): VerifyBatchEntry => {
       if (!result.success) {
         const errors = fieldErrorsOf(result.error, `items.${index}`, items[index]);
+        entries.push({ operation: 'verify_batch_item', citizen: null, fields: [], outcome: 'refused', reason: 'validation_failed' });
         return { index, error: { code: 'validation_failed', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors } };
       }
-      return { index, ...compareWithRecord(result.data, subjects.get(result.data.idNumber)) };
+      const citizen = pseudonyms.get(result.data.idNumber)!;
+      const subject = subjects.get(result.data.idNumber);
+      if (subject && !subject.consented) {
+        entries.push({ operation: 'verify_batch_item', citizen, fields: [], outcome: 'refused', reason: 'consent_required' });
+        const refusal = consentRequired();
+        return { index, error: { code: refusal.code, detail: refusal.message, errors: [] } };
+      }
+      const verdict = compareWithRecord(result.data, subject);
+      entries.push({ operation: 'verify_batch_item', citizen, fields: verifiedFields(result.data), outcome: auditOutcomeOf(verdict) });
+      return { index, ...verdict };
     });
+    await this.audit.append(access, entries);
+    return results;
   }
 
-  async household(householdId: string) {
+  async household(householdId: string, access: AccessContext) {
     parseInput(householdIdSchema, householdId, 'householdId');
+    assertAllowed(['household'], access);
+    assertState(access, 'Household listings');
     const household = await this.repository.findHousehold(householdId);
     if (!household) throw new NotFoundError('household_not_found', 'No household has this id in the sandbox registry.');
     const members = await this.repository.findHouseholdMembers(householdId);
+    await this.audit.append(
+      access,
+      members.map((member) => ({ operation: 'household' as const, citizen: this.hmac.pseudonym(member.idNumber), fields: ['household'], outcome: 'ok' as const })),
+    );
     const head = members.find((member) => member.idNumber === household.headIdNumber);
     return {
       householdId,
@@ -119,10 +175,16 @@ export class RegistryService {
     return head ? { idNumber: head.idNumber, fullName: head.fullName } : null;
   }
 
-  async changes(since: string, limit: number) {
+  async changes(since: string, limit: number, access: AccessContext) {
+    assertState(access, 'The bulk changes feed');
     // One extra row tells whether another page exists without a COUNT.
     const rows = await this.repository.findChangesAfter(since, limit + 1);
     const page = rows.slice(0, limit);
+    const citizens = [...new Set(page.map((row) => row.idNumber))];
+    await this.audit.append(
+      access,
+      citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const })),
+    );
     const events = page.map((row) => ({
       cursor: row.changeId,
       kind: row.kind,
@@ -133,6 +195,47 @@ export class RegistryService {
     }));
     return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+/** The fields a verify request discloses a yes/no about: they must be in the purpose's allow-list. */
+function verifiedFields(request: VerifyRequest): string[] {
+  return request.sex ? ['idNumber', 'fullName', 'dateOfBirth', 'sex'] : ['idNumber', 'fullName', 'dateOfBirth'];
+}
+
+/** Refuses fields outside the purpose's allow-list, naming each (data minimisation). */
+function assertAllowed(fields: readonly string[], access: AccessContext): void {
+  const refused = fields.filter((name) => !access.service.allowedFields.has(name));
+  if (refused.length > 0) {
+    throw new ForbiddenError(
+      'fields_not_allowed',
+      `Service ${access.service.code} may not read: ${refused.join(', ')}.`,
+      refused.map((name) => ({ field: 'fields', rule: 'not_in_allow_list', message: `"${name}" is not in the allow-list of service ${access.service.code}` })),
+      { refusedFields: refused },
+    );
+  }
+}
+
+/** Bulk reads that have no per-citizen consent model are for state agencies acting on a legal basis. */
+function assertState(access: AccessContext, what: string): void {
+  if (access.consumer.kind !== 'state') {
+    throw new ForbiddenError('state_consumers_only', `${what} are available to state agencies only; a non-state consumer reads per citizen, with consent.`);
+  }
+}
+
+function consentRequired(): ForbiddenError {
+  return new ForbiddenError(
+    'consent_required',
+    'A non-state consumer needs the citizen\'s live consent for this service and these fields (POST /sandbox/consents).',
+  );
+}
+
+function audited<T extends DomainError>(error: T): T {
+  error.audited = true;
+  return error;
+}
+
+function auditOutcomeOf(result: VerifyResult): 'match' | 'mismatch' | 'not_found' {
+  return result.verdict;
 }
 
 function citizenNotFound(): NotFoundError {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminGuard, AnyKeyGuard } from '../access/admin.guard.js';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { registryEventSchema } from './registry-event.dto.js';
@@ -9,7 +10,7 @@ import { RegistryEventsService } from './registry-events.service.js';
 import { PERSONAS } from './sandbox-data/personas.js';
 import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
 
-/** Sandbox controls: the personas catalogue, recording change events, rebuilding the dataset. */
+/** Sandbox controls: the personas catalogue (any valid key), recording change events and rebuilding the dataset (admin). */
 @ApiTags('sandbox')
 @Controller('sandbox')
 export class SandboxController {
@@ -19,6 +20,8 @@ export class SandboxController {
   ) {}
 
   @Get('personas')
+  @UseGuards(AnyKeyGuard)
+  @ApiBearerAuth()
   @ApiOperation({ summary: 'Test personas: stable ID numbers present in every dataset, and what each one tests' })
   @ApiJsonResponse(200, 'The personas', { type: 'object' }, EXAMPLES.personas)
   personas() {
@@ -26,6 +29,8 @@ export class SandboxController {
   }
 
   @Post('registry/events')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
   @HttpCode(201)
   @ApiOperation({
     summary: 'Record a change (move, death, missing, marriage, divorce, new card, birth)',
@@ -33,12 +38,14 @@ export class SandboxController {
   })
   @ApiZodBody(registryEventSchema, EXAMPLES.moveEvent)
   @ApiJsonResponse(201, 'The events appended to the feed', { type: 'object' }, EXAMPLES.recordedEvent)
-  @ApiProblems(400, 404, 409)
+  @ApiProblems(400, 401, 403, 404, 409)
   recordEvent(@Body() body: unknown) {
     return this.events.record(body);
   }
 
   @Post('reset')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Rebuild the synthetic dataset from a seed (queued job)',
@@ -50,7 +57,7 @@ export class SandboxController {
   })
   @ApiZodBody(resetRequestSchema, { seed: 'popgate', citizens: 20000 })
   @ApiJsonResponse(202, 'The queued job', { type: 'object' }, EXAMPLES.resetJob)
-  @ApiProblems(400, 503)
+  @ApiProblems(400, 401, 403, 503)
   async reset(@Body() body: unknown) {
     const request = parseInput(resetRequestSchema, body);
     const job = await this.jobs.enqueueReset({
@@ -62,9 +69,11 @@ export class SandboxController {
   }
 
   @Get('jobs/:jobId')
+  @UseGuards(AdminGuard)
+  @ApiBearerAuth()
   @ApiOperation({ summary: 'State and progress of a sandbox job (a reset)' })
   @ApiJsonResponse(200, 'The job', { type: 'object' }, EXAMPLES.resetJobDone)
-  @ApiProblems(404, 503)
+  @ApiProblems(401, 403, 404, 503)
   job(@Param('jobId') jobId: string) {
     return this.jobs.find(jobId);
   }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { persona } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
 
 /**
  * Hostile values, each as it goes on the wire: `encoded` strings are percent-encoded by the test, `raw` ones are
@@ -66,7 +65,7 @@ describe('hostile input on every parameter', () => {
     await app.close();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
 
   it.each(PARAMETERS.map((p) => [p.name, p] as const))('%s: answers a 4xx problem document to every hostile value', async (_name, parameter) => {
     const outcomes: Outcome[] = [];

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { decodeIdNumber, PERSONA_RANDOM_FLOOR, validateIdNumber } from '../../src/registry/identity/id-number.js';
 import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
 import { ageOn, commune2025, isoDaysFromToday, moveEvent, persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
 
 interface FeedEvent {
   cursor: string;
@@ -43,7 +43,7 @@ describe('GET /registry/v1/changes', () => {
     await app.close();
   });
 
-  const changes = (query: string) => request(app.getHttpServer()).get(`/registry/v1/changes?${query}`);
+  const changes = (query: string) => api(app).get(`/registry/v1/changes?${query}`);
 
   it('starts with the personas\' events, in cursor order', async () => {
     const response = await changes('since=0').expect(200);
@@ -109,7 +109,7 @@ describe('POST /sandbox/registry/events', () => {
     await app.close();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
   const citizen = async (idNumber: string, fields?: string) =>
     (await http().get(`/registry/v1/citizens/${idNumber}` + (fields ? `?fields=${fields}` : '')).expect(200)).body;
   const sql = <T>(text: string, values: unknown[] = []): Promise<T[]> => app.get(DataSource).query(text, values);

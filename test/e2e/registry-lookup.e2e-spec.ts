@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
 import { composeIdNumber, validateIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
 
 /**
  * The field catalogue as the README documents it (Law on Identification 2023, art. 9): name, law item, sensitivity.
@@ -59,7 +59,7 @@ describe('GET /registry/v1/citizens/{idNumber}', () => {
     await app.close();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
   const lookup = (idNumber: string, fields?: string) =>
     http().get(`/registry/v1/citizens/${idNumber}` + (fields === undefined ? '' : `?fields=${encodeURIComponent(fields)}`));
 
@@ -193,7 +193,7 @@ describe('GET /registry/v1/fields', () => {
   });
 
   it('lists every field with its Vietnamese term, law item and sensitivity', async () => {
-    const response = await request(app.getHttpServer()).get('/registry/v1/fields').expect(200);
+    const response = await api(app).get('/registry/v1/fields').expect(200);
     const catalogue = response.body as { name: string; vietnamese: string; lawItem: number; sensitive: boolean }[];
     expect(catalogue.map((f) => f.name).sort()).toEqual(DOCUMENTED_FIELDS.map((f) => f.name).sort());
     for (const documented of DOCUMENTED_FIELDS) {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
+import type request from 'supertest';
 import { PERSONA_RANDOM_FLOOR } from '../../src/registry/identity/id-number.js';
 import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
 import { ageOn, persona } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset, TEST_DATASET } from '../utils/test-app.js';
+import { createTestApp, seedTestDataset, TEST_DATASET, api } from '../utils/test-app.js';
 
 type Citizen = Record<string, any>;
 type FeedEvent = { cursor: string; kind: string; idNumber: string; occurredAt: string; details: Record<string, unknown> };
@@ -165,7 +165,7 @@ describe('sandbox personas', () => {
   beforeAll(async () => {
     app = await createTestApp();
     await seedTestDataset(app);
-    const http = () => request(app.getHttpServer());
+    const http = () => api(app);
     const feed = await http().get('/registry/v1/changes?since=0&limit=1000').expect(200);
     expect(feed.body.hasMore).toBe(false);
     context = {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
 
 type FieldError = { field: string; rule: string; message: string };
 
@@ -19,7 +18,7 @@ describe('POST /registry/v1/citizens/verify', () => {
     await app.close();
   });
 
-  const verify = (body: unknown) => request(app.getHttpServer()).post('/registry/v1/citizens/verify').send(body as object);
+  const verify = (body: unknown) => api(app).post('/registry/v1/citizens/verify').send(body as object);
 
   async function expectValidationFailed(body: unknown): Promise<FieldError[]> {
     const response = await verify(body);
@@ -157,7 +156,7 @@ describe('POST /registry/v1/citizens/verify', () => {
     });
 
     it.each([['an array', []], ['null', null], ['a string', 'hello']])('refuses %s as the body', async (_label, body) => {
-      const response = await request(app.getHttpServer())
+      const response = await api(app)
         .post('/registry/v1/citizens/verify')
         .set('content-type', 'application/json')
         .send(JSON.stringify(body));
@@ -179,7 +178,7 @@ describe('POST /registry/v1/citizens/verify-batch', () => {
     await app.close();
   });
 
-  const verifyBatch = (body: unknown) => request(app.getHttpServer()).post('/registry/v1/citizens/verify-batch').send(body as object);
+  const verifyBatch = (body: unknown) => api(app).post('/registry/v1/citizens/verify-batch').send(body as object);
 
   it('answers in the order of the items, with an error entry in place of an invalid item', async () => {
     const items = [

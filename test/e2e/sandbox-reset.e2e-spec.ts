@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
 import { persona } from '../factories/registry.factory.js';
-import { createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
+import { createTestApp, expectEventually, seedTestDataset, api } from '../utils/test-app.js';
 
 const RESET = { seed: 'e2e-reset', citizens: 500, referenceDate: '2026-11-28' } as const;
 
@@ -23,7 +22,7 @@ describe('POST /sandbox/reset', () => {
     await app.close();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => api(app);
 
   /** Queues a reset and waits until its job has completed; returns the finished job. */
   async function resetAndWait(body: Record<string, unknown>) {

@@ -1,6 +1,7 @@
 import './test-env.js';
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
@@ -42,3 +43,26 @@ export const ADMIN_AUTH = { authorization: `Bearer ${process.env.ADMIN_API_KEY}`
 
 /** `Authorization` header of the sandbox developer consumer (state, every catalog service). */
 export const DEVELOPER_AUTH = { authorization: `Bearer ${process.env.SANDBOX_DEVELOPER_KEY}` };
+
+/** Headers of a registry call as the developer consumer, for the sandbox service that allows every field. */
+export const REGISTRY_HEADERS = { ...DEVELOPER_AUTH, 'x-service-code': 'SANDBOX-ALL' };
+
+/**
+ * supertest on the app, with the credentials each area needs: registry calls as the developer consumer (purpose
+ * SANDBOX-ALL), sandbox calls as the operator. A test about access sets its own headers, which override these.
+ */
+export function api(app: NestFastifyApplication) {
+  const server = app.getHttpServer();
+  const withCredentials = (test: request.Test, path: string): request.Test => {
+    if (path.startsWith('/registry/v1/fields')) return test;
+    if (path.startsWith('/registry/')) return test.set(REGISTRY_HEADERS);
+    if (path.startsWith('/sandbox/')) return test.set(ADMIN_AUTH);
+    return test;
+  };
+  return {
+    get: (path: string) => withCredentials(request(server).get(path), path),
+    post: (path: string) => withCredentials(request(server).post(path), path),
+    put: (path: string) => withCredentials(request(server).put(path), path),
+    delete: (path: string) => withCredentials(request(server).delete(path), path),
+  };
+}

@@ -1,0 +1,20 @@
+import type { ConsumerIdentity } from './consumer-directory.service.js';
+import type { ServicePurpose } from '../portal/service-catalog.service.js';
+
+/**
+ * Who is calling the registry and why, as established by RegistryAccessInterceptor from the request's key and
+ * purpose headers (`Authorization`, `X-Service-Code`, `X-Dossier-Id`, `X-Officer-Id`). Every audit record is made of it.
+ */
+export interface AccessContext {
+  requestId: string;
+  consumer: ConsumerIdentity;
+  service: ServicePurpose;
+  dossierId: string | null;
+  /** The officer's own ID number, pseudonymised. */
+  officer: { hmac: string; masked: string } | null;
+}
+
+/** Where the interceptor leaves the context on the Fastify request. */
+export const ACCESS_CONTEXT = Symbol('popgate.accessContext');
+
+export type RequestWithAccess = { [ACCESS_CONTEXT]?: AccessContext };

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RateLimitedError } from '../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { REDIS } from '../queue/redis.module.js';
+import type { ConsumerIdentity } from './consumer-directory.service.js';
+
+/** How often local quota counts are added to the shared Redis counters. */
+const QUOTA_FLUSH_MS = 250;
+
+/**
+ * Per-consumer rate limit and daily quota.
+ * - The rate limit is a token bucket per process (refilled continuously at the consumer's rate, burst of one
+ *   second's worth): with N API processes a consumer can reach N times its rate, which a sandbox accepts.
+ * - The daily quota (per UTC day) is shared by all processes through Redis. To keep Redis off the hot path, calls are
+ *   counted locally and added with one INCRBY per consumer every QUOTA_FLUSH_MS; the quota can therefore be
+ *   overshot by what all processes serve in that window. If Redis is down, counting stays local.
+ */
+@Injectable()
+export class ConsumerLimits implements OnApplicationShutdown {
+  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  private readonly pending = new Map<string, number>();
+  private readonly known = new Map<string, { day: string; total: number }>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly logger = new Logger('ConsumerLimits');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    this.timer = setInterval(() => void this.flush(), QUOTA_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** Counts one call; throws 429 when the rate limit or the daily quota is spent. */
+  take(consumer: ConsumerIdentity, now = Date.now()): void {
+    const rate = consumer.rateLimitPerSecond ?? this.config.access.rateLimitPerSecond;
+    const bucket = this.buckets.get(consumer.consumerId) ?? { tokens: rate, updatedAt: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
+    bucket.updatedAt = now;
+    if (bucket.tokens < 1) {
+      this.buckets.set(consumer.consumerId, bucket);
+      throw new RateLimitedError('rate_limited', `This consumer may make ${rate} registry calls per second.`, Math.max(1, Math.ceil((1 - bucket.tokens) / rate)));
+    }
+
+    const quota = consumer.dailyQuota ?? this.config.access.dailyQuota;
+    const day = utcDay(now);
+    const known = this.known.get(consumer.consumerId);
+    const used = (known?.day === day ? known.total : 0) + (this.pending.get(consumer.consumerId) ?? 0);
+    if (used >= quota) {
+      throw new RateLimitedError('quota_exhausted', `This consumer's daily quota of ${quota} registry calls is spent; it renews at 00:00 UTC.`, secondsToNextUtcDay(now));
+    }
+    bucket.tokens -= 1;
+    this.buckets.set(consumer.consumerId, bucket);
+    this.pending.set(consumer.consumerId, (this.pending.get(consumer.consumerId) ?? 0) + 1);
+  }
+
+  /** Adds the local counts to Redis and learns the shared totals. */
+  async flush(now = Date.now()): Promise<void> {
+    if (this.pending.size === 0) return;
+    const day = utcDay(now);
+    const batch = [...this.pending];
+    this.pending.clear();
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const [consumerId, count] of batch) {
+        const key = `${this.config.queuePrefix}:quota:${consumerId}:${day}`;
+        pipeline.incrby(key, count).expire(key, 2 * 24 * 3600);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      batch.forEach(([consumerId], index) => {
+        const [error, total] = results[index * 2] ?? [];
+        if (!error) this.known.set(consumerId, { day, total: Number(total) });
+      });
+    } catch (error) {
+      // Keep counting locally; the counts return to the pending map so they reach Redis once it is back.
+      for (const [consumerId, count] of batch) this.pending.set(consumerId, (this.pending.get(consumerId) ?? 0) + count);
+      this.logger.warn(`quota counters not saved to Redis: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(() => undefined);
+  }
+}
+
+function utcDay(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+function secondsToNextUtcDay(now: number): number {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return Math.max(1, Math.ceil((next.getTime() - now) / 1000));
+}

@@ -1,0 +1,103 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError } from '../common/domain-error.js';
+import { ServiceCatalog } from '../portal/service-catalog.service.js';
+import { validateIdNumber } from '../registry/identity/id-number.js';
+import type { AuditOperation } from './access-audit.entity.js';
+import { ACCESS_CONTEXT, type AccessContext, type RequestWithAccess } from './access-context.js';
+import { bearerKey, hashApiKey } from './api-key.js';
+import { AuditWriter } from './audit-writer.service.js';
+import { CitizenHmac } from './citizen-hmac.js';
+import { ConsumerDirectory } from './consumer-directory.service.js';
+import { ConsumerLimits } from './consumer-limits.service.js';
+
+const DOSSIER_ID_PATTERN = /^[\w./:-]{1,64}$/;
+
+/** The audited operation of each registry route, by handler name. */
+const OPERATION_BY_HANDLER: Record<string, AuditOperation> = {
+  lookup: 'lookup',
+  verify: 'verify',
+  verifyBatch: 'verify_batch_item',
+  household: 'household',
+  changes: 'changes',
+};
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Purpose-bound access to the registry. Before the handler: the key identifies a consumer (401 otherwise), the
+ * service code names the purpose, which must be granted to it (403), the optional dossier and officer headers must
+ * be well formed (400), and the consumer must be within its rate and quota (429). Any refusal, here or in the
+ * handler, is audited before the answer leaves; successful calls are audited by the registry itself, in the same
+ * statement that reads the data.
+ */
+@Injectable()
+export class RegistryAccessInterceptor implements NestInterceptor {
+  constructor(
+    private readonly consumers: ConsumerDirectory,
+    private readonly catalog: ServiceCatalog,
+    private readonly limits: ConsumerLimits,
+    private readonly hmac: CitizenHmac,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAccess>();
+    const operation = OPERATION_BY_HANDLER[context.getHandler().name] ?? 'lookup';
+    return from(this.run(request, operation, () => lastValueFrom(next.handle())));
+  }
+
+  private async run(request: FastifyRequest & RequestWithAccess, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
+    const partial: Partial<AccessContext> & { requestId: string } = { requestId: String(request.id) };
+    try {
+      const access = await this.establish(request, partial);
+      request[ACCESS_CONTEXT] = access;
+      return await handle();
+    } catch (error) {
+      // Not-found answers are results, audited by the registry with outcome not_found; everything else refused is
+      // recorded here. The citizen is named when the path carries a valid ID number.
+      if (error instanceof DomainError && !error.audited && error.status !== 404 && error.status < 500) {
+        await this.audit.append(partial, [{ operation, citizen: this.citizenOf(request), fields: [], outcome: 'refused', reason: error.code }]);
+      }
+      throw error;
+    }
+  }
+
+  private async establish(request: FastifyRequest, partial: Partial<AccessContext>): Promise<AccessContext> {
+    const consumer = await this.consumers.byKeyHash(hashApiKey(bearerKey(request.headers.authorization)));
+    if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+    partial.consumer = consumer;
+
+    const errors = [];
+    const serviceCode = header(request, 'x-service-code');
+    if (!serviceCode) errors.push({ field: 'header.X-Service-Code', rule: 'required', message: 'names the public service (purpose) of the call' });
+    const dossierId = header(request, 'x-dossier-id') ?? null;
+    if (dossierId !== null && !DOSSIER_ID_PATTERN.test(dossierId)) {
+      errors.push({ field: 'header.X-Dossier-Id', rule: 'format', message: 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -' });
+    }
+    const officerId = header(request, 'x-officer-id') ?? null;
+    if (officerId !== null) {
+      for (const violation of validateIdNumber(officerId.slice(0, 64))) errors.push({ field: 'header.X-Officer-Id', rule: violation.rule, message: violation.message });
+    }
+    if (errors.length > 0) throw new ValidationFailedError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+    partial.dossierId = dossierId;
+    partial.officer = officerId ? this.hmac.pseudonym(officerId) : null;
+
+    const service = await this.catalog.purpose(serviceCode!);
+    if (!service || !consumer.serviceCodes.has(service.code)) {
+      throw new ForbiddenError('service_not_granted', `Service ${JSON.stringify(serviceCode!.slice(0, 40))} is not granted to this consumer${service ? '' : ' (it is not in the catalog)'}.`);
+    }
+    partial.service = service;
+    this.limits.take(consumer);
+    return partial as AccessContext;
+  }
+
+  private citizenOf(request: FastifyRequest): { hmac: string; masked: string } | null {
+    const idNumber = (request.params as { idNumber?: string } | undefined)?.idNumber;
+    return idNumber && validateIdNumber(idNumber).length === 0 ? this.hmac.pseudonym(idNumber) : null;
+  }
+}
