@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { createDataSource } from '../src/database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js';
 import { RegistrySeeder } from '../src/registry/seeding/registry-seeder.js';
+import { hashApiKey, keyPrefixOf } from '../src/access/api-key.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
 
 const CONNECTIONS = 50;
@@ -77,10 +78,50 @@ async function load(url: string, seconds: number, request: (sample: Sample) => a
   return { requestsPerSecond: Math.round(result.requests.average), p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** The bench consumer: a state agency granted the sandbox service, with limits far above what the bench sends. */
+const BENCH_KEY = 'pgk_bench_consumer_key_0000000000000000';
+
+async function ensureBenchConsumer(pool: pg.Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at, rate_limit_per_second, daily_quota)
+     VALUES ('bench', 'state', '{SANDBOX-ALL}', $1, $2, now(), 1000000, 1000000000)
+     ON CONFLICT (key_hash) DO UPDATE SET service_codes = EXCLUDED.service_codes, key_revoked_at = NULL,
+       rate_limit_per_second = EXCLUDED.rate_limit_per_second, daily_quota = EXCLUDED.daily_quota`,
+    [hashApiKey(BENCH_KEY), keyPrefixOf(BENCH_KEY)],
+  );
+}
+
+async function auditRows(pool: pg.Pool): Promise<number> {
+  return Number((await pool.query<{ n: string }>('SELECT max(audit_id) AS n FROM access_audit')).rows[0].n ?? 0);
+}
+
+const FIELDS = 'fullName,dateOfBirth,sex,permanentAddress,currentAddress';
+const lookupRequest = (headers: Record<string, string>) => (s: Sample): autocannon.Request => ({
+  method: 'GET',
+  path: `/registry/v1/citizens/${s.idNumber}?fields=${FIELDS}`,
+  headers,
+});
+const verifyRequest = (headers: Record<string, string>) => (s: Sample): autocannon.Request => ({
+  method: 'POST',
+  path: '/registry/v1/citizens/verify',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify({ idNumber: s.idNumber, fullName: s.fullName.toUpperCase(), dateOfBirth: s.dateOfBirth }),
+});
+
+/** Warm-up then measure one endpoint. */
+async function measure(url: string, seconds: number, request: (s: Sample) => autocannon.Request, samples: Sample[]): Promise<Figures> {
+  await load(url, 3, request, samples);
+  return load(url, seconds, request, samples);
+}
+
 /**
- * `npm run bench:registry [-- --seconds S]`: look-up and verify through popgate over 1,000,000 citizens with
- * autocannon at 50 connections, against (a) a bare node-postgres look-up loop and (b) a minimal NestJS endpoint
- * doing only that look-up, all in one run. Target (issue 2): ≥ 5,000 req/s and p99 ≤ 30 ms for each endpoint.
+ * `npm run bench:registry [-- --seconds S]`: look-up and verify over 1,000,000 citizens with autocannon at 50
+ * connections, in one run:
+ * - (a) a bare node-postgres primary-key look-up loop, and (b) a minimal NestJS endpoint doing only that look-up;
+ * - the registry endpoints without the access layer (bench-only wiring: bench/registry-without-access.server.ts);
+ * - popgate as shipped: key, purpose, allow-list, limits, and an audit row per call.
+ * Targets: issue 2, ≥ 5,000 req/s and p99 ≤ 30 ms (the registry); issue 3, ≥ 4,000 req/s and p99 ≤ 40 ms with the
+ * access layer on.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, citizens: { type: 'string', default: '1000000' } } });
@@ -89,51 +130,57 @@ async function main(): Promise<void> {
   await prepareDatabase(dataSource, BENCH_DATABASE_URL);
   const pool = pgPoolOf(dataSource);
   await ensureDataset(pool, Number(values.citizens));
+  await ensureBenchConsumer(pool);
   const samples = await sampleCitizens(pool);
   console.log(`bench:registry — ${samples.length} sampled citizens, ${CONNECTIONS} connections, ${seconds} s per run, on ${machineSummary()}`);
 
   const bare = await bareLookupLoop(pool, samples, seconds);
-  await dataSource.destroy();
   console.log('bare node-postgres look-up loop', bare);
 
-  const minimal = await startServer('bench/minimal-lookup.server.js', { PORT: '3101', BENCH_DATABASE_URL, DATABASE_POOL_SIZE: String(POOL_SIZE) }, 'http://127.0.0.1:3101/ready');
-  const lookupRequest = (s: Sample): autocannon.Request => ({ method: 'GET', path: `/citizens/${s.idNumber}` });
-  await load('http://127.0.0.1:3101', 3, lookupRequest, samples);
-  const minimalFigures = await load('http://127.0.0.1:3101', seconds, lookupRequest, samples);
+  const serverEnv = { BENCH_DATABASE_URL, DATABASE_URL: BENCH_DATABASE_URL, DATABASE_POOL_SIZE: String(POOL_SIZE), SANDBOX_SEED_ON_START: 'false', WORKERS_IN_API: 'false', HOST: '127.0.0.1' };
+  const minimal = await startServer('bench/minimal-lookup.server.js', { ...serverEnv, PORT: '3101' }, 'http://127.0.0.1:3101/ready');
+  const minimalFigures = await measure('http://127.0.0.1:3101', seconds, (s) => ({ method: 'GET', path: `/citizens/${s.idNumber}` }), samples);
   await stopServer(minimal);
   console.log('minimal NestJS look-up endpoint', minimalFigures);
 
-  const gateway = await startServer(
-    'src/main.js',
-    { PORT: '3100', HOST: '127.0.0.1', DATABASE_URL: BENCH_DATABASE_URL, SANDBOX_SEED_ON_START: 'false', WORKERS_IN_API: 'false', DATABASE_POOL_SIZE: String(POOL_SIZE) },
-    'http://127.0.0.1:3100/health',
-  );
-  const gatewayLookup = (s: Sample): autocannon.Request => ({
-    method: 'GET',
-    path: `/registry/v1/citizens/${s.idNumber}?fields=fullName,dateOfBirth,sex,permanentAddress,currentAddress`,
-  });
-  const gatewayVerify = (s: Sample): autocannon.Request => ({
-    method: 'POST',
-    path: '/registry/v1/citizens/verify',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ idNumber: s.idNumber, fullName: s.fullName.toUpperCase(), dateOfBirth: s.dateOfBirth }),
-  });
-  await load('http://127.0.0.1:3100', 3, gatewayLookup, samples);
-  const lookup = await load('http://127.0.0.1:3100', seconds, gatewayLookup, samples);
-  console.log('popgate look-up', lookup);
-  await load('http://127.0.0.1:3100', 3, gatewayVerify, samples);
-  const verify = await load('http://127.0.0.1:3100', seconds, gatewayVerify, samples);
-  console.log('popgate verify', verify);
+  const unguarded = await startServer('bench/registry-without-access.server.js', { ...serverEnv, PORT: '3102' }, 'http://127.0.0.1:3102/registry/v1/ready');
+  const registryLookup = await measure('http://127.0.0.1:3102', seconds, lookupRequest({}), samples);
+  const registryVerify = await measure('http://127.0.0.1:3102', seconds, verifyRequest({}), samples);
+  await stopServer(unguarded);
+  console.log('registry without access layer: look-up', registryLookup, 'verify', registryVerify);
+
+  const gateway = await startServer('src/main.js', { ...serverEnv, PORT: '3100' }, 'http://127.0.0.1:3100/health');
+  const credentials = { authorization: `Bearer ${BENCH_KEY}`, 'x-service-code': 'SANDBOX-ALL', 'x-dossier-id': 'BENCH-1' };
+  const auditBefore = await auditRows(pool);
+  const auditStarted = performance.now();
+  const lookup = await measure('http://127.0.0.1:3100', seconds, lookupRequest(credentials), samples);
+  const verify = await measure('http://127.0.0.1:3100', seconds, verifyRequest(credentials), samples);
+  const auditSeconds = (performance.now() - auditStarted) / 1000;
+  const auditWritten = (await auditRows(pool)) - auditBefore;
   await stopServer(gateway);
+  await dataSource.destroy();
+  console.log('popgate with access layer: look-up', lookup, 'verify', verify);
 
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
   const summary = {
     bareLoop: bare,
     minimalNest: minimalFigures,
-    lookup: { ...lookup, ofBare: ratio(lookup.requestsPerSecond, bare.requestsPerSecond), ofMinimalNest: ratio(lookup.requestsPerSecond, minimalFigures.requestsPerSecond) },
-    verify: { ...verify, ofBare: ratio(verify.requestsPerSecond, bare.requestsPerSecond), ofMinimalNest: ratio(verify.requestsPerSecond, minimalFigures.requestsPerSecond) },
-    target: '≥ 5,000 req/s and p99 ≤ 30 ms for look-up and verify',
-    met: [lookup, verify].every((f) => f.requestsPerSecond >= 5_000 && f.p99Ms <= 30 && f.non2xx === 0 && f.errors === 0),
+    registryWithoutAccess: {
+      lookup: { ...registryLookup, ofBare: ratio(registryLookup.requestsPerSecond, bare.requestsPerSecond), ofMinimalNest: ratio(registryLookup.requestsPerSecond, minimalFigures.requestsPerSecond) },
+      verify: { ...registryVerify, ofBare: ratio(registryVerify.requestsPerSecond, bare.requestsPerSecond), ofMinimalNest: ratio(registryVerify.requestsPerSecond, minimalFigures.requestsPerSecond) },
+    },
+    withAccess: {
+      lookup: { ...lookup, ofWithoutAccess: ratio(lookup.requestsPerSecond, registryLookup.requestsPerSecond), ofMinimalNest: ratio(lookup.requestsPerSecond, minimalFigures.requestsPerSecond) },
+      verify: { ...verify, ofWithoutAccess: ratio(verify.requestsPerSecond, registryVerify.requestsPerSecond), ofMinimalNest: ratio(verify.requestsPerSecond, minimalFigures.requestsPerSecond) },
+      auditRowsPerSecond: Math.round(auditWritten / auditSeconds),
+      auditRowsWritten: auditWritten,
+    },
+    targets: {
+      issue2: '≥ 5,000 req/s and p99 ≤ 30 ms (registry look-up and verify)',
+      issue2Met: [registryLookup, registryVerify].every((f) => f.requestsPerSecond >= 5_000 && f.p99Ms <= 30 && f.non2xx === 0),
+      issue3: '≥ 4,000 req/s and p99 ≤ 40 ms with access and audit on',
+      issue3Met: [lookup, verify].every((f) => f.requestsPerSecond >= 4_000 && f.p99Ms <= 40 && f.non2xx === 0),
+    },
   };
   console.log(JSON.stringify(summary, null, 2));
   recordResult('registry', summary);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -36,6 +37,14 @@ class SingleLineRequestLog extends LogController {
  * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
  */
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
+  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger);
+}
+
+/**
+ * A Nest application of `rootModule` on the gateway's HTTP stack. The benchmark builds its reference app (the same
+ * registry endpoints without the access layer) with it, so that both run on identical plumbing.
+ */
+export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new SingleLineRequestLog(),
@@ -49,7 +58,7 @@ export async function createGatewayApp(logger: Logger, config: AppConfig = loadC
     // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ workers: config.workersInApi }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
     // Fastify's own JSON parser stays in charge: its errors carry stable codes (see problem-details.ts), and it

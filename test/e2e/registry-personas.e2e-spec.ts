@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type request from 'supertest';
 import { PERSONA_RANDOM_FLOOR } from '../../src/registry/identity/id-number.js';
 import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
 import { ageOn, persona } from '../factories/registry.factory.js';
@@ -12,7 +11,7 @@ type FeedEvent = { cursor: string; kind: string; idNumber: string; occurredAt: s
 interface CheckContext {
   /** Look-up with the default fields (or the named ones). */
   lookup: (idNumber: string, fields?: string) => Promise<Citizen>;
-  http: () => ReturnType<typeof request>;
+  http: () => ReturnType<typeof api>;
   feed: FeedEvent[];
 }
 
