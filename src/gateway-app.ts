@@ -86,6 +86,7 @@ function setUpOpenApi(app: NestFastifyApplication): void {
         'RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A consumer key (registry calls) or the admin key (operators)' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });

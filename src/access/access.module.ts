@@ -7,13 +7,16 @@ import { ConsumerDirectory } from './consumer-directory.service.js';
 import { DeveloperConsumer } from './developer-consumer.service.js';
 import { AuditWriter } from './audit-writer.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
+import { ConsumersController } from './consumers.controller.js';
+import { ConsumersService } from './consumers.service.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 
 /** Consumers, keys, purposes, consents and the audit: who may read what, and the record that they did. */
 @Global()
 @Module({
   imports: [PortalModule],
-  providers: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
+  controllers: [ConsumersController],
+  providers: [ConsumersService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
   exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, PortalModule],
 })
 export class AccessModule {}

@@ -43,7 +43,8 @@ export function fieldErrorsOf(error: z.ZodError, prefix = '', input?: unknown): 
       continue;
     }
     const customRule = issue.code === 'custom' ? (issue.params as { rule?: string } | undefined)?.rule : undefined;
-    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    // zod 4 reports a missing enum member as invalid_value, a missing anything else as invalid_type.
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(input, issue.path) === undefined;
     const rule = customRule ?? (missing ? 'required' : RULE_BY_ZOD_CODE[issue.code] ?? issue.code);
     errors.push({ field: fieldPath(prefix, issue.path), rule, message: rule === 'required' ? 'is required' : issue.message });
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Res, UseGuards } fro
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../access/admin.guard.js';
-import { ConflictError, NotFoundError } from '../common/domain-error.js';
+import { NotFoundError } from '../common/domain-error.js';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { PUBLIC_SERVICE_EXAMPLES, publicServiceListSchema, publicServiceViewSchema, toPublicServiceView, type PublicServiceView } from './public-service.dto.js';
@@ -60,12 +60,7 @@ export class PublicServicesController {
   async create(@Param('code') code: string, @Body() body: unknown): Promise<PublicServiceView> {
     const serviceCode = parseInput(serviceCodeSchema, code, 'code');
     const input = parseInput(publicServiceInputSchema, body);
-    // Check-then-save: two simultaneous POSTs of one new code can both pass, the later one then replacing the
-    // earlier (as a PUT would). ServiceCatalog offers no insert-only save to close that window.
-    if (await this.catalog.find(serviceCode)) {
-      throw new ConflictError('service_exists', `A public service with the code ${serviceCode} exists already; PUT replaces it.`);
-    }
-    return toPublicServiceView((await this.catalog.save(serviceCode, input)).service);
+    return toPublicServiceView(await this.catalog.create(serviceCode, input));
   }
 
   @Put(':code')

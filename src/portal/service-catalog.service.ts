@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { z } from 'zod';
-import { ValidationFailedError } from '../common/domain-error.js';
+import { ConflictError, ValidationFailedError } from '../common/domain-error.js';
 import { fieldErrorsOf } from '../common/validation.js';
 import { projectRoot } from '../reference/project-root.js';
 import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
@@ -83,6 +83,20 @@ export class ServiceCatalog implements OnModuleInit {
 
   async find(code: string): Promise<PublicServiceEntity | null> {
     return this.repository.findOneBy({ code });
+  }
+
+  /** Creates a service; a taken code → 409 `service_exists` (decided by the primary key, so two racing creates cannot both win). */
+  async create(code: string, input: PublicServiceInput): Promise<PublicServiceEntity> {
+    try {
+      await this.repository.insert({ code, ...input, source: 'api', updatedAt: new Date() });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new ConflictError('service_exists', `A public service with the code ${code} exists already; PUT replaces it.`);
+      }
+      throw error;
+    }
+    await this.reload();
+    return (await this.find(code))!;
   }
 
   /** Creates or replaces a service; returns whether it was created. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import type { Address, CitizenRecord, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
-import { addressFromColumns, CITIZEN_SELECT, citizenFromRow, selectList, type CitizenColumn, type CitizenRow } from './citizen-row.js';
+import type { Address, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
+import { addressFromColumns } from './citizen-row.js';
 import { PG_POOL } from '../database/database.module.js';
 
 /** The columns verification compares: the Decree 70/2024 key (ID, name, date of birth) plus sex and status. */
@@ -41,43 +41,9 @@ export interface RegistryChangeRow {
  * Registry reads on the hot path. They go to the pg pool directly with named prepared statements (parsed and planned
  * once per connection), which TypeORM's query API cannot do; the look-up benchmark depends on it.
  */
-/**
- * Distinct column sets that get a named prepared statement. Each name is prepared on every pooled connection, so
- * the set is capped: a client cycling through field combinations then gets unnamed statements, not unbounded
- * server memory.
- */
-const MAX_PREPARED_COLUMN_SETS = 128;
-
 @Injectable()
 export class RegistryRepository {
-  private readonly statementByColumns = new Map<string, string>();
-
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
-
-  /** The given columns of one citizen (a look-up reads only what its fields need). */
-  async findCitizenColumns(idNumber: string, columns: readonly CitizenColumn[]): Promise<Partial<CitizenRow> | undefined> {
-    const key = columns.join(',');
-    let name = this.statementByColumns.get(key);
-    if (name === undefined && this.statementByColumns.size < MAX_PREPARED_COLUMN_SETS) {
-      name = `registry_citizen_columns_${this.statementByColumns.size}`;
-      this.statementByColumns.set(key, name);
-    }
-    const result = await this.pool.query<Partial<CitizenRow>>({
-      ...(name ? { name } : {}),
-      text: `SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1`,
-      values: [idNumber],
-    });
-    return result.rows[0];
-  }
-
-  async findCitizen(idNumber: string): Promise<CitizenRecord | undefined> {
-    const result = await this.pool.query<CitizenRow>({
-      name: 'registry_find_citizen',
-      text: `SELECT ${CITIZEN_SELECT} FROM citizens WHERE id_number = $1`,
-      values: [idNumber],
-    });
-    return result.rows[0] && citizenFromRow(result.rows[0]);
-  }
 
   async findVerificationSubject(idNumber: string): Promise<VerificationSubject | undefined> {
     const result = await this.pool.query<VerificationSubject>({
@@ -87,18 +53,6 @@ export class RegistryRepository {
       values: [idNumber],
     });
     return result.rows[0];
-  }
-
-  /** One round trip for a whole verify batch; callers re-order by their own items. */
-  async findVerificationSubjects(idNumbers: string[]): Promise<Map<string, VerificationSubject>> {
-    if (idNumbers.length === 0) return new Map();
-    const result = await this.pool.query<VerificationSubject>({
-      name: 'registry_find_verification_subjects',
-      text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
-             FROM citizens WHERE id_number = ANY($1::char(12)[])`,
-      values: [idNumbers],
-    });
-    return new Map(result.rows.map((row) => [row.idNumber, row]));
   }
 
   async findChildren(idNumber: string): Promise<ChildReference[]> {

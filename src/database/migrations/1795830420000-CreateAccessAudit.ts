@@ -31,6 +31,8 @@ export class CreateAccessAudit1795830420000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX idx_access_audit_citizen ON access_audit (citizen_hmac, audit_id) WHERE citizen_hmac IS NOT NULL`);
     await queryRunner.query(`CREATE INDEX idx_access_audit_consumer ON access_audit (consumer_id, audit_id)`);
     await queryRunner.query(`CREATE INDEX idx_access_audit_dossier ON access_audit (dossier_id) WHERE dossier_id IS NOT NULL`);
+    // Rows arrive in time order, so a BRIN index serves "since midnight" and time-range filters for a few pages.
+    await queryRunner.query(`CREATE INDEX idx_access_audit_occurred_at ON access_audit USING brin (occurred_at)`);
     await queryRunner.query(`
       CREATE FUNCTION access_audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/domain-error.js';
+import { parseInput } from '../common/validation.js';
+import { ServiceCatalog, serviceCodeSchema } from '../portal/service-catalog.service.js';
+import { CitizenEntity } from '../registry/citizen.entity.js';
+import { CitizenHmac } from './citizen-hmac.js';
+import { consentIdSchema, consentInputSchema, consentListQuerySchema, toConsentView, type ConsentView } from './consent.dto.js';
+import { ConsentEntity } from './consent.entity.js';
+import { ConsumerEntity } from './consumer.entity.js';
+
+/**
+ * Citizens' consents to non-state consumers (banks, telcos), per purpose and field set, until an expiry. The
+ * registry checks them in the statement that reads the data, on every call, so a revocation applies to the very next
+ * call. The citizen is stored as an HMAC (to match) and a mask (to show), never as the clear number.
+ */
+@Injectable()
+export class ConsentsService {
+  private readonly consents: Repository<ConsentEntity>;
+  private readonly consumers: Repository<ConsumerEntity>;
+  private readonly citizens: Repository<CitizenEntity>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly catalog: ServiceCatalog,
+    private readonly hmac: CitizenHmac,
+  ) {
+    this.consents = dataSource.getRepository(ConsentEntity);
+    this.consumers = dataSource.getRepository(ConsumerEntity);
+    this.citizens = dataSource.getRepository(CitizenEntity);
+  }
+
+  async create(body: unknown): Promise<ConsentView> {
+    // Read from the database rather than the catalog's in-memory copy, which may lag another process's change.
+    const code = (body as { serviceCode?: unknown } | null)?.serviceCode;
+    const service = typeof code === 'string' && serviceCodeSchema.safeParse(code).success ? await this.catalog.find(code) : null;
+    const allowList = service ? new Set(service.allowedFields) : undefined;
+    const input = parseInput(consentInputSchema((serviceCode) => (serviceCode === service?.code ? allowList : undefined)), body);
+
+    const consumer = await this.consumers.findOneBy({ consumerId: input.consumerId });
+    if (!consumer) throw new NotFoundError('consumer_not_found', `No consumer has the id ${input.consumerId}.`);
+    if (consumer.kind === 'state') {
+      throw new ConflictError(
+        'consumer_is_state',
+        'This consumer is a state agency: it reads on the legal basis of the procedure, and consents apply to non-state consumers only.',
+        [{ field: 'consumerId', rule: 'non_state_only', message: 'must be a non-state consumer' }],
+      );
+    }
+    if (!consumer.serviceCodes.includes(input.serviceCode)) {
+      throw new ForbiddenError('service_not_granted', `Service ${input.serviceCode} is not granted to this consumer: grant it before recording a consent for it.`, [
+        { field: 'serviceCode', rule: 'not_granted', message: `is not among the consumer's services` },
+      ]);
+    }
+    if (!(await this.citizens.existsBy({ idNumber: input.idNumber }))) {
+      throw new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
+    }
+
+    const citizen = this.hmac.pseudonym(input.idNumber);
+    const consent = await this.consents.save(
+      this.consents.create({
+        citizenHmac: citizen.hmac,
+        citizenMasked: citizen.masked,
+        consumerId: consumer.consumerId,
+        serviceCode: input.serviceCode,
+        fields: input.fields,
+        expiresAt: new Date(input.expiresAt),
+        revokedAt: null,
+      }),
+    );
+    return toConsentView(consent);
+  }
+
+  /** Every consent of one citizen, newest first, revoked and expired ones included. */
+  async listForCitizen(query: unknown): Promise<ConsentView[]> {
+    const { idNumber } = parseInput(consentListQuerySchema, query, 'query');
+    const consents = await this.consents.find({ where: { citizenHmac: this.hmac.of(idNumber) }, order: { createdAt: 'DESC', consentId: 'ASC' } });
+    return consents.map(toConsentView);
+  }
+
+  /**
+   * Revokes a consent. Idempotent: revoking a revoked consent keeps the first revocation time, so an operator's retry
+   * after a lost answer is safe.
+   */
+  async revoke(id: string): Promise<void> {
+    const consentId = parseInput(consentIdSchema, id, 'consentId');
+    const result = await this.consents
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'coalesce(revoked_at, now())' })
+      .where('consent_id = :consentId', { consentId })
+      .execute();
+    if (!result.affected) throw new NotFoundError('consent_not_found', `No consent has the id ${consentId}.`);
+  }
+}
