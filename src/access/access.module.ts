@@ -7,6 +7,10 @@ import { ConsumerDirectory } from './consumer-directory.service.js';
 import { DeveloperConsumer } from './developer-consumer.service.js';
 import { AuditWriter } from './audit-writer.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
+import { AuditQueryRepository } from './audit-query.repository.js';
+import { AuditController } from './audit.controller.js';
+import { ConsentsController } from './consents.controller.js';
+import { ConsentsService } from './consents.service.js';
 import { ConsumersController } from './consumers.controller.js';
 import { ConsumersService } from './consumers.service.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
@@ -15,8 +19,8 @@ import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 @Global()
 @Module({
   imports: [PortalModule],
-  controllers: [ConsumersController],
-  providers: [ConsumersService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
+  controllers: [ConsumersController, ConsentsController, AuditController],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
   exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, PortalModule],
 })
 export class AccessModule {}

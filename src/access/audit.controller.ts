@@ -6,6 +6,7 @@ import { parseInput } from '../common/validation.js';
 import { serviceCodeSchema } from '../portal/service-catalog.service.js';
 import { idNumberSchema } from '../registry/registry.dto.js';
 import { AdminGuard } from './admin.guard.js';
+import { DOSSIER_ID_PATTERN } from './registry-access.interceptor.js';
 import { AuditQueryRepository, MAX_AUDIT_ID, type AuditRecord } from './audit-query.repository.js';
 import { CitizenHmac } from './citizen-hmac.js';
 
@@ -19,9 +20,11 @@ const pageQuery = {
   cursor: blankIsAbsent(
     z
       .string()
-      .regex(/^\d{1,19}$/, { message: 'must be a nextCursor returned by this endpoint' })
-      // A bigint: anything larger would fail in Postgres instead of here.
-      .refine((cursor) => BigInt(cursor) <= BigInt(MAX_AUDIT_ID), { message: 'must be a nextCursor returned by this endpoint', params: { rule: 'format' } })
+      // An audit_id, a Postgres bigint: a larger number would fail in Postgres instead of here.
+      .refine((cursor) => /^\d{1,19}$/.test(cursor) && BigInt(cursor) <= BigInt(MAX_AUDIT_ID), {
+        message: 'must be a nextCursor returned by this endpoint',
+        params: { rule: 'format' },
+      })
       .optional(),
   ),
   limit: blankIsAbsent(z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE)),
@@ -38,7 +41,7 @@ export const auditQuerySchema = z
     consumerId: blankIsAbsent(z.guid({ message: 'must be a UUID' }).optional()),
     serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
     // The same rule as the X-Dossier-Id header (RegistryAccessInterceptor), so any recorded dossier can be asked for.
-    dossierId: blankIsAbsent(z.string().regex(/^[\w./:-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -' }).optional()),
+    dossierId: blankIsAbsent(z.string().regex(DOSSIER_ID_PATTERN, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -' }).optional()),
     outcome: blankIsAbsent(z.enum(['ok', 'match', 'mismatch', 'not_found', 'refused']).optional()),
     from: blankIsAbsent(isoDateTime.optional()),
     to: blankIsAbsent(isoDateTime.optional()),
@@ -83,7 +86,6 @@ export const auditPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page'),
 });
 
-/** Worked examples for the OpenAPI document. */
 const bankAccess: z.infer<typeof citizenAccessSchema> = {
   at: '2026-11-28T08:15:02.114Z',
   consumer: { consumerId: '3f2c8a4e-6b1d-4c3e-9a57-0d8e2f1b7c64', name: 'Ngân hàng TMCP Ví Dụ (eKYC)', kind: 'non_state' },
@@ -106,6 +108,7 @@ const wardAccess: z.infer<typeof citizenAccessSchema> = {
   outcome: 'ok',
   reason: null,
 };
+/** Worked examples for the OpenAPI document. */
 const AUDIT_EXAMPLES = {
   idNumber: '001090999921',
   accesses: { citizen: '001*******21', accesses: [bankAccess, wardAccess], nextCursor: '48213' } satisfies z.infer<typeof citizenAccessesSchema>,
@@ -132,8 +135,8 @@ const AUDIT_EXAMPLES = {
 /** The cursor and limit query parameters of a paged audit read. */
 function ApiPageQuery() {
   return applyDecorators(
-    ApiQuery({ name: 'cursor', required: false, description: 'The `nextCursor` of the previous page; absent for the newest records', example: '48213' }),
-    ApiQuery({ name: 'limit', required: false, description: `1-${MAX_PAGE}, default ${DEFAULT_PAGE}`, example: DEFAULT_PAGE }),
+    ApiQuery({ name: 'cursor', type: String, required: false, description: 'The `nextCursor` of the previous page; absent for the newest records', example: '48213' }),
+    ApiQuery({ name: 'limit', type: Number, required: false, description: `1-${MAX_PAGE}, default ${DEFAULT_PAGE}`, example: DEFAULT_PAGE }),
   );
 }
 
@@ -192,12 +195,12 @@ export class AuditController {
       'Every filter given narrows the listing; `from` is inclusive and `to` exclusive (ISO 8601 with a time zone). ' +
       'People appear only masked. Follow `nextCursor` for older records.',
   })
-  @ApiQuery({ name: 'consumerId', required: false, example: bankAccess.consumer!.consumerId })
-  @ApiQuery({ name: 'serviceCode', required: false, example: '2.001159' })
-  @ApiQuery({ name: 'dossierId', required: false, example: 'HN-2026-000123' })
+  @ApiQuery({ name: 'consumerId', type: String, required: false, example: bankAccess.consumer!.consumerId })
+  @ApiQuery({ name: 'serviceCode', type: String, required: false, example: '2.001159' })
+  @ApiQuery({ name: 'dossierId', type: String, required: false, example: 'HN-2026-000123' })
   @ApiQuery({ name: 'outcome', required: false, enum: ['ok', 'match', 'mismatch', 'not_found', 'refused'] })
-  @ApiQuery({ name: 'from', required: false, example: '2026-11-28T00:00:00+07:00' })
-  @ApiQuery({ name: 'to', required: false, example: '2026-11-29T00:00:00+07:00' })
+  @ApiQuery({ name: 'from', type: String, required: false, example: '2026-11-28T00:00:00+07:00' })
+  @ApiQuery({ name: 'to', type: String, required: false, example: '2026-11-29T00:00:00+07:00' })
   @ApiPageQuery()
   @ApiJsonResponse(200, 'A page of records', auditPageSchema, AUDIT_EXAMPLES.records)
   @ApiProblems(400, 401, 403)

@@ -36,7 +36,7 @@ export class ConsentsController {
 
   @Get()
   @ApiOperation({ summary: 'A citizen\'s consents, newest first (revoked and expired ones included)' })
-  @ApiQuery({ name: 'idNumber', required: true, description: '12-digit personal ID number', example: CONSENT_EXAMPLES.idNumber })
+  @ApiQuery({ name: 'idNumber', type: String, required: true, description: '12-digit personal ID number', example: CONSENT_EXAMPLES.idNumber })
   @ApiJsonResponse(200, 'The consents', consentListSchema, CONSENT_EXAMPLES.list)
   @ApiProblems(400, 401, 403)
   async list(@Query() query: Record<string, unknown>): Promise<{ consents: ConsentView[] }> {

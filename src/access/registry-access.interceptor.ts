@@ -12,7 +12,8 @@ import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
 
-const DOSSIER_ID_PATTERN = /^[\w./:-]{1,64}$/;
+/** What a portal dossier id may look like (also checked where consents and audit filters name one). */
+export const DOSSIER_ID_PATTERN = /^[\w./:-]{1,64}$/;
 
 /** The audited operation of each registry route, by handler name. */
 const OPERATION_BY_HANDLER: Record<string, AuditOperation> = {

@@ -42,12 +42,13 @@ export class RegistryAccessRepository {
       text: `
         WITH c AS (SELECT ${selectList(columns)} FROM citizens WHERE id_number = $7),
         decision AS (
+          -- Consent first: without it, a known and an unknown number get the same refusal (no enumeration).
           SELECT CASE
-                   WHEN NOT EXISTS (SELECT 1 FROM c) THEN 'not_found'
                    WHEN $11::boolean AND NOT EXISTS (
                      SELECT 1 FROM consents
                      WHERE citizen_hmac = $8 AND consumer_id = $2::uuid AND service_code = $5 AND revoked_at IS NULL
                        AND expires_at > now() AND fields @> $10::text[]) THEN 'refused'
+                   WHEN NOT EXISTS (SELECT 1 FROM c) THEN 'not_found'
                    ELSE 'ok' END AS outcome),
         audit AS (
           INSERT INTO access_audit (${AUDIT_COLUMNS})
@@ -67,27 +68,36 @@ export class RegistryAccessRepository {
   }
 
   /**
-   * Verification subjects with, for a non-state consumer, whether a live consent covers `fields` for each. One
-   * round trip for one item or a whole batch.
+   * For each requested number: whether a non-state consumer holds a live consent covering that item's `fields`
+   * (always true for a state consumer), and the verification subject when the citizen exists. Consent is decided
+   * whether or not the citizen exists, so that it cannot be used to learn who does. One round trip for a batch.
    */
   async verificationSubjects(
-    idNumbers: string[],
-    hmacs: string[],
-    fields: readonly string[],
+    items: readonly { idNumber: string; hmac: string; fields: readonly string[] }[],
     access: AccessContext,
-  ): Promise<Map<string, VerificationSubject & { consented: boolean }>> {
-    if (idNumbers.length === 0) return new Map();
-    const result = await this.pool.query<VerificationSubject & { consented: boolean }>({
+  ): Promise<{ consented: boolean; subject: VerificationSubject | undefined }[]> {
+    if (items.length === 0) return [];
+    const result = await this.pool.query<VerificationSubject & { consented: boolean; ordinal: string; found: boolean }>({
       name: 'registry_verification_subjects_with_consent',
-      text: `SELECT c.id_number AS "idNumber", c.full_name AS "fullName", c.date_of_birth AS "dateOfBirth", c.sex, c.status,
+      text: `SELECT i.ordinal, c.id_number IS NOT NULL AS found, c.id_number AS "idNumber", c.full_name AS "fullName",
+                    c.date_of_birth AS "dateOfBirth", c.sex, c.status,
                     (NOT $5::boolean OR EXISTS (
                       SELECT 1 FROM consents k
                       WHERE k.citizen_hmac = i.hmac AND k.consumer_id = $3::uuid AND k.service_code = $4
-                        AND k.revoked_at IS NULL AND k.expires_at > now() AND k.fields @> $6::text[])) AS consented
-             FROM unnest($1::char(12)[], $2::text[]) AS i(id_number, hmac)
-             JOIN citizens c ON c.id_number = i.id_number`,
-      values: [idNumbers, hmacs, access.consumer.consumerId, access.service.code, access.consumer.kind === 'non_state', fields],
+                        AND k.revoked_at IS NULL AND k.expires_at > now()
+                        AND k.fields @> string_to_array(i.fields, ','))) AS consented
+             FROM unnest($1::char(12)[], $2::char(64)[], $6::text[]) WITH ORDINALITY AS i(id_number, hmac, fields, ordinal)
+             LEFT JOIN citizens c ON c.id_number = i.id_number
+             ORDER BY i.ordinal`,
+      values: [
+        items.map((item) => item.idNumber),
+        items.map((item) => item.hmac),
+        access.consumer.consumerId,
+        access.service.code,
+        access.consumer.kind === 'non_state',
+        items.map((item) => item.fields.join(',')),
+      ],
     });
-    return new Map(result.rows.map((row) => [row.idNumber, row]));
+    return result.rows.map(({ consented, found, ordinal: _ordinal, ...subject }) => ({ consented, subject: found ? subject : undefined }));
   }
 }

@@ -104,8 +104,8 @@ export class RegistryService {
     const fields = verifiedFields(request);
     assertAllowed(fields, access);
     const citizen = this.hmac.pseudonym(request.idNumber);
-    const subject = (await this.audited.verificationSubjects([request.idNumber], [citizen.hmac], fields, access)).get(request.idNumber);
-    if (subject && !subject.consented) {
+    const [{ consented, subject }] = await this.audited.verificationSubjects([{ idNumber: request.idNumber, hmac: citizen.hmac, fields }], access);
+    if (!consented) {
       await this.audit.append(access, [{ operation: 'verify', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
       throw audited(consentRequired());
     }
@@ -119,28 +119,28 @@ export class RegistryService {
     const items = readBatchItems(body);
     const parsed = items.map((item) => verifyRequestSchema.safeParse(item));
     const valid = parsed.flatMap((result) => (result.success ? [result.data] : []));
-    // The allow-list is checked once for the widest item: any item naming `sex` needs it granted.
-    const widest = valid.some((item) => item.sex) ? ['idNumber', 'fullName', 'dateOfBirth', 'sex'] : ['idNumber', 'fullName', 'dateOfBirth'];
-    assertAllowed(widest, access);
-    const ids = [...new Set(valid.map((item) => item.idNumber))];
-    const pseudonyms = new Map(ids.map((id) => [id, this.hmac.pseudonym(id)]));
-    const subjects = await this.audited.verificationSubjects(ids, ids.map((id) => pseudonyms.get(id)!.hmac), widest, access);
+    // Every field any item discloses must be in the allow-list: one refusal for the whole batch names them.
+    assertAllowed([...new Set(valid.flatMap(verifiedFields))], access);
+    const lookups = valid.map((item) => ({ idNumber: item.idNumber, ...this.hmac.pseudonym(item.idNumber), fields: verifiedFields(item) }));
+    const answers = await this.audited.verificationSubjects(lookups.map(({ idNumber, hmac, fields }) => ({ idNumber, hmac, fields })), access);
     const entries: AuditEntry[] = [];
+    let next = 0;
     const results = parsed.map((result, index): VerifyBatchEntry => {
       if (!result.success) {
         const errors = fieldErrorsOf(result.error, `items.${index}`, items[index]);
         entries.push({ operation: 'verify_batch_item', citizen: null, fields: [], outcome: 'refused', reason: 'validation_failed' });
         return { index, error: { code: 'validation_failed', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors } };
       }
-      const citizen = pseudonyms.get(result.data.idNumber)!;
-      const subject = subjects.get(result.data.idNumber);
-      if (subject && !subject.consented) {
+      const lookup = lookups[next];
+      const { consented, subject } = answers[next++];
+      const citizen = { hmac: lookup.hmac, masked: lookup.masked };
+      if (!consented) {
         entries.push({ operation: 'verify_batch_item', citizen, fields: [], outcome: 'refused', reason: 'consent_required' });
         const refusal = consentRequired();
         return { index, error: { code: refusal.code, detail: refusal.message, errors: [] } };
       }
       const verdict = compareWithRecord(result.data, subject);
-      entries.push({ operation: 'verify_batch_item', citizen, fields: verifiedFields(result.data), outcome: auditOutcomeOf(verdict) });
+      entries.push({ operation: 'verify_batch_item', citizen, fields: lookup.fields, outcome: auditOutcomeOf(verdict) });
       return { index, ...verdict };
     });
     await this.audit.append(access, entries);
@@ -152,7 +152,10 @@ export class RegistryService {
     assertAllowed(['household'], access);
     assertState(access, 'Household listings');
     const household = await this.repository.findHousehold(householdId);
-    if (!household) throw new NotFoundError('household_not_found', 'No household has this id in the sandbox registry.');
+    if (!household) {
+      await this.audit.append(access, [{ operation: 'household', citizen: null, fields: ['household'], outcome: 'not_found' }]);
+      throw new NotFoundError('household_not_found', 'No household has this id in the sandbox registry.');
+    }
     const members = await this.repository.findHouseholdMembers(householdId);
     await this.audit.append(
       access,
