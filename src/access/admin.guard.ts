@@ -5,6 +5,14 @@ import { AdminKey } from './admin-key.service.js';
 import { bearerKey, hashApiKey } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 
+/** Who a key belongs to: the operator, a consumer, or nobody (401 then). */
+async function keyHolder(request: FastifyRequest, adminKey: AdminKey, consumers: ConsumerDirectory): Promise<'admin' | 'consumer'> {
+  const keyHash = hashApiKey(bearerKey(request.headers.authorization));
+  if (adminKey.matches(keyHash)) return 'admin';
+  if (await consumers.byKeyHash(keyHash)) return 'consumer';
+  throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+}
+
 /**
  * Operators only: the admin key. A valid consumer key gets 403 (it is known, just not allowed), anything else 401.
  */
@@ -16,13 +24,9 @@ export class AdminGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const keyHash = hashApiKey(bearerKey(request.headers.authorization));
-    if (this.adminKey.matches(keyHash)) return true;
-    if (await this.consumers.byKeyHash(keyHash)) {
-      throw new ForbiddenError('admin_required', 'This endpoint needs the admin key; a consumer key cannot use it.');
-    }
-    throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+    const holder = await keyHolder(context.switchToHttp().getRequest<FastifyRequest>(), this.adminKey, this.consumers);
+    if (holder === 'consumer') throw new ForbiddenError('admin_required', 'This endpoint needs the admin key; a consumer key cannot use it.');
+    return true;
   }
 }
 
@@ -35,9 +39,7 @@ export class AnyKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const keyHash = hashApiKey(bearerKey(request.headers.authorization));
-    if (this.adminKey.matches(keyHash) || (await this.consumers.byKeyHash(keyHash))) return true;
-    throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+    await keyHolder(context.switchToHttp().getRequest<FastifyRequest>(), this.adminKey, this.consumers);
+    return true;
   }
 }

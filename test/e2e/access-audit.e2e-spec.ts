@@ -3,19 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { generateApiKey, hashApiKey, keyPrefixOf } from '../../src/access/api-key.js';
+import { generateApiKey } from '../../src/access/api-key.js';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 
 type Headers = Record<string, string>;
 
-interface TestConsumer {
-  consumerId: string;
-  name: string;
-  auth: Headers;
-}
 
 /** The keys of an access in "who read my data", and of an operator's audit record: never an HMAC. */
 const ACCESS_KEYS = ['at', 'consumer', 'dossierId', 'fields', 'operation', 'outcome', 'reason', 'serviceCode', 'serviceName'];
@@ -48,19 +44,7 @@ describe('access audit', () => {
   const server = () => app.getHttpServer();
   const admin = (path: string) => request(server()).get(path).set(ADMIN_AUTH);
 
-  /** A consumer with its own key, through POST /access/v1/consumers; straight into the table when that is not wired. */
-  async function createConsumer(options: { kind?: 'state' | 'non_state'; serviceCodes?: string[] } = {}): Promise<TestConsumer> {
-    const body = { name: `Phường thử ${run} ${randomUUID().slice(0, 8)}`, kind: 'state', serviceCodes: ['2.001159', '1.004222'], ...options };
-    const response = await request(server()).post('/access/v1/consumers').set(ADMIN_AUTH).send(body);
-    if (response.status === 201) return { consumerId: response.body.consumer.consumerId, name: body.name, auth: { authorization: `Bearer ${response.body.apiKey}` } };
-    if (response.status !== 404) throw new Error(`POST /access/v1/consumers answered ${response.status}: ${JSON.stringify(response.body)}`);
-    const apiKey = generateApiKey();
-    const [row] = await db.query(
-      `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING consumer_id`,
-      [body.name, body.kind, body.serviceCodes, hashApiKey(apiKey), keyPrefixOf(apiKey)],
-    );
-    return { consumerId: row.consumer_id, name: body.name, auth: { authorization: `Bearer ${apiKey}` } };
-  }
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { name: `Phường thử ${run} ${randomUUID().slice(0, 8)}`, serviceCodes: ['2.001159', '1.004222'], ...options });
 
   const lookup = (headers: Headers, idNumber: string, fields: string) =>
     request(server()).get(`/registry/v1/citizens/${idNumber}?fields=${fields}`).set(headers);

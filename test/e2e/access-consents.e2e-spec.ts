@@ -3,25 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { generateApiKey, hashApiKey, keyPrefixOf } from '../../src/access/api-key.js';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 
 type Headers = Record<string, string>;
 type FieldError = { field: string; rule: string; message: string };
 
-interface TestConsumer {
-  consumerId: string;
-  auth: Headers;
-}
 
 /** Consents of citizens to non-state consumers: recording, validation, revocation, and their effect on the registry. */
 describe('/sandbox/consents', () => {
   let app: NestFastifyApplication;
   let db: DataSource;
-  const run = randomUUID().slice(0, 8);
   const citizen = persona('foreign-spouse');
   let bank: TestConsumer;
 
@@ -38,19 +33,7 @@ describe('/sandbox/consents', () => {
 
   const server = () => app.getHttpServer();
 
-  /** A consumer with its own key, through POST /access/v1/consumers; straight into the table when that is not wired. */
-  async function createConsumer(options: { kind: 'state' | 'non_state'; serviceCodes: string[] }): Promise<TestConsumer> {
-    const body = { name: `e2e consents ${run} ${randomUUID().slice(0, 8)}`, ...options };
-    const response = await request(server()).post('/access/v1/consumers').set(ADMIN_AUTH).send(body);
-    if (response.status === 201) return { consumerId: response.body.consumer.consumerId, auth: { authorization: `Bearer ${response.body.apiKey}` } };
-    if (response.status !== 404) throw new Error(`POST /access/v1/consumers answered ${response.status}: ${JSON.stringify(response.body)}`);
-    const apiKey = generateApiKey();
-    const [row] = await db.query(
-      `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING consumer_id`,
-      [body.name, body.kind, body.serviceCodes, hashApiKey(apiKey), keyPrefixOf(apiKey)],
-    );
-    return { consumerId: row.consumer_id, auth: { authorization: `Bearer ${apiKey}` } };
-  }
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { ...options });
 
   const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
   const consentBody = (overrides: Record<string, unknown> = {}) => ({

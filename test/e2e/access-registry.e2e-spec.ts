@@ -3,18 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { generateApiKey, hashApiKey, keyPrefixOf } from '../../src/access/api-key.js';
+import { generateApiKey } from '../../src/access/api-key.js';
 import { ConsumerDirectory } from '../../src/access/consumer-directory.service.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 
 type Headers = Record<string, string>;
 
-interface TestConsumer {
-  consumerId: string;
-  auth: Headers;
-}
 
 /**
  * Purpose-bound registry access, end to end: credentials, purpose headers, field allow-lists, sensitive fields,
@@ -40,23 +37,7 @@ describe('registry access', () => {
 
   const server = () => app.getHttpServer();
 
-  /**
-   * A consumer with its own key, through POST /access/v1/consumers; straight into the table when that endpoint is not
-   * wired (the key is then made here, as the service would).
-   */
-  async function createConsumer(options: { kind?: 'state' | 'non_state'; serviceCodes?: string[]; rateLimitPerSecond?: number; dailyQuota?: number } = {}): Promise<TestConsumer> {
-    const body = { name: `e2e access ${run} ${randomUUID().slice(0, 8)}`, kind: 'state', serviceCodes: ['2.001159'], ...options };
-    const response = await request(server()).post('/access/v1/consumers').set(ADMIN_AUTH).send(body);
-    if (response.status === 201) return { consumerId: response.body.consumer.consumerId, auth: { authorization: `Bearer ${response.body.apiKey}` } };
-    if (response.status !== 404) throw new Error(`POST /access/v1/consumers answered ${response.status}: ${JSON.stringify(response.body)}`);
-    const apiKey = generateApiKey();
-    const [row] = await db.query(
-      `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at, rate_limit_per_second, daily_quota)
-       VALUES ($1, $2, $3, $4, $5, now(), $6, $7) RETURNING consumer_id`,
-      [body.name, body.kind, body.serviceCodes, hashApiKey(apiKey), keyPrefixOf(apiKey), options.rateLimitPerSecond ?? null, options.dailyQuota ?? null],
-    );
-    return { consumerId: row.consumer_id, auth: { authorization: `Bearer ${apiKey}` } };
-  }
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { ...options });
 
   async function revokeKey(consumer: TestConsumer): Promise<void> {
     const response = await request(server()).delete(`/access/v1/consumers/${consumer.consumerId}/key`).set(ADMIN_AUTH);
