@@ -9,7 +9,7 @@ import { DatabaseModule } from '../src/database/database.module.js';
 import { createHttpApp } from '../src/gateway-app.js';
 import { CITIZEN_FIELDS } from '../src/registry/citizen-fields.js';
 import { selectList, type CitizenColumn } from '../src/registry/citizen-row.js';
-import { RegistryAccessRepository, VERIFY_DECISION_CTES, type AuditedLookup, type VerifyItem, type VerifyRow } from '../src/registry/registry-access.repository.js';
+import { RegistryAccessRepository, type AuditedLookup } from '../src/registry/registry-access.repository.js';
 import { RegistryRepository } from '../src/registry/registry.repository.js';
 import { RegistryService } from '../src/registry/registry.service.js';
 
@@ -32,22 +32,6 @@ class UnauditedRegistryAccessRepository extends RegistryAccessRepository {
     const pool = (this as unknown as { pool: import('pg').Pool }).pool;
     const result = await pool.query({ name: `bench_lookup_${columns.length}`, text: `SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1`, values: [idNumber] });
     return result.rows[0] ? { outcome: 'ok', row: result.rows[0] } : { outcome: 'not_found' };
-  }
-
-  /** The same decision as the product's statement, selected without appending audit rows. */
-  override async verify(items: readonly VerifyItem[]): Promise<VerifyRow[]> {
-    const pool = (this as unknown as { pool: import('pg').Pool }).pool;
-    const result = await pool.query<VerifyRow>({
-      name: 'bench_verify_unaudited',
-      text: `${VERIFY_DECISION_CTES}
-             SELECT d.outcome, d.status, d.name_check AS "nameCheck", d.dob_check AS "dobCheck", d.sex_check AS "sexCheck"
-             -- $1, $3, $4 and $6 are the audit's columns in the product statement; typed here so Postgres accepts them.
-             FROM decided d, (SELECT $1::text, $3::text, $4::text, $6::text) AS unused ORDER BY d.ordinal`,
-      values: [null, FIXED_ACCESS.consumer.consumerId, null, null, FIXED_ACCESS.service.code, null,
-        items.map((i) => i.idNumber), items.map((i) => i.hmac), items.map((i) => i.masked), items.map((i) => i.fields.join(',')),
-        items.map((i) => i.fullName), items.map((i) => i.foldedName), items.map((i) => i.dateOfBirth), items.map((i) => i.sex ?? null), false],
-    });
-    return result.rows;
   }
 }
 

@@ -80,7 +80,32 @@ export class RegistryAccessRepository {
     const result = await this.pool.query<VerifyRow & { ordinal: string }>({
       name: 'registry_verify_audited',
       text: `
-        ${VERIFY_DECISION_CTES},
+        WITH i AS (
+          SELECT * FROM unnest($7::char(12)[], $8::char(64)[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+            WITH ORDINALITY AS i(id_number, hmac, masked, fields, name, folded_name, dob, sex, ordinal)),
+        checked AS (
+          SELECT i.ordinal, i.hmac, i.masked, i.fields, c.status,
+                 (NOT $15::boolean OR EXISTS (
+                   SELECT 1 FROM consents k
+                   WHERE k.citizen_hmac = i.hmac AND k.consumer_id = $2::uuid AND k.service_code = $5
+                     AND k.revoked_at IS NULL AND k.expires_at > now()
+                     AND k.fields @> string_to_array(i.fields, ','))) AS consented,
+                 c.id_number IS NOT NULL AS found,
+                 CASE WHEN c.full_name = i.name THEN 'exact'
+                      WHEN c.full_name_folded = i.folded_name THEN 'normalized' ELSE 'mismatch' END AS name_check,
+                 CASE WHEN c.date_of_birth = i.dob THEN 'exact'
+                      WHEN length(c.date_of_birth) < length(i.dob) AND left(i.dob, length(c.date_of_birth)) = c.date_of_birth
+                        THEN 'partial' ELSE 'mismatch' END AS dob_check,
+                 CASE WHEN i.sex IS NULL THEN NULL WHEN c.sex = i.sex THEN 'exact' ELSE 'mismatch' END AS sex_check
+          FROM i LEFT JOIN citizens c ON c.id_number = i.id_number),
+        decided AS (
+          SELECT checked.*,
+                 CASE WHEN NOT consented THEN 'refused'
+                      WHEN NOT found THEN 'not_found'
+                      WHEN name_check <> 'mismatch' AND dob_check <> 'mismatch' AND coalesce(sex_check, '') <> 'mismatch'
+                        THEN 'match'
+                      ELSE 'mismatch' END AS outcome
+          FROM checked),
         audit AS (
           INSERT INTO access_audit (${AUDIT_COLUMNS})
           SELECT $1, $2::uuid, $3, $4, $5, $6, $16, d.hmac, d.masked,
@@ -108,38 +133,6 @@ export class RegistryAccessRepository {
     return result.rows.map(({ ordinal: _ordinal, ...row }) => row);
   }
 }
-
-/**
- * The CTEs that decide verifications (parameters $2 consumer, $5 service, $7-$14 the items' columns, $15 whether
- * consent is needed), ending in \`decided\`. The audited statement appends the audit rows from \`decided\`; the
- * benchmark's wiring without the access layer selects from it directly.
- */
-export const VERIFY_DECISION_CTES = `WITH i AS (
-          SELECT * FROM unnest($7::char(12)[], $8::char(64)[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-            WITH ORDINALITY AS i(id_number, hmac, masked, fields, name, folded_name, dob, sex, ordinal)),
-        checked AS (
-          SELECT i.ordinal, i.hmac, i.masked, i.fields, c.status,
-                 (NOT $15::boolean OR EXISTS (
-                   SELECT 1 FROM consents k
-                   WHERE k.citizen_hmac = i.hmac AND k.consumer_id = $2::uuid AND k.service_code = $5
-                     AND k.revoked_at IS NULL AND k.expires_at > now()
-                     AND k.fields @> string_to_array(i.fields, ','))) AS consented,
-                 c.id_number IS NOT NULL AS found,
-                 CASE WHEN c.full_name = i.name THEN 'exact'
-                      WHEN c.full_name_folded = i.folded_name THEN 'normalized' ELSE 'mismatch' END AS name_check,
-                 CASE WHEN c.date_of_birth = i.dob THEN 'exact'
-                      WHEN length(c.date_of_birth) < length(i.dob) AND left(i.dob, length(c.date_of_birth)) = c.date_of_birth
-                        THEN 'partial' ELSE 'mismatch' END AS dob_check,
-                 CASE WHEN i.sex IS NULL THEN NULL WHEN c.sex = i.sex THEN 'exact' ELSE 'mismatch' END AS sex_check
-          FROM i LEFT JOIN citizens c ON c.id_number = i.id_number),
-        decided AS (
-          SELECT checked.*,
-                 CASE WHEN NOT consented THEN 'refused'
-                      WHEN NOT found THEN 'not_found'
-                      WHEN name_check <> 'mismatch' AND dob_check <> 'mismatch' AND coalesce(sex_check, '') <> 'mismatch'
-                        THEN 'match'
-                      ELSE 'mismatch' END AS outcome
-          FROM checked)`;
 
 /** One verification, prepared in Node for the SQL that decides it. */
 export interface VerifyItem {
