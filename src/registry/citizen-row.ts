@@ -2,7 +2,6 @@ import { ReferenceData } from '../reference/reference-data.js';
 import type { Address, CitizenRecord, HouseholdRecord } from './citizen.js';
 import { cardIssuePlace } from './sandbox-data/id-card-rule.js';
 import { dayOfIso } from './sandbox-data/calendar-days.js';
-import { foldName } from './identity/name-folding.js';
 
 /**
  * How a CitizenRecord is stored. Addresses are five columns each (see the CreateRegistry migration for why); the
@@ -38,7 +37,7 @@ export function addressFromColumns(
 
 /** The citizens columns in COPY order; CITIZEN_SELECT reads them back under the same names. */
 export const CITIZEN_COLUMNS = [
-  'id_number', 'surname', 'middle_name', 'given_name', 'full_name', 'full_name_folded', 'other_names', 'date_of_birth', 'sex',
+  'id_number', 'surname', 'middle_name', 'given_name', 'full_name', 'other_names', 'date_of_birth', 'sex',
   'place_of_birth', 'birth_registration_province_id_code', 'birth_registration_place', 'home_town', 'ethnicity_code',
   'religion_code', 'nationality', 'blood_group', 'old_id_number', 'card_issue_date', 'card_expiry_date',
   'father_id_number', 'father_name', 'mother_id_number', 'mother_name', 'spouse_id_number', 'spouse_name',
@@ -67,7 +66,7 @@ export const CITIZEN_SELECT = selectList(CITIZEN_COLUMNS);
 export function citizenValues(c: CitizenRecord): (string | null)[] {
   const temporary = c.temporaryAddress ? addressColumns(c.temporaryAddress) : [null, null, null, null, null];
   return [
-    c.idNumber, c.surname, c.middleName, c.givenName, c.fullName, foldName(c.fullName), c.otherNames, c.dateOfBirth, c.sex,
+    c.idNumber, c.surname, c.middleName, c.givenName, c.fullName, c.otherNames, c.dateOfBirth, c.sex,
     c.placeOfBirth, c.birthRegistrationProvinceIdCode, c.birthRegistrationPlace, c.homeTown, c.ethnicityCode,
     c.religionCode, c.nationality, c.bloodGroup, c.oldIdNumber, c.idCard?.issueDate ?? null,
     c.idCard?.expiryDate ?? null, c.fatherIdNumber, c.fatherName, c.motherIdNumber, c.motherName,

@@ -15,8 +15,6 @@ export class CitizenEntity {
   @Column({ name: 'middle_name', type: 'text' }) middleName!: string;
   @Column({ name: 'given_name', type: 'text' }) givenName!: string;
   @Column({ name: 'full_name', type: 'text' }) fullName!: string;
-  /** foldName(fullName), for verification in SQL. */
-  @Column({ name: 'full_name_folded', type: 'text' }) fullNameFolded!: string;
   @Column({ name: 'other_names', type: 'text', nullable: true }) otherNames!: string | null;
   @Column({ name: 'date_of_birth', type: 'text' }) dateOfBirth!: string;
   @Column({ type: 'text' }) sex!: Sex;

@@ -4,6 +4,7 @@ import type { AccessContext } from '../access/access-context.js';
 import { AUDIT_COLUMNS, contextValues } from '../access/audit-writer.service.js';
 import { PG_POOL } from '../database/database.module.js';
 import { selectList, type CitizenColumn, type CitizenRow } from './citizen-row.js';
+import type { VerificationSubject } from './registry.repository.js';
 
 /** Outcome of an audited look-up: the row when it was served, or why not. */
 export type AuditedLookup =
@@ -67,91 +68,36 @@ export class RegistryAccessRepository {
   }
 
   /**
-   * Verifies items and appends one audit record per item in ONE statement, so that no verdict leaves without its
-   * record and a verify costs one round trip. Each item carries what Node prepared: the name as sent and folded
-   * (foldName, the same function that wrote `full_name_folded`), the date of birth in canonical form
-   * (`YYYY[-MM[-DD]]`), and the fields it discloses. The checks mirror the documented rules: a name is `exact`
-   * when identical, `normalized` when equal once folded; a date is `exact` when equal, `partial` when the record
-   * holds only a prefix of it (year, or year-month); anything else is `mismatch`. Consent is decided before
-   * existence, so that a non-state consumer cannot learn who exists.
+   * For each requested number: whether a non-state consumer holds a live consent covering that item's `fields`
+   * (always true for a state consumer), and the verification subject when the citizen exists. Consent is decided
+   * whether or not the citizen exists, so that it cannot be used to learn who does. One round trip for a batch.
    */
-  async verify(items: readonly VerifyItem[], operation: 'verify' | 'verify_batch_item', access: AccessContext): Promise<VerifyRow[]> {
+  async verificationSubjects(
+    items: readonly { idNumber: string; hmac: string; fields: readonly string[] }[],
+    access: AccessContext,
+  ): Promise<{ consented: boolean; subject: VerificationSubject | undefined }[]> {
     if (items.length === 0) return [];
-    const result = await this.pool.query<VerifyRow & { ordinal: string }>({
-      name: 'registry_verify_audited',
-      text: `
-        WITH i AS (
-          SELECT * FROM unnest($7::char(12)[], $8::char(64)[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-            WITH ORDINALITY AS i(id_number, hmac, masked, fields, name, folded_name, dob, sex, ordinal)),
-        checked AS (
-          SELECT i.ordinal, i.hmac, i.masked, i.fields, c.status,
-                 (NOT $15::boolean OR EXISTS (
-                   SELECT 1 FROM consents k
-                   WHERE k.citizen_hmac = i.hmac AND k.consumer_id = $2::uuid AND k.service_code = $5
-                     AND k.revoked_at IS NULL AND k.expires_at > now()
-                     AND k.fields @> string_to_array(i.fields, ','))) AS consented,
-                 c.id_number IS NOT NULL AS found,
-                 CASE WHEN c.full_name = i.name THEN 'exact'
-                      WHEN c.full_name_folded = i.folded_name THEN 'normalized' ELSE 'mismatch' END AS name_check,
-                 CASE WHEN c.date_of_birth = i.dob THEN 'exact'
-                      WHEN length(c.date_of_birth) < length(i.dob) AND left(i.dob, length(c.date_of_birth)) = c.date_of_birth
-                        THEN 'partial' ELSE 'mismatch' END AS dob_check,
-                 CASE WHEN i.sex IS NULL THEN NULL WHEN c.sex = i.sex THEN 'exact' ELSE 'mismatch' END AS sex_check
-          FROM i LEFT JOIN citizens c ON c.id_number = i.id_number),
-        decided AS (
-          SELECT checked.*,
-                 CASE WHEN NOT consented THEN 'refused'
-                      WHEN NOT found THEN 'not_found'
-                      WHEN name_check <> 'mismatch' AND dob_check <> 'mismatch' AND coalesce(sex_check, '') <> 'mismatch'
-                        THEN 'match'
-                      ELSE 'mismatch' END AS outcome
-          FROM checked),
-        audit AS (
-          INSERT INTO access_audit (${AUDIT_COLUMNS})
-          SELECT $1, $2::uuid, $3, $4, $5, $6, $16, d.hmac, d.masked,
-                 CASE WHEN d.outcome = 'refused' THEN '{}' ELSE string_to_array(d.fields, ',') END, d.outcome,
-                 CASE WHEN d.outcome = 'refused' THEN 'consent_required' END
-          FROM decided d ORDER BY d.ordinal
-          RETURNING 1)
-        SELECT d.ordinal, d.outcome, d.status, d.name_check AS "nameCheck", d.dob_check AS "dobCheck", d.sex_check AS "sexCheck",
-               (SELECT count(*) FROM audit) AS audited
-        FROM decided d ORDER BY d.ordinal`,
+    const result = await this.pool.query<VerificationSubject & { consented: boolean; ordinal: string; found: boolean }>({
+      name: 'registry_verification_subjects_with_consent',
+      text: `SELECT i.ordinal, c.id_number IS NOT NULL AS found, c.id_number AS "idNumber", c.full_name AS "fullName",
+                    c.date_of_birth AS "dateOfBirth", c.sex, c.status,
+                    (NOT $5::boolean OR EXISTS (
+                      SELECT 1 FROM consents k
+                      WHERE k.citizen_hmac = i.hmac AND k.consumer_id = $3::uuid AND k.service_code = $4
+                        AND k.revoked_at IS NULL AND k.expires_at > now()
+                        AND k.fields @> string_to_array(i.fields, ','))) AS consented
+             FROM unnest($1::char(12)[], $2::char(64)[], $6::text[]) WITH ORDINALITY AS i(id_number, hmac, fields, ordinal)
+             LEFT JOIN citizens c ON c.id_number = i.id_number
+             ORDER BY i.ordinal`,
       values: [
-        ...contextValues(access),
         items.map((item) => item.idNumber),
         items.map((item) => item.hmac),
-        items.map((item) => item.masked),
-        items.map((item) => item.fields.join(',')),
-        items.map((item) => item.fullName),
-        items.map((item) => item.foldedName),
-        items.map((item) => item.dateOfBirth),
-        items.map((item) => item.sex ?? null),
+        access.consumer.consumerId,
+        access.service.code,
         access.consumer.kind === 'non_state',
-        operation,
+        items.map((item) => item.fields.join(',')),
       ],
     });
-    return result.rows.map(({ ordinal: _ordinal, ...row }) => row);
+    return result.rows.map(({ consented, found, ordinal: _ordinal, ...subject }) => ({ consented, subject: found ? subject : undefined }));
   }
-}
-
-/** One verification, prepared in Node for the SQL that decides it. */
-export interface VerifyItem {
-  idNumber: string;
-  hmac: string;
-  masked: string;
-  fields: readonly string[];
-  fullName: string;
-  foldedName: string;
-  /** Canonical `YYYY[-MM[-DD]]` of the date the caller sent. */
-  dateOfBirth: string;
-  sex?: string;
-}
-
-/** The decision for one item, in the order of the items. */
-export interface VerifyRow {
-  outcome: 'refused' | 'not_found' | 'match' | 'mismatch';
-  status: 'alive' | 'deceased' | 'missing' | null;
-  nameCheck: 'exact' | 'normalized' | 'mismatch';
-  dobCheck: 'exact' | 'partial' | 'mismatch';
-  sexCheck: 'exact' | 'mismatch' | null;
 }

@@ -5,14 +5,14 @@ import { AuditWriter } from '../access/audit-writer.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { ForbiddenError } from '../common/domain-error.js';
 import { CITIZEN_COLUMNS, citizenFromRow, type CitizenRow } from './citizen-row.js';
-import { RegistryAccessRepository, type VerifyItem, type VerifyRow } from './registry-access.repository.js';
+import { RegistryAccessRepository } from './registry-access.repository.js';
 import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
 import { CITIZEN_FIELD_BY_NAME, columnsOf, DEFAULT_FIELDS } from './citizen-fields.js';
-import { parseRequestedDate } from './identity/birth-date.js';
+import { compareBirthDates, parseRequestedDate } from './identity/birth-date.js';
 import { validateIdNumber } from './identity/id-number.js';
-import { foldName } from './identity/name-folding.js';
+import { compareNames } from './identity/name-folding.js';
 import {
   MAX_VERIFY_BATCH,
   householdIdSchema,
@@ -20,7 +20,7 @@ import {
   type VerifyRequest,
   type VerifyResult,
 } from './registry.dto.js';
-import { RegistryRepository } from './registry.repository.js';
+import { RegistryRepository, type VerificationSubject } from './registry.repository.js';
 
 /** A verify-batch entry: the item's result, or the validation problem of that item alone. */
 export type VerifyBatchEntry =
@@ -101,52 +101,50 @@ export class RegistryService {
 
   async verify(body: unknown, access: AccessContext): Promise<VerifyResult> {
     const request = parseInput(verifyRequestSchema, body);
-    assertAllowed(verifiedFields(request), access);
-    const [row] = await this.audited.verify([this.verifyItem(request)], 'verify', access);
-    if (row.outcome === 'refused') throw audited(consentRequired());
-    return verifyResultOf(row);
+    const fields = verifiedFields(request);
+    assertAllowed(fields, access);
+    const citizen = this.hmac.pseudonym(request.idNumber);
+    const [{ consented, subject }] = await this.audited.verificationSubjects([{ idNumber: request.idNumber, hmac: citizen.hmac, fields }], access);
+    if (!consented) {
+      await this.audit.append(access, [{ operation: 'verify', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
+      throw audited(consentRequired());
+    }
+    const result = compareWithRecord(request, subject);
+    await this.audit.append(access, [{ operation: 'verify', citizen, fields, outcome: auditOutcomeOf(result) }]);
+    return result;
   }
 
-  /** Up to MAX_VERIFY_BATCH items in one statement; an invalid item yields an error entry in its place. */
+  /** Up to MAX_VERIFY_BATCH items in one query; an invalid item yields an error entry in its place. */
   async verifyBatch(body: unknown, access: AccessContext): Promise<VerifyBatchEntry[]> {
     const items = readBatchItems(body);
     const parsed = items.map((item) => verifyRequestSchema.safeParse(item));
     const valid = parsed.flatMap((result) => (result.success ? [result.data] : []));
     // Every field any item discloses must be in the allow-list: one refusal for the whole batch names them.
     assertAllowed([...new Set(valid.flatMap(verifiedFields))], access);
-    const rows = await this.audited.verify(valid.map((item) => this.verifyItem(item)), 'verify_batch_item', access);
-    const invalid: AuditEntry[] = [];
+    const lookups = valid.map((item) => ({ idNumber: item.idNumber, ...this.hmac.pseudonym(item.idNumber), fields: verifiedFields(item) }));
+    const answers = await this.audited.verificationSubjects(lookups.map(({ idNumber, hmac, fields }) => ({ idNumber, hmac, fields })), access);
+    const entries: AuditEntry[] = [];
     let next = 0;
     const results = parsed.map((result, index): VerifyBatchEntry => {
       if (!result.success) {
         const errors = fieldErrorsOf(result.error, `items.${index}`, items[index]);
-        invalid.push({ operation: 'verify_batch_item', citizen: null, fields: [], outcome: 'refused', reason: 'validation_failed' });
+        entries.push({ operation: 'verify_batch_item', citizen: null, fields: [], outcome: 'refused', reason: 'validation_failed' });
         return { index, error: { code: 'validation_failed', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors } };
       }
-      const row = rows[next++];
-      if (row.outcome === 'refused') {
+      const lookup = lookups[next];
+      const { consented, subject } = answers[next++];
+      const citizen = { hmac: lookup.hmac, masked: lookup.masked };
+      if (!consented) {
+        entries.push({ operation: 'verify_batch_item', citizen, fields: [], outcome: 'refused', reason: 'consent_required' });
         const refusal = consentRequired();
         return { index, error: { code: refusal.code, detail: refusal.message, errors: [] } };
       }
-      return { index, ...verifyResultOf(row) };
+      const verdict = compareWithRecord(result.data, subject);
+      entries.push({ operation: 'verify_batch_item', citizen, fields: lookup.fields, outcome: auditOutcomeOf(verdict) });
+      return { index, ...verdict };
     });
-    await this.audit.append(access, invalid);
+    await this.audit.append(access, entries);
     return results;
-  }
-
-  private verifyItem(request: VerifyRequest): VerifyItem {
-    const date = parseRequestedDate(request.dateOfBirth);
-    // The schema has already refused unreadable dates; the guard keeps the type honest.
-    if (!date.ok) throw new ValidationFailedError(date.message, [{ field: 'dateOfBirth', rule: 'date_format', message: date.message }]);
-    return {
-      idNumber: request.idNumber,
-      ...this.hmac.pseudonym(request.idNumber),
-      fields: verifiedFields(request),
-      fullName: request.fullName,
-      foldedName: foldName(request.fullName),
-      dateOfBirth: date.text,
-      sex: request.sex,
-    };
   }
 
   async household(householdId: string, access: AccessContext) {
@@ -239,6 +237,10 @@ function audited<T extends DomainError>(error: T): T {
   return error;
 }
 
+function auditOutcomeOf(result: VerifyResult): 'match' | 'mismatch' | 'not_found' {
+  return result.verdict;
+}
+
 function citizenNotFound(): NotFoundError {
   return new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
 }
@@ -267,21 +269,24 @@ function readBatchItems(body: unknown): unknown[] {
 }
 
 /**
- * The answer to one verification. An unknown ID gets the same status and shape as a mismatch (only `verdict`
- * differs, and `citizenStatus` is given only on a match), so the endpoint does not help enumerate who exists.
+ * The verdict for one request. An unknown ID gets the same status and shape as a mismatch (only `verdict` differs,
+ * and `citizenStatus` is given only on a match), so the endpoint does not help enumerate who exists.
  */
-function verifyResultOf(row: VerifyRow): VerifyResult {
-  if (row.outcome === 'not_found') {
+export function compareWithRecord(request: VerifyRequest, subject: VerificationSubject | undefined): VerifyResult {
+  if (!subject) {
     return {
       verdict: 'not_found',
       citizenStatus: null,
-      checks: { idNumber: 'mismatch', fullName: 'mismatch', dateOfBirth: 'mismatch', ...(row.sexCheck === null ? {} : { sex: 'mismatch' as const }) },
+      checks: { idNumber: 'mismatch', fullName: 'mismatch', dateOfBirth: 'mismatch', ...(request.sex ? { sex: 'mismatch' as const } : {}) },
     };
   }
-  const verdict = row.outcome === 'match' ? 'match' : 'mismatch';
-  return {
-    verdict,
-    citizenStatus: verdict === 'match' ? row.status : null,
-    checks: { idNumber: 'exact', fullName: row.nameCheck, dateOfBirth: row.dobCheck, ...(row.sexCheck === null ? {} : { sex: row.sexCheck }) },
+  const requestedDate = parseRequestedDate(request.dateOfBirth);
+  const checks: VerifyResult['checks'] = {
+    idNumber: 'exact',
+    fullName: compareNames(request.fullName, subject.fullName),
+    dateOfBirth: requestedDate.ok ? compareBirthDates(requestedDate.value, subject.dateOfBirth) : 'mismatch',
   };
+  if (request.sex) checks.sex = request.sex === subject.sex ? 'exact' : 'mismatch';
+  const matched = Object.values(checks).every((check) => check !== 'mismatch');
+  return { verdict: matched ? 'match' : 'mismatch', citizenStatus: matched ? subject.status : null, checks };
 }

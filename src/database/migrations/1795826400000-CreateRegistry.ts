@@ -6,8 +6,6 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * names are joined from the official code lists on read. That keeps a citizen row near 300 bytes, which is what lets
  * a million of them load in seconds. The current place of living is the temporary residence when there is one,
  * otherwise the permanent one, so it is not stored. The card's issuing authority follows from its issue date.
- * `full_name_folded` is the name after foldName (case, spacing, Unicode form, diacritics), written at load time, so
- * that verification decides its verdict in the same statement that appends the audit record.
  * Relatives are linked by ID number without foreign keys: a parent or spouse may live outside the dataset (a name
  * with no number), as in the real database where records of the dead and of foreigners are incomplete.
  */
@@ -33,7 +31,6 @@ export class CreateRegistry1795826400000 implements MigrationInterface {
         middle_name text NOT NULL,
         given_name text NOT NULL,
         full_name text NOT NULL,
-        full_name_folded text NOT NULL,
         other_names text,
         date_of_birth text NOT NULL,
         sex text NOT NULL,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   birthDateProblem,
+  compareBirthDates,
   formatPartialDate,
   parseRequestedDate,
   parseStoredDate,
@@ -79,4 +80,32 @@ describe('formatPartialDate', () => {
   });
 });
 
+describe('compareBirthDates', () => {
+  it.each([
+    // same precision
+    ['1990-05-01', '1990-05-01', 'exact'],
+    ['01051990', '1990-05-01', 'exact'],
+    ['1990-05', '1990-05', 'exact'],
+    ['1990', '1990', 'exact'],
+    ['1990-05-02', '1990-05-01', 'mismatch'],
+    ['1990-06', '1990-05', 'mismatch'],
+    ['1991', '1990', 'mismatch'],
+    // the record is less precise than the request: partial when it agrees
+    ['1990-05-01', '1990-05', 'partial'],
+    ['1990-05-01', '1990', 'partial'],
+    ['1990-05', '1990', 'partial'],
+    ['1990-06-01', '1990-05', 'mismatch'],
+    ['1991-05-01', '1990', 'mismatch'],
+    // the request is less precise than the record: the caller has not proven the full date
+    ['1990', '1990-05-01', 'mismatch'],
+    ['1990-05', '1990-05-01', 'mismatch'],
+    ['1990', '1990-05', 'mismatch'],
+  ])('request %s against record %s is %s', (request, stored, expected) => {
+    expect(compareBirthDates(requested(request), stored)).toBe(expected);
+  });
 
+  it('throws on a broken stored date without echoing it', () => {
+    expect(() => compareBirthDates({ year: 1990 }, '1990-13')).toThrow(RangeError);
+    expect(() => compareBirthDates({ year: 1990 }, '01.05.1990')).toThrow(/^(?!.*01\.05).*$/);
+  });
+});

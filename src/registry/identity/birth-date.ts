@@ -15,6 +15,9 @@ export interface PartialDate {
 /** The outcome of parsing: the date and its canonical ISO text (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), or why not. */
 export type ParsedDate = { ok: true; value: PartialDate; text: string } | { ok: false; message: string };
 
+/** How a requested date of birth relates to the stored one. */
+export type BirthDateMatch = 'exact' | 'partial' | 'mismatch';
+
 const ISO_FORM = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 /** The chip-based ID card's QR code carries the date of birth as `DDMMYYYY`. */
 const QR_FORM = /^(\d{2})(\d{2})(\d{4})$/;
@@ -65,6 +68,32 @@ export function formatPartialDate(date: PartialDate): string {
   return text;
 }
 
+/**
+ * Compares a requested date of birth with the stored one.
+ *
+ * - `exact`: same precision and equal.
+ * - `partial`: the record holds only a year, or a month and year, and the request agrees on all the record holds
+ *   while being more precise (a full date against a year-only record). The record cannot confirm the rest.
+ * - `mismatch`: anything else, including a request LESS precise than the record ("1990" against "1990-05-01"). The
+ *   query key of Decree 70/2024 is the full triple: a caller who cannot state the full date the registry holds has
+ *   not proven it knows the citizen, and answering `partial` would let anyone confirm a birth year by guessing.
+ *
+ * @param requested a date from {@link parseRequestedDate}
+ * @param storedText the record's `dateOfBirth`
+ * @throws RangeError when `storedText` is not a valid stored date: a broken record is a data fault, not a mismatch
+ */
+export function compareBirthDates(requested: PartialDate, storedText: string): BirthDateMatch {
+  const parsed = parseStoredDate(storedText);
+  // The stored value stays out of the message: it is personal data and errors end up in logs.
+  if (!parsed.ok) throw new RangeError(parsed.message);
+  const stored = parsed.value;
+
+  if (requested.year !== stored.year) return 'mismatch';
+  if (stored.month === undefined) return requested.month === undefined ? 'exact' : 'partial';
+  if (requested.month !== stored.month) return 'mismatch';
+  if (stored.day === undefined) return requested.day === undefined ? 'exact' : 'partial';
+  return requested.day === stored.day ? 'exact' : 'mismatch';
+}
 
 function checked(year: number, month: number | undefined, day: number | undefined): ParsedDate {
   if (year < 1) return { ok: false, message: `year ${String(year).padStart(4, '0')} does not exist` };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { foldName } from './name-folding.js';
+import { compareNames, foldName } from './name-folding.js';
+
+const STORED = 'Nguyễn Văn An';
 
 describe('foldName', () => {
   it('removes Vietnamese diacritics, lowers case and maps đ/Đ to d', () => {
@@ -22,4 +24,45 @@ describe('foldName', () => {
   });
 });
 
+describe('compareNames', () => {
+  it('is exact when the request is the stored string', () => {
+    expect(compareNames('Nguyễn Văn An', STORED)).toBe('exact');
+  });
 
+  it('is normalized for unaccented upper case', () => {
+    expect(compareNames('NGUYEN VAN AN', STORED)).toBe('normalized');
+  });
+
+  it('is normalized, not exact, for an NFD request against the NFC record', () => {
+    expect(compareNames(STORED.normalize('NFD'), STORED.normalize('NFC'))).toBe('normalized');
+  });
+
+  it('is normalized for Đ against D', () => {
+    expect(compareNames('Đặng', 'DANG')).toBe('normalized');
+    expect(compareNames('DANG THI LAN', 'Đặng Thị Lan')).toBe('normalized');
+  });
+
+  it('is normalized for extra or surrounding spaces', () => {
+    expect(compareNames(' Nguyễn  Văn   An ', STORED)).toBe('normalized');
+  });
+
+  it('is normalized when only a diacritic differs, since folding cannot tell Ân from An', () => {
+    expect(compareNames('Nguyễn Văn Ân', STORED)).toBe('normalized');
+  });
+
+  it('is a mismatch for a different name, a missing word or a different word order', () => {
+    expect(compareNames('Nguyễn Văn Anh', STORED)).toBe('mismatch');
+    expect(compareNames('Nguyễn An', STORED)).toBe('mismatch');
+    expect(compareNames('An Văn Nguyễn', STORED)).toBe('mismatch');
+    expect(compareNames('NguyenVanAn', STORED)).toBe('mismatch');
+    expect(compareNames('', STORED)).toBe('mismatch');
+  });
+
+  it('keeps up with the verify load (well over 10k comparisons a second)', () => {
+    const requests = ['NGUYEN VAN AN', 'Nguyễn Văn Ân', ' nguyễn  văn an ', 'Trần Thị Bích Ngọc'];
+    const started = performance.now();
+    for (let i = 0; i < 20_000; i += 1) compareNames(requests[i % requests.length], STORED);
+    // 20k comparisons within 1 s is twice the target rate, with a wide margin for slow CI machines.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

@@ -3,6 +3,9 @@
  * registry must tolerate case and diacritics and say that it did: a match is either `exact` or `normalized`.
  */
 
+/** How a requested name relates to the stored one. */
+export type NameMatch = 'exact' | 'normalized' | 'mismatch';
+
 /**
  * Combining diacritical marks (U+0300-U+036F). After NFD every Vietnamese tone mark (grave, acute, tilde, hook above,
  * dot below) and vowel modifier (circumflex, breve, horn) is one of these, so removing them leaves the base letter.
@@ -32,3 +35,20 @@ export function foldName(name: string): string {
     .trim();
 }
 
+/**
+ * Compares a requested name with the stored one.
+ *
+ * - `exact`: the strings are identical, code unit for code unit. The registry stores names in NFC (see
+ *   `CitizenRecord.fullName`), so this means the caller sent the NFC, single-spaced, accented form.
+ * - `normalized`: equal only after {@link foldName}, i.e. after folding case, white space, Unicode normalization form
+ *   (an NFD request against the NFC record is `normalized`, not `exact`) and Vietnamese diacritics including đ → d.
+ *   Folding conflates distinct names ("Ân" and "An"), which is why the answer must say that it was needed.
+ * - `mismatch`: anything else.
+ *
+ * @param requested the name the caller sent
+ * @param stored the registry's full name (NFC, single-spaced)
+ */
+export function compareNames(requested: string, stored: string): NameMatch {
+  if (requested === stored) return 'exact';
+  return foldName(requested) === foldName(stored) ? 'normalized' : 'mismatch';
+}
