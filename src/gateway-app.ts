@@ -52,7 +52,8 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+      // A 12-digit run could be someone's ID number: such an id is replaced, since request ids are logged and audited.
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !/\d{12}/.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
     // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.

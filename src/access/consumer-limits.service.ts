@@ -20,6 +20,8 @@ const QUOTA_FLUSH_MS = 250;
 export class ConsumerLimits implements OnApplicationShutdown {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
   private readonly pending = new Map<string, number>();
+  /** Counts sent to Redis whose answer has not come back yet: still counted by take(). */
+  private readonly inFlight = new Map<string, number>();
   private readonly known = new Map<string, { day: string; total: number }>();
   private readonly timer: NodeJS.Timeout;
   private readonly logger = new Logger('ConsumerLimits');
@@ -46,7 +48,8 @@ export class ConsumerLimits implements OnApplicationShutdown {
     const quota = consumer.dailyQuota ?? this.config.access.dailyQuota;
     const day = utcDay(now);
     const known = this.known.get(consumer.consumerId);
-    const used = (known?.day === day ? known.total : 0) + (this.pending.get(consumer.consumerId) ?? 0);
+    const used =
+      (known?.day === day ? known.total : 0) + (this.pending.get(consumer.consumerId) ?? 0) + (this.inFlight.get(consumer.consumerId) ?? 0);
     if (used >= quota) {
       throw new RateLimitedError('quota_exhausted', `This consumer's daily quota of ${quota} registry calls is spent; it renews at 00:00 UTC.`, secondsToNextUtcDay(now));
     }
@@ -61,6 +64,9 @@ export class ConsumerLimits implements OnApplicationShutdown {
     const day = utcDay(now);
     const batch = [...this.pending];
     this.pending.clear();
+    // Additive: a flush may start while the previous one is still waiting for Redis.
+    for (const [consumerId, count] of batch) this.inFlight.set(consumerId, (this.inFlight.get(consumerId) ?? 0) + count);
+    const putBack = (consumerId: string, count: number) => this.pending.set(consumerId, (this.pending.get(consumerId) ?? 0) + count);
     try {
       const pipeline = this.redis.pipeline();
       for (const [consumerId, count] of batch) {
@@ -68,14 +74,21 @@ export class ConsumerLimits implements OnApplicationShutdown {
         pipeline.incrby(key, count).expire(key, 2 * 24 * 3600);
       }
       const results = (await pipeline.exec()) ?? [];
-      batch.forEach(([consumerId], index) => {
-        const [error, total] = results[index * 2] ?? [];
-        if (!error) this.known.set(consumerId, { day, total: Number(total) });
+      batch.forEach(([consumerId, count], index) => {
+        const [error, total] = results[index * 2] ?? [new Error('no reply')];
+        if (error) putBack(consumerId, count);
+        else this.known.set(consumerId, { day, total: Number(total) });
       });
     } catch (error) {
       // Keep counting locally; the counts return to the pending map so they reach Redis once it is back.
-      for (const [consumerId, count] of batch) this.pending.set(consumerId, (this.pending.get(consumerId) ?? 0) + count);
+      for (const [consumerId, count] of batch) putBack(consumerId, count);
       this.logger.warn(`quota counters not saved to Redis: ${(error as Error).message}`);
+    } finally {
+      for (const [consumerId, count] of batch) {
+        const left = (this.inFlight.get(consumerId) ?? 0) - count;
+        if (left > 0) this.inFlight.set(consumerId, left);
+        else this.inFlight.delete(consumerId);
+      }
     }
   }
 

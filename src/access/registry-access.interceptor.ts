@@ -79,6 +79,9 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     const dossierId = header(request, 'x-dossier-id') ?? null;
     if (dossierId !== null && !DOSSIER_ID_PATTERN.test(dossierId)) {
       errors.push({ field: 'header.X-Dossier-Id', rule: 'format', message: 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -' });
+    } else if (dossierId !== null && /\d{12}/.test(dossierId)) {
+      // Dossier ids are stored and shown in clear; a 12-digit run there would be a personal ID number.
+      errors.push({ field: 'header.X-Dossier-Id', rule: 'personal_id_number', message: 'must not contain a 12-digit personal ID number' });
     }
     const officerId = header(request, 'x-officer-id') ?? null;
     if (officerId !== null) {

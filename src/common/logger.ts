@@ -39,7 +39,7 @@ export function createLogger(level: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: {
       req: (request: { id?: string; method?: string; url?: string }) => ({
-        id: request.id,
+        id: request.id === undefined ? undefined : maskIdNumbersIn(String(request.id)),
         method: request.method,
         url: maskIdNumbersIn(String(request.url ?? '')),
       }),
@@ -47,6 +47,7 @@ export function createLogger(level: string): Logger {
     },
     formatters: {
       log: (object) => maskDeep(object) as Record<string, unknown>,
+      bindings: (bindings) => maskDeep(bindings) as Record<string, unknown>,
     },
     hooks: {
       logMethod(args, method) {

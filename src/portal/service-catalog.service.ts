@@ -4,7 +4,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { z } from 'zod';
 import { ConflictError, ValidationFailedError } from '../common/domain-error.js';
-import { fieldErrorsOf } from '../common/validation.js';
+import { fieldErrorsOf, safeText } from '../common/validation.js';
 import { projectRoot } from '../reference/project-root.js';
 import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
 import { PublicServiceEntity } from './public-service.entity.js';
@@ -19,12 +19,12 @@ export const registryFieldSchema = z.string().refine((name) => CITIZEN_FIELD_BY_
 export const publicServiceInputSchema = z.strictObject({
   nationalProcedureCode: z.string().regex(/^\d\.\d{6}$/, { message: 'must look like 1.004222' }).nullable().default(null),
   project06Number: z.number().int().min(1).max(999).nullable().default(null),
-  nameVi: z.string().trim().min(1).max(300),
-  nameEn: z.string().trim().min(1).max(300),
-  leadAgency: z.string().trim().min(1).max(200),
+  nameVi: safeText(300).trim().min(1),
+  nameEn: safeText(300).trim().min(1),
+  leadAgency: safeText(200).trim().min(1),
   essential: z.boolean().default(false),
   allowedFields: z.array(registryFieldSchema).min(1).max(CITIZEN_FIELD_BY_NAME.size),
-  note: z.string().max(500).nullable().default(null),
+  note: safeText(500).nullable().default(null),
 });
 export type PublicServiceInput = z.output<typeof publicServiceInputSchema>;
 

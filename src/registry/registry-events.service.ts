@@ -184,6 +184,11 @@ export class RegistryEventsService {
       case 'new_card': {
         const citizen = await this.liveCitizen(client, event.idNumber, 'idNumber');
         this.assertNotBeforeBirth(citizen, date);
+        if (citizen.idCard && date < citizen.idCard.issueDate) {
+          throw new ConflictError('card_date_before_current', `date: the card on record was issued on ${citizen.idCard.issueDate}; a new card cannot predate it`, [
+            { field: 'date', rule: 'after_current_card', message: `must not be before ${citizen.idCard.issueDate}` },
+          ]);
+        }
         const card: IdCard = idCardIssuedOn(dayNumber(citizen.dateOfBirth), dayNumber(date));
         await client.query('UPDATE citizens SET card_issue_date = $2, card_expiry_date = $3, updated_at = now() WHERE id_number = $1', [
           citizen.idNumber,

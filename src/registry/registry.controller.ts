@@ -73,9 +73,10 @@ export class RegistryController {
     const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, access);
     if (wantsXml(request)) {
       const record = await this.registry.lookupRecord(idNumber, resolved, access);
-      const householdHead = resolved.includes('household') ? await this.registry.householdHead(record.householdId) : null;
       void reply.type('application/xml; charset=utf-8');
-      return renderCongdanCollection([{ record, fields: resolved, householdHead }]);
+      // ChuHo carries the relationship only: the head's number and name are another citizen's data, which the JSON
+      // answer does not disclose either (GET /registry/v1/households/{id} does, audited per member).
+      return renderCongdanCollection([{ record, fields: resolved, householdHead: null }]);
     }
     return this.registry.lookup(idNumber, resolved, access);
   }

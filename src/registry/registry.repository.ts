@@ -45,16 +45,6 @@ export interface RegistryChangeRow {
 export class RegistryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  async findVerificationSubject(idNumber: string): Promise<VerificationSubject | undefined> {
-    const result = await this.pool.query<VerificationSubject>({
-      name: 'registry_find_verification_subject',
-      text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
-             FROM citizens WHERE id_number = $1`,
-      values: [idNumber],
-    });
-    return result.rows[0];
-  }
-
   async findChildren(idNumber: string): Promise<ChildReference[]> {
     const result = await this.pool.query<ChildReference>({
       name: 'registry_find_children',

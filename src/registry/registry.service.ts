@@ -80,10 +80,20 @@ export class RegistryService {
    */
   async lookup(idNumber: string, fields: string[], access: AccessContext): Promise<Record<string, unknown>> {
     const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access);
-    const children = fields.includes('children') ? await this.repository.findChildren(idNumber) : undefined;
+    const children = fields.includes('children') ? await this.childrenAudited(idNumber, access) : undefined;
     const projected: Record<string, unknown> = {};
     for (const name of fields) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ row, children });
     return projected;
+  }
+
+  /** Children are other citizens: each one disclosed (number, name, nationality) gets its own audit record. */
+  private async childrenAudited(idNumber: string, access: AccessContext) {
+    const children = await this.repository.findChildren(idNumber);
+    await this.audit.append(
+      access,
+      children.map((child) => ({ operation: 'lookup' as const, citizen: this.hmac.pseudonym(child.idNumber), fields: ['children'], outcome: 'ok' as const })),
+    );
+    return children;
   }
 
   /** The whole record, for renderers that work on it (QCVN 109 XML); they cut it down to the granted fields. */
@@ -149,7 +159,8 @@ export class RegistryService {
 
   async household(householdId: string, access: AccessContext) {
     parseInput(householdIdSchema, householdId, 'householdId');
-    assertAllowed(['household'], access);
+    // The listing shows each member's number, name, date of birth, sex and status: all must be in the allow-list.
+    assertAllowed(HOUSEHOLD_LISTING_FIELDS, access);
     assertState(access, 'Household listings');
     const household = await this.repository.findHousehold(householdId);
     if (!household) {
@@ -170,20 +181,14 @@ export class RegistryService {
     };
   }
 
-  /** The head of a household by name and number, for renderers that print it beside a member (QCVN 109 `ChuHo`). */
-  async householdHead(householdId: string): Promise<{ idNumber: string; fullName: string } | null> {
-    const household = await this.repository.findHousehold(householdId);
-    if (!household) return null;
-    const head = await this.repository.findVerificationSubject(household.headIdNumber);
-    return head ? { idNumber: head.idNumber, fullName: head.fullName } : null;
-  }
-
   async changes(since: string, limit: number, access: AccessContext) {
     assertState(access, 'The bulk changes feed');
+    assertAllowed(CHANGES_FEED_FIELDS, access);
     // One extra row tells whether another page exists without a COUNT.
     const rows = await this.repository.findChangesAfter(since, limit + 1);
     const page = rows.slice(0, limit);
-    const citizens = [...new Set(page.map((row) => row.idNumber))];
+    // Events name other people too (spouse, parents, former spouse): each citizen disclosed is audited.
+    const citizens = [...new Set(page.flatMap((row) => [row.idNumber, ...idNumbersIn(row.details)]))];
     await this.audit.append(
       access,
       citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const })),
@@ -198,6 +203,17 @@ export class RegistryService {
     }));
     return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+/** What a household listing shows of each member. */
+const HOUSEHOLD_LISTING_FIELDS = ['household', 'idNumber', 'fullName', 'dateOfBirth', 'sex', 'citizenStatus'];
+
+/** What the changes feed discloses: civil-status and residence events with their details. */
+const CHANGES_FEED_FIELDS = ['idNumber', 'permanentAddress', 'temporaryAddress', 'maritalStatus', 'spouse', 'father', 'mother', 'citizenStatus', 'statusDate', 'idCard', 'household'];
+
+/** The ID numbers an event's details name (keys ending in `IdNumber`). */
+function idNumbersIn(details: Record<string, unknown>): string[] {
+  return Object.entries(details).flatMap(([key, value]) => (key.endsWith('IdNumber') && typeof value === 'string' ? [value] : []));
 }
 
 /** The fields a verify request discloses a yes/no about: they must be in the purpose's allow-list. */

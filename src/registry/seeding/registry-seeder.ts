@@ -78,7 +78,9 @@ export class RegistrySeeder {
   private async load(client: pg.PoolClient, options: SeedOptions): Promise<SeedResult> {
     const started = performance.now();
     const today = new Date(`${options.referenceDate}T00:00:00Z`);
-    await client.query('TRUNCATE citizens, households, registry_changes, registry_dataset RESTART IDENTITY');
+    // The feed's cursor keeps counting across resets: a reader holding an old cursor then sees the new dataset's
+    // events after it, never a silent gap (RESTART IDENTITY would hand out ids it has already passed).
+    await client.query('TRUNCATE citizens, households, registry_changes, registry_dataset');
     // Building indexes once over loaded tables is several times faster than maintaining them row by row during COPY.
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     const rebuild = await this.dropIndexes(client, ['citizens', 'households']);

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, REGISTRY_HEADERS, seedTestDataset } from '../utils/test-app.js';
+
+/** What each answer discloses beyond its subject is bounded by the allow-list and audited citizen by citizen. */
+describe('disclosure beyond the subject', () => {
+  let app: NestFastifyApplication;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await seedTestDataset(app);
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const auditOf = (requestId: string) =>
+    db.query(`SELECT citizen_masked, fields, outcome FROM access_audit WHERE request_id = $1 ORDER BY audit_id`, [requestId]);
+
+  it('audits each child returned by the children field', async () => {
+    const response = await api(app)
+      .get('/registry/v1/citizens/001058999901?fields=children')
+      .set('x-request-id', 'disclosure-children-1')
+      .expect(200);
+    expect(response.body.children.length).toBeGreaterThan(0);
+    const rows = await auditOf('disclosure-children-1');
+    expect(rows).toHaveLength(1 + response.body.children.length);
+    for (const child of response.body.children) {
+      expect(rows.map((row: { citizen_masked: string }) => row.citizen_masked)).toContain(`${child.idNumber.slice(0, 3)}*******${child.idNumber.slice(-2)}`);
+    }
+  });
+
+  it('keeps the household head out of the XML answer, as out of the JSON one', async () => {
+    const response = await api(app)
+      .get('/registry/v1/citizens/031192999918?fields=household')
+      .set('accept', 'application/xml')
+      .expect(200);
+    expect(response.text).toContain('<QuanHe>');
+    expect(response.text).not.toContain('001090999917');
+  });
+
+  it('refuses the changes feed and household listings under a service whose allow-list lacks what they show', async () => {
+    const passport = { ...DEVELOPER_AUTH, 'x-service-code': '1.001456' };
+    const feed = await api(app).get('/registry/v1/changes?since=0').set(passport).expect(403);
+    expect(feed.body.code).toBe('fields_not_allowed');
+    const residence = { ...DEVELOPER_AUTH, 'x-service-code': '1.004222' };
+    const household = await api(app).get('/registry/v1/households/HP0000000001').set(residence).expect(403);
+    expect(household.body.refusedFields).toEqual(expect.arrayContaining(['sex', 'citizenStatus']));
+  });
+
+  it('audits every citizen a page of the feed shows, both spouses of a marriage included', async () => {
+    await api(app).get('/registry/v1/changes?since=0&limit=1000').set('x-request-id', 'disclosure-feed-1').expect(200);
+    const masked = (await auditOf('disclosure-feed-1')).map((row: { citizen_masked: string }) => row.citizen_masked);
+    expect(masked).toEqual(expect.arrayContaining(['001*******17', '031*******18']));
+  });
+
+  it('never takes a 12-digit run as a request id, and refuses one in a dossier id', async () => {
+    const replaced = await api(app).get('/registry/v1/citizens/001090999921?fields=fullName').set('x-request-id', 'req-001090999921').expect(200);
+    expect(replaced.headers['x-request-id']).not.toContain('001090999921');
+    const refused = await api(app).get('/registry/v1/citizens/001090999921?fields=fullName').set({ ...REGISTRY_HEADERS, 'x-dossier-id': 'HS-036090999922' }).expect(400);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'header.X-Dossier-Id', rule: 'personal_id_number' });
+  });
+
+  it('refuses a new card dated before the card on record, and control characters in a service name', async () => {
+    const card = await api(app).post('/sandbox/registry/events').send({ kind: 'new_card', idNumber: '001129999914', date: '1990-06-01' }).expect(409);
+    expect(card.body.code).toBe('card_date_before_current');
+    const service = await api(app)
+      .put('/portal/v1/services/E2E-NUL')
+      .set(ADMIN_AUTH)
+      .send({ nameVi: 'a\u0000', nameEn: 'b', leadAgency: 'c', allowedFields: ['fullName'] })
+      .expect(400);
+    expect(service.body.errors[0]).toMatchObject({ field: 'nameVi', rule: 'control_characters' });
+  });
+});
