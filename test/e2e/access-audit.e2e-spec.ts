@@ -7,7 +7,7 @@ import { generateApiKey } from '../../src/access/api-key.js';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 
 type Headers = Record<string, string>;
@@ -50,7 +50,7 @@ describe('access audit', () => {
     request(server()).get(`/registry/v1/citizens/${idNumber}?fields=${fields}`).set(headers);
   const verify = (headers: Headers, body: object) => request(server()).post('/registry/v1/citizens/verify').set(headers).send(body);
   const auditRows = (requestId: string) => db.query(`SELECT * FROM access_audit WHERE request_id = $1 ORDER BY audit_id`, [requestId]);
-  const requestId = (label: string) => `e2e-audit-${label}-${randomUUID()}`;
+  const requestId = (label: string) => uniqueRequestId(`e2e-audit-${label}`);
 
   function expectProblem(response: request.Response, status: number, code: string): void {
     expect({ status: response.status, code: response.body.code }).toEqual({ status, code });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, REGISTRY_HEADERS, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, REGISTRY_HEADERS, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 
 /** What each answer discloses beyond its subject is bounded by the allow-list and audited citizen by citizen. */
 describe('disclosure beyond the subject', () => {
@@ -22,12 +22,13 @@ describe('disclosure beyond the subject', () => {
     db.query(`SELECT citizen_masked, fields, outcome FROM access_audit WHERE request_id = $1 ORDER BY audit_id`, [requestId]);
 
   it('audits each child returned by the children field', async () => {
+    const childrenRequest = uniqueRequestId('disclosure-children');
     const response = await api(app)
       .get('/registry/v1/citizens/001058999901?fields=children')
-      .set('x-request-id', 'disclosure-children-1')
+      .set('x-request-id', childrenRequest)
       .expect(200);
     expect(response.body.children.length).toBeGreaterThan(0);
-    const rows = await auditOf('disclosure-children-1');
+    const rows = await auditOf(childrenRequest);
     expect(rows).toHaveLength(1 + response.body.children.length);
     for (const child of response.body.children) {
       expect(rows.map((row: { citizen_masked: string }) => row.citizen_masked)).toContain(`${child.idNumber.slice(0, 3)}*******${child.idNumber.slice(-2)}`);
@@ -53,8 +54,9 @@ describe('disclosure beyond the subject', () => {
   });
 
   it('audits every citizen a page of the feed shows, both spouses of a marriage included', async () => {
-    await api(app).get('/registry/v1/changes?since=0&limit=1000').set('x-request-id', 'disclosure-feed-1').expect(200);
-    const masked = (await auditOf('disclosure-feed-1')).map((row: { citizen_masked: string }) => row.citizen_masked);
+    const feedRequest = uniqueRequestId('disclosure-feed');
+    await api(app).get('/registry/v1/changes?since=0&limit=1000').set('x-request-id', feedRequest).expect(200);
+    const masked = (await auditOf(feedRequest)).map((row: { citizen_masked: string }) => row.citizen_masked);
     expect(masked).toEqual(expect.arrayContaining(['001*******17', '031*******18']));
   });
 

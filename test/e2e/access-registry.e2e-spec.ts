@@ -7,7 +7,7 @@ import { generateApiKey } from '../../src/access/api-key.js';
 import { ConsumerDirectory } from '../../src/access/consumer-directory.service.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 
 type Headers = Record<string, string>;
@@ -72,7 +72,7 @@ describe('registry access', () => {
    * exactly one audit record was appended for it (refused, reason = the code) and that nothing else changed.
    */
   async function expectRefused(send: () => request.Test, status: number, code: string): Promise<request.Response> {
-    const requestId = `e2e-refused-${randomUUID()}`;
+    const requestId = uniqueRequestId('e2e-refused');
     const before = await writableState();
     const response = await send().set('X-Request-Id', requestId);
     expectProblem(response, status, code);
@@ -150,7 +150,7 @@ describe('registry access', () => {
     });
 
     it('records the dossier and the officer (masked) of a served call', async () => {
-      const requestId = `e2e-dossier-${randomUUID()}`;
+      const requestId = uniqueRequestId('e2e-dossier');
       const dossierId = `HN-${run}/0001`;
       const officer = persona('married-wife').idNumber;
       await lookup({ ...DEVELOPER_AUTH, ...SERVICE, 'x-dossier-id': dossierId, 'x-officer-id': officer, 'x-request-id': requestId }, '?fields=fullName').expect(200);
