@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { AccessContext } from '../access/access-context.js';
-import { AUDIT_COLUMNS, contextValues } from '../access/audit-writer.service.js';
 import { PG_POOL } from '../database/database.module.js';
 import { selectList, type CitizenColumn, type CitizenRow } from './citizen-row.js';
 import type { VerificationSubject } from './registry.repository.js';
@@ -13,9 +12,8 @@ export type AuditedLookup =
   | { outcome: 'refused'; reason: 'consent_required' };
 
 /**
- * Registry reads that must leave an audit record. A look-up reads the citizen, checks a non-state consumer's consent
- * and appends the audit row in ONE statement (one round trip, and no answer without its record); see the
- * benchmark for what that costs.
+ * Registry reads decided together with a non-state consumer's consent, in one statement each, so that a
+ * revocation applies to the very next call and refusals look the same whether or not the citizen exists.
  */
 @Injectable()
 export class RegistryAccessRepository {
@@ -23,6 +21,10 @@ export class RegistryAccessRepository {
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
+  /**
+   * The citizen's columns, with a non-state consumer's consent decided in the same statement. The caller appends the
+   * audit record (AuditWriter, which shares commits between concurrent calls) before answering.
+   */
   async lookup(
     idNumber: string,
     citizen: { hmac: string; masked: string },
@@ -33,38 +35,28 @@ export class RegistryAccessRepository {
     const key = columns.join(',');
     let name = this.statementByColumns.get(key);
     if (name === undefined && this.statementByColumns.size < 128) {
-      name = `registry_audited_lookup_${this.statementByColumns.size}`;
+      name = `registry_consented_lookup_${this.statementByColumns.size}`;
       this.statementByColumns.set(key, name);
     }
-    // $7 id number, $8 citizen hmac, $9 masked, $10 fields, $11 consent needed (non-state consumer).
-    const result = await this.pool.query<Partial<CitizenRow> & { audit_outcome: string }>({
+    const result = await this.pool.query<Partial<CitizenRow> & { decision: string }>({
       ...(name ? { name } : {}),
       text: `
-        WITH c AS (SELECT ${selectList(columns)} FROM citizens WHERE id_number = $7),
-        decision AS (
+        WITH decision AS (
           -- Consent first: without it, a known and an unknown number get the same refusal (no enumeration).
           SELECT CASE
-                   WHEN $11::boolean AND NOT EXISTS (
+                   WHEN $5::boolean AND NOT EXISTS (
                      SELECT 1 FROM consents
-                     WHERE citizen_hmac = $8 AND consumer_id = $2::uuid AND service_code = $5 AND revoked_at IS NULL
-                       AND expires_at > now() AND fields @> $10::text[]) THEN 'refused'
-                   WHEN NOT EXISTS (SELECT 1 FROM c) THEN 'not_found'
-                   ELSE 'ok' END AS outcome),
-        audit AS (
-          INSERT INTO access_audit (${AUDIT_COLUMNS})
-          SELECT $1, $2::uuid, $3, $4, $5, $6, 'lookup', $8, $9,
-                 CASE WHEN d.outcome = 'ok' THEN $10::text[] ELSE '{}' END, d.outcome,
-                 CASE WHEN d.outcome = 'refused' THEN 'consent_required' END
-          FROM decision d
-          RETURNING outcome)
-        SELECT audit.outcome AS audit_outcome, c.* FROM audit LEFT JOIN c ON audit.outcome = 'ok'`,
-      values: [...contextValues(access), idNumber, citizen.hmac, citizen.masked, fields, access.consumer.kind === 'non_state'],
+                     WHERE citizen_hmac = $2 AND consumer_id = $3::uuid AND service_code = $4 AND revoked_at IS NULL
+                       AND expires_at > now() AND fields @> $6::text[]) THEN 'refused'
+                   ELSE 'ok' END AS decision)
+        SELECT d.decision, c.* FROM decision d
+        LEFT JOIN (SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1) c ON d.decision = 'ok'`,
+      values: [idNumber, citizen.hmac, access.consumer.consumerId, access.service.code, access.consumer.kind === 'non_state', fields],
     });
-    const row = result.rows[0];
-    if (row.audit_outcome === 'not_found') return { outcome: 'not_found' };
-    if (row.audit_outcome === 'refused') return { outcome: 'refused', reason: 'consent_required' };
-    const { audit_outcome: _outcome, ...citizenRow } = row;
-    return { outcome: 'ok', row: citizenRow };
+    const { decision, ...row } = result.rows[0];
+    if (decision === 'refused') return { outcome: 'refused', reason: 'consent_required' };
+    if (row.id_number == null) return { outcome: 'not_found' };
+    return { outcome: 'ok', row };
   }
 
   /**

@@ -103,9 +103,15 @@ export class RegistryService {
 
   private async auditedRow(idNumber: string, columns: readonly (typeof CITIZEN_COLUMNS)[number][], fields: string[], access: AccessContext) {
     this.assertIdNumber(idNumber);
-    const result = await this.audited.lookup(idNumber, this.hmac.pseudonym(idNumber), columns, fields, access);
+    const citizen = this.hmac.pseudonym(idNumber);
+    const result = await this.audited.lookup(idNumber, citizen, columns, fields, access);
+    // The record is durable before the answer (or the refusal) leaves.
+    if (result.outcome === 'refused') {
+      await this.audit.append(access, [{ operation: 'lookup', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
+      throw audited(consentRequired());
+    }
+    await this.audit.append(access, [{ operation: 'lookup', citizen, fields: result.outcome === 'ok' ? fields : [], outcome: result.outcome }]);
     if (result.outcome === 'not_found') throw citizenNotFound();
-    if (result.outcome === 'refused') throw audited(consentRequired());
     return result.row;
   }
 
