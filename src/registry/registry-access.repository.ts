@@ -32,11 +32,21 @@ export class RegistryAccessRepository {
     fields: readonly string[],
     access: AccessContext,
   ): Promise<AuditedLookup> {
-    const key = columns.join(',');
+    const consentNeeded = access.consumer.kind === 'non_state';
+    const key = `${consentNeeded}:${columns.join(',')}`;
     let name = this.statementByColumns.get(key);
     if (name === undefined && this.statementByColumns.size < 128) {
-      name = `registry_consented_lookup_${this.statementByColumns.size}`;
+      name = `registry_lookup_${this.statementByColumns.size}`;
       this.statementByColumns.set(key, name);
+    }
+    if (!consentNeeded) {
+      // A state agency acts on its legal basis (the service): no consent to decide, a plain primary-key read.
+      const plain = await this.pool.query<Partial<CitizenRow>>({
+        ...(name ? { name } : {}),
+        text: `SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1`,
+        values: [idNumber],
+      });
+      return plain.rows[0] ? { outcome: 'ok', row: plain.rows[0] } : { outcome: 'not_found' };
     }
     const result = await this.pool.query<Partial<CitizenRow> & { decision: string }>({
       ...(name ? { name } : {}),
@@ -44,14 +54,14 @@ export class RegistryAccessRepository {
         WITH decision AS (
           -- Consent first: without it, a known and an unknown number get the same refusal (no enumeration).
           SELECT CASE
-                   WHEN $5::boolean AND NOT EXISTS (
+                   WHEN NOT EXISTS (
                      SELECT 1 FROM consents
                      WHERE citizen_hmac = $2 AND consumer_id = $3::uuid AND service_code = $4 AND revoked_at IS NULL
-                       AND expires_at > now() AND fields @> $6::text[]) THEN 'refused'
+                       AND expires_at > now() AND fields @> $5::text[]) THEN 'refused'
                    ELSE 'ok' END AS decision)
         SELECT d.decision, c.* FROM decision d
         LEFT JOIN (SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1) c ON d.decision = 'ok'`,
-      values: [idNumber, citizen.hmac, access.consumer.consumerId, access.service.code, access.consumer.kind === 'non_state', fields],
+      values: [idNumber, citizen.hmac, access.consumer.consumerId, access.service.code, fields],
     });
     const { decision, ...row } = result.rows[0];
     if (decision === 'refused') return { outcome: 'refused', reason: 'consent_required' };
