@@ -79,6 +79,16 @@ export class RegistryAccessRepository {
     access: AccessContext,
   ): Promise<{ consented: boolean; subject: VerificationSubject | undefined }[]> {
     if (items.length === 0) return [];
+    if (access.consumer.kind === 'state' && items.length === 1) {
+      // The common case, a state agency verifying one citizen: a plain primary-key read, nothing to consent.
+      const single = await this.pool.query<VerificationSubject>({
+        name: 'registry_verification_subject',
+        text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
+               FROM citizens WHERE id_number = $1`,
+        values: [items[0].idNumber],
+      });
+      return [{ consented: true, subject: single.rows[0] }];
+    }
     const result = await this.pool.query<VerificationSubject & { consented: boolean; ordinal: string; found: boolean }>({
       name: 'registry_verification_subjects_with_consent',
       text: `SELECT i.ordinal, c.id_number IS NOT NULL AS found, c.id_number AS "idNumber", c.full_name AS "fullName",
