@@ -33,8 +33,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Purpose-bound access to the registry. Before the handler: the key identifies a consumer (401 otherwise), the
  * service code names the purpose, which must be granted to it (403), the optional dossier and officer headers must
  * be well formed (400), and the consumer must be within its rate and quota (429). Any refusal, here or in the
- * handler, is audited before the answer leaves; successful calls are audited by the registry itself, in the same
- * statement that reads the data.
+ * handler, is audited before the answer leaves; successful calls are audited by the registry service, which waits
+ * for the record's commit before returning.
  */
 @Injectable()
 export class RegistryAccessInterceptor implements NestInterceptor {

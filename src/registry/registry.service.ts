@@ -75,8 +75,8 @@ export class RegistryService {
   }
 
   /**
-   * The requested fields of one citizen, reading only the columns they need, in the same statement that checks a
-   * non-state consumer's consent and writes the audit record.
+   * The requested fields of one citizen, reading only the columns they need (a non-state consumer's consent is
+   * decided in the same statement); the audit record is committed before the answer is returned.
    */
   async lookup(idNumber: string, fields: string[], access: AccessContext): Promise<Record<string, unknown>> {
     const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access);
