@@ -9,6 +9,7 @@ import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
+import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
 
@@ -52,10 +53,6 @@ describe('access audit', () => {
   const auditRows = (requestId: string) => db.query(`SELECT * FROM access_audit WHERE request_id = $1 ORDER BY audit_id`, [requestId]);
   const requestId = (label: string) => uniqueRequestId(`e2e-audit-${label}`);
 
-  function expectProblem(response: request.Response, status: number, code: string): void {
-    expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  }
 
   describe('recording', () => {
     it('appends a look-up\'s record, with consumer, service, dossier, fields and outcome, before the answer', async () => {

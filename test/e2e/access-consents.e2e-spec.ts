@@ -8,6 +8,7 @@ import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
+import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
 type FieldError = { field: string; rule: string; message: string };
@@ -50,10 +51,6 @@ describe('/sandbox/consents', () => {
     request(server()).get(`/registry/v1/citizens/${idNumber}?fields=${fields}`).set({ ...consumer.auth, 'x-service-code': serviceCode });
   const consentRows = async () => (await db.query(`SELECT count(*)::int AS n FROM consents`))[0].n as number;
 
-  function expectProblem(response: request.Response, status: number, code: string): void {
-    expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  }
 
   /** Posts a body that must be refused, and checks that no consent was recorded. */
   async function expectRefused(body: unknown, status: number, code: string): Promise<FieldError[]> {

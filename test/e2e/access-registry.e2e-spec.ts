@@ -9,6 +9,7 @@ import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
+import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
 
@@ -62,10 +63,6 @@ describe('registry access', () => {
     return row;
   }
 
-  function expectProblem(response: request.Response, status: number, code: string): void {
-    expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  }
 
   /**
    * Sends a call that must be refused with `status` and `code`, under a request id of its own, then checks that

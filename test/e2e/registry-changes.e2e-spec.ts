@@ -6,6 +6,7 @@ import { decodeIdNumber, PERSONA_RANDOM_FLOOR, validateIdNumber } from '../../sr
 import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
 import { ageOn, commune2025, isoDaysFromToday, moveEvent, persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
+import { expectProblem } from '../utils/problem.js';
 
 interface FeedEvent {
   cursor: string;
@@ -26,10 +27,6 @@ function expectedExpiry(dateOfBirth: string, issueDate: string): string | null {
   return renewalAge === undefined ? null : `${Number(dateOfBirth.slice(0, 4)) + renewalAge}${dateOfBirth.slice(4)}`;
 }
 
-function problemOf(response: request.Response, status: number, code: string): void {
-  expect([response.status, response.body.code]).toEqual([status, code]);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
 
 describe('GET /registry/v1/changes', () => {
   let app: NestFastifyApplication;
@@ -91,7 +88,7 @@ describe('GET /registry/v1/changes', () => {
     ['since=0&cursor=5', 'query.cursor'],
   ])('refuses %s with 400 naming %s', async (query, field) => {
     const response = await changes(query);
-    problemOf(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
   });
 });
@@ -206,7 +203,7 @@ describe('POST /sandbox/registry/events', () => {
   ])('refuses a %s for a deceased citizen with 409 citizen_not_alive', async (_kind, event) => {
     const deceased = persona('deceased');
     const before = await citizen(deceased.idNumber);
-    problemOf(await record(event(deceased.idNumber)), 409, 'citizen_not_alive');
+    expectProblem(await record(event(deceased.idNumber)), 409, 'citizen_not_alive');
     expect(await citizen(deceased.idNumber)).toEqual(before);
   });
 
@@ -214,7 +211,7 @@ describe('POST /sandbox/registry/events', () => {
     const [, , mother] = await singleAdults('female', 3);
     expect((await record({ kind: 'death', idNumber: mother, date: isoDaysFromToday(-5) })).status).toBe(201);
     const response = await record({ kind: 'birth', motherIdNumber: mother, middleName: 'Văn', givenName: 'Phúc', sex: 'male' });
-    problemOf(response, 409, 'citizen_not_alive');
+    expectProblem(response, 409, 'citizen_not_alive');
   });
 
   it('records a marriage of two single adults: both married to each other, one event each', async () => {
@@ -236,19 +233,19 @@ describe('POST /sandbox/registry/events', () => {
   it('refuses to marry someone already married with 409 already_married', async () => {
     const [, bride] = await singleAdults('female', 2);
     const married = persona('large-household-head');
-    problemOf(await record({ kind: 'marriage', idNumber: married.idNumber, spouseIdNumber: bride }), 409, 'already_married');
+    expectProblem(await record({ kind: 'marriage', idNumber: married.idNumber, spouseIdNumber: bride }), 409, 'already_married');
     expect((await citizen(bride, 'maritalStatus')).maritalStatus).toBe('single');
   });
 
   it('refuses a marriage under the legal age with 409 under_marriage_age', async () => {
     const response = await record({ kind: 'marriage', idNumber: persona('legacy-address').idNumber, spouseIdNumber: persona('minor').idNumber });
-    problemOf(response, 409, 'under_marriage_age');
+    expectProblem(response, 409, 'under_marriage_age');
     expect((await citizen(persona('legacy-address').idNumber, 'maritalStatus')).maritalStatus).toBe('single');
   });
 
   it('refuses a marriage between two people of the same sex with 409 same_sex_marriage', async () => {
     const [first, second] = await singleAdults('male', 2);
-    problemOf(await record({ kind: 'marriage', idNumber: first, spouseIdNumber: second }), 409, 'same_sex_marriage');
+    expectProblem(await record({ kind: 'marriage', idNumber: first, spouseIdNumber: second }), 409, 'same_sex_marriage');
   });
 
   it('records a divorce: both former spouses divorced and unlinked, one event each', async () => {
@@ -264,7 +261,7 @@ describe('POST /sandbox/registry/events', () => {
     for (const idNumber of [wife.idNumber, husbandId]) {
       expect(await citizen(idNumber, 'maritalStatus,spouse')).toEqual({ maritalStatus: 'divorced', spouse: null });
     }
-    problemOf(await record({ kind: 'divorce', idNumber: wife.idNumber }), 409, 'not_married');
+    expectProblem(await record({ kind: 'divorce', idNumber: wife.idNumber }), 409, 'not_married');
   });
 
   it.each([
@@ -325,25 +322,25 @@ describe('POST /sandbox/registry/events', () => {
     const mover = persona('long-name');
     const before = await citizen(mover.idNumber, 'permanentAddress');
     const response = await record(moveEvent(mover.idNumber, { address: { detail: 'Số 9', communeCode: '99999' } }));
-    problemOf(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'address.communeCode', rule: 'unknown_commune' })]);
     expect(await citizen(mover.idNumber, 'permanentAddress')).toEqual(before);
   });
 
   it('refuses an unknown kind with 400', async () => {
     const response = await record({ kind: 'adoption', idNumber: persona('long-name').idNumber });
-    problemOf(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['kind']);
   });
 
   it('refuses a date in the future with 400', async () => {
     const response = await record({ kind: 'death', idNumber: persona('long-name').idNumber, date: isoDaysFromToday(2) });
-    problemOf(response, 400, 'validation_failed');
+    expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'date' })]);
     expect((await citizen(persona('long-name').idNumber, 'citizenStatus')).citizenStatus).toBe('alive');
   });
 
   it('answers 404 citizen_not_found for a valid ID number that nobody holds', async () => {
-    problemOf(await record(moveEvent(unusedIdNumber())), 404, 'citizen_not_found');
+    expectProblem(await record(moveEvent(unusedIdNumber())), 404, 'citizen_not_found');
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { XMLParser } from 'fast-xml-parser';
-import request from 'supertest';
 import { composeIdNumber, validateIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
+import { expectProblem } from '../utils/problem.js';
 
 /**
  * The field catalogue as the README documents it (Law on Identification 2023, art. 9): name, law item, sensitivity.
@@ -63,11 +63,6 @@ describe('GET /registry/v1/citizens/{idNumber}', () => {
   const lookup = (idNumber: string, fields?: string) =>
     http().get(`/registry/v1/citizens/${idNumber}` + (fields === undefined ? '' : `?fields=${encodeURIComponent(fields)}`));
 
-  function expectProblem(response: request.Response, status: number, code: string): void {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status, code, type: `urn:popgate:problem:${code}` });
-  }
 
   it.each([
     ['fullName,dateOfBirth,permanentAddress', ['fullName', 'dateOfBirth', 'permanentAddress']],
