@@ -9,7 +9,8 @@ import { ConsumerEntity } from './consumer.entity.js';
 /**
  * The sandbox developer consumer (state, every catalog service), so that the quick start can call the registry at
  * once. With SANDBOX_DEVELOPER_KEY its key is that value; without it, a key is generated and printed the first time
- * and kept (as a hash) after that. Its grants follow the catalog on every start.
+ * and kept (as a hash) after that. Its grants follow the catalog: reset to every service on each start, and a
+ * service added through the portal API is granted to it in the same transaction.
  */
 @Injectable()
 export class DeveloperConsumer implements OnApplicationBootstrap {
@@ -20,7 +21,15 @@ export class DeveloperConsumer implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly catalog: ServiceCatalog,
     private readonly directory: ConsumerDirectory,
-  ) {}
+  ) {
+    catalog.whenServiceAdded(async (code, manager) => {
+      await manager.query(
+        `UPDATE consumers SET service_codes = array_append(service_codes, $1) WHERE is_developer AND NOT ($1 = ANY (service_codes))`,
+        [code],
+      );
+      return () => this.directory.invalidate();
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const repository = this.dataSource.getRepository(ConsumerEntity);

@@ -17,7 +17,7 @@ const CODE_PARAM = {
 const CHANGE_DESCRIPTION =
   'Body fields are those of config/public-services.json; `allowedFields` are names of GET /registry/v1/fields. ' +
   'The new allow-list applies to registry calls through this process at once, and through other processes within ' +
-  'a few seconds. A service listed in config/public-services.json is re-applied from that file on every start, ' +
+  'a few seconds. A new service is granted to the sandbox developer consumer at once. A service listed in config/public-services.json is re-applied from that file on every start, ' +
   'so a change to one of those lasts only until the next start unless the file is changed too.';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { z } from 'zod';
 import { ConflictError, ValidationFailedError } from '../common/domain-error.js';
 import { fieldErrorsOf, safeText } from '../common/validation.js';
@@ -41,6 +41,12 @@ export interface ServicePurpose {
 }
 
 /**
+ * Runs inside the transaction that adds a service to the catalog, so that what follows the catalog (the sandbox
+ * developer consumer's grants) changes in the same commit; the returned function, if any, runs after the commit.
+ */
+export type ServiceAddedListener = (code: string, manager: EntityManager) => Promise<(() => void) | void>;
+
+/**
  * The public-service catalog. The services of `config/public-services.json` are written to the database on start
  * (the file wins for the entries it lists); operators add or change others through the portal API. Every registry
  * call needs its service's allow-list, so the catalog is held in memory and reloaded after each change and every
@@ -51,12 +57,18 @@ export class ServiceCatalog implements OnModuleInit {
   private readonly repository: Repository<PublicServiceEntity>;
   private purposes = new Map<string, ServicePurpose>();
   private loadedAt = 0;
+  private readonly serviceAddedListeners: ServiceAddedListener[] = [];
 
   /** How stale another process's change may be here; a change made through this process shows at once. */
   static readonly REFRESH_MS = 5_000;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(PublicServiceEntity);
+  }
+
+  /** Registers a listener for services added through the API (the config file's are handled on start). */
+  whenServiceAdded(listener: ServiceAddedListener): void {
+    this.serviceAddedListeners.push(listener);
   }
 
   async onModuleInit(): Promise<void> {
@@ -88,23 +100,52 @@ export class ServiceCatalog implements OnModuleInit {
   /** Creates a service; a taken code → 409 `service_exists` (decided by the primary key, so two racing creates cannot both win). */
   async create(code: string, input: PublicServiceInput): Promise<PublicServiceEntity> {
     try {
-      await this.repository.insert({ code, ...input, source: 'api', updatedAt: new Date() });
+      await this.addingService(code, async (manager) => {
+        await manager.insert(PublicServiceEntity, { code, ...input, source: 'api', updatedAt: new Date() });
+        return true;
+      });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new ConflictError('service_exists', `A public service with the code ${code} exists already; PUT replaces it.`);
       }
       throw error;
     }
-    await this.reload();
     return (await this.find(code))!;
   }
 
-  /** Creates or replaces a service; returns whether it was created. */
+  /** Creates or replaces a service; returns whether it was created (decided by the upsert itself, so racing PUTs agree). */
   async save(code: string, input: PublicServiceInput): Promise<{ service: PublicServiceEntity; created: boolean }> {
-    const created = !(await this.repository.existsBy({ code }));
-    await this.repository.upsert({ code, ...input, source: 'api', updatedAt: new Date() }, ['code']);
-    await this.reload();
+    const created = await this.addingService(code, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PublicServiceEntity)
+        .values({ code, ...input, source: 'api', updatedAt: new Date() })
+        .orUpdate(['national_procedure_code', 'project06_number', 'name_vi', 'name_en', 'lead_agency', 'essential', 'allowed_fields', 'note', 'source', 'updated_at'], ['code'])
+        // xmax is 0 on a row version this statement inserted, and set on one it updated.
+        .returning('(xmax = 0) AS created')
+        .execute();
+      return (result.raw as Array<{ created: boolean }>)[0].created;
+    });
     return { service: (await this.find(code))!, created };
+  }
+
+  /** Runs a catalog write in a transaction with the listeners of a new service, then reloads the catalog. */
+  private async addingService(code: string, write: (manager: EntityManager) => Promise<boolean>): Promise<boolean> {
+    const afterCommit: Array<() => void> = [];
+    const added = await this.dataSource.transaction(async (manager) => {
+      const isNew = await write(manager);
+      if (isNew) {
+        for (const listener of this.serviceAddedListeners) {
+          const then = await listener(code, manager);
+          if (then) afterCommit.push(then);
+        }
+      }
+      return isNew;
+    });
+    for (const then of afterCommit) then();
+    await this.reload();
+    return added;
   }
 
   /** The purpose behind a service code, from memory (refreshed when older than REFRESH_MS). */

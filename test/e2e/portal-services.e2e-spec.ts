@@ -108,6 +108,22 @@ describe('/portal/v1/services', () => {
       expect(codes.indexOf(code)).toBeGreaterThanOrEqual(24);
     });
 
+    it('grants a new service to the sandbox developer consumer at once, by POST and by PUT', async () => {
+      for (const method of ['post', 'put'] as const) {
+        const code = uniqueCode(`dev${method}`);
+        const lookUp = () => http().get('/registry/v1/citizens/001099000001?fields=fullName').set({ ...DEVELOPER_AUTH, 'x-service-code': code });
+        const before = await lookUp().expect(403);
+        expect(before.body.code).toBe('service_not_granted');
+        await http()[method](`/portal/v1/services/${code}`).set(ADMIN_AUTH).send(libraryCard).expect(201);
+        // Granted: the call now passes the purpose check and reaches the registry (found or not in this file's data).
+        const after = await lookUp();
+        expect([200, 404]).toContain(after.status);
+        const { body } = await http().get('/access/v1/consumers').set(ADMIN_AUTH).expect(200);
+        const developer = (body.consumers as { isDeveloper?: boolean; name: string; serviceCodes: string[] }[]).find((c) => c.name === 'Sandbox developer');
+        expect(developer?.serviceCodes).toContain(code);
+      }
+    });
+
     it('refuses a code that exists with 409 service_exists and leaves the service as it was', async () => {
       const code = uniqueCode('dup');
       await http().post(`/portal/v1/services/${code}`).set(ADMIN_AUTH).send(libraryCard).expect(201);
