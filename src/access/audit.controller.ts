@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Get, Param, Query, UseGuards } from '@nest
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiJsonResponse, ApiProblems } from '../common/openapi.js';
-import { parseInput } from '../common/validation.js';
+import { isoDateTimeSchema, parseInput } from '../common/validation.js';
 import { serviceCodeSchema } from '../portal/service-catalog.service.js';
 import { idNumberSchema } from '../registry/registry.dto.js';
 import { AdminGuard } from './admin.guard.js';
@@ -30,7 +30,7 @@ const pageQuery = {
   limit: blankIsAbsent(z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE)),
 };
 
-const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, such as 2026-11-28T00:00:00+07:00' });
+const isoDateTime = isoDateTimeSchema('must be an ISO 8601 date-time with a time zone, such as 2026-11-28T00:00:00+07:00');
 
 /** The query of GET /access/v1/citizens/{idNumber}/accesses. */
 export const citizenAccessesQuerySchema = z.strictObject(pageQuery);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTimeSchema } from '../common/validation.js';
 import { registryFieldSchema, serviceCodeSchema } from '../portal/service-catalog.service.js';
 import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
 import { idNumberSchema } from '../registry/registry.dto.js';
@@ -22,8 +23,7 @@ export function consentInputSchema(allowListOf: (serviceCode: string) => Readonl
         .describe('Registry fields the consumer may read for this purpose; each must be in the service\'s allow-list')
         // Naming a field twice consents to nothing more; keep the first of each.
         .transform((fields) => [...new Set(fields)]),
-      expiresAt: z.iso
-        .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, such as 2027-06-30T23:59:59+07:00' })
+      expiresAt: isoDateTimeSchema('must be an ISO 8601 date-time with a time zone, such as 2027-06-30T23:59:59+07:00')
         .refine((value) => Date.parse(value) > now().getTime(), { message: 'must be in the future', params: { rule: 'future' } })
         .describe('When the consent lapses (ISO 8601 with a time zone)'),
     })

@@ -10,6 +10,8 @@ const QUOTA_FLUSH_MS = 250;
 
 /**
  * Per-consumer rate limit and daily quota.
+ * - The rate limit counts HTTP calls; the quota counts citizens asked about, so that a verify-batch of 1,000 items
+ *   spends 1,000 of it (otherwise batches would make the quota, the guard against enumeration, 1,000 times looser).
  * - The rate limit is a token bucket per process (refilled continuously at the consumer's rate, burst of one
  *   second's worth): with N API processes a consumer can reach N times its rate, which a sandbox accepts.
  * - The daily quota (per UTC day) is shared by all processes through Redis. To keep Redis off the hot path, calls are
@@ -34,8 +36,11 @@ export class ConsumerLimits implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Counts one call; throws 429 when the rate limit or the daily quota is spent. */
-  take(consumer: ConsumerIdentity, now = Date.now()): void {
+  /**
+   * Counts one call asking about `citizens` citizens; throws 429 when the rate limit is spent, or when the quota
+   * left today is smaller than `citizens` (a batch is taken whole or refused whole).
+   */
+  take(consumer: ConsumerIdentity, citizens = 1, now = Date.now()): void {
     const rate = consumer.rateLimitPerSecond ?? this.config.access.rateLimitPerSecond;
     const bucket = this.buckets.get(consumer.consumerId) ?? { tokens: rate, updatedAt: now };
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
@@ -50,12 +55,17 @@ export class ConsumerLimits implements OnApplicationShutdown {
     const known = this.known.get(consumer.consumerId);
     const used =
       (known?.day === day ? known.total : 0) + (this.pending.get(consumer.consumerId) ?? 0) + (this.inFlight.get(consumer.consumerId) ?? 0);
-    if (used >= quota) {
-      throw new RateLimitedError('quota_exhausted', `This consumer's daily quota of ${quota} registry calls is spent; it renews at 00:00 UTC.`, secondsToNextUtcDay(now));
+    if (used + citizens > quota) {
+      const left = Math.max(0, quota - used);
+      throw new RateLimitedError(
+        'quota_exhausted',
+        `This consumer's daily quota of ${quota} citizens asked about is ${left === 0 ? 'spent' : `down to ${left}, fewer than the ${citizens} of this call`}; it renews at 00:00 UTC.`,
+        secondsToNextUtcDay(now),
+      );
     }
     bucket.tokens -= 1;
     this.buckets.set(consumer.consumerId, bucket);
-    this.pending.set(consumer.consumerId, (this.pending.get(consumer.consumerId) ?? 0) + 1);
+    this.pending.set(consumer.consumerId, (this.pending.get(consumer.consumerId) ?? 0) + citizens);
   }
 
   /** Adds the local counts to Redis and learns the shared totals. */

@@ -4,6 +4,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError } from '../common/domain-error.js';
 import { ServiceCatalog } from '../portal/service-catalog.service.js';
 import { validateIdNumber } from '../registry/identity/id-number.js';
+import { MAX_VERIFY_BATCH } from '../registry/registry.dto.js';
 import type { AuditOperation } from './access-audit.entity.js';
 import { ACCESS_CONTEXT, type AccessContext, type RequestWithAccess } from './access-context.js';
 import { bearerKey, hashApiKey } from './api-key.js';
@@ -27,6 +28,17 @@ const OPERATION_BY_HANDLER: Record<string, AuditOperation> = {
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * How many citizens a call asks about, for the daily quota: each item of a verify-batch (up to its maximum; a larger
+ * batch is refused by the handler), one for every other call. Read before validation, which comes later: a batch
+ * whose items are partly invalid still counts them, since each gets an answer.
+ */
+function citizensAskedAbout(request: FastifyRequest, operation: AuditOperation): number {
+  if (operation !== 'verify_batch_item') return 1;
+  const items = (request.body as { items?: unknown } | undefined)?.items;
+  return Array.isArray(items) ? Math.min(Math.max(items.length, 1), MAX_VERIFY_BATCH) : 1;
 }
 
 /**
@@ -55,7 +67,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
   private async run(request: FastifyRequest & RequestWithAccess, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
     const partial: Partial<AccessContext> & { requestId: string } = { requestId: String(request.id) };
     try {
-      const access = await this.establish(request, partial);
+      const access = await this.establish(request, operation, partial);
       request[ACCESS_CONTEXT] = access;
       return await handle();
     } catch (error) {
@@ -68,7 +80,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     }
   }
 
-  private async establish(request: FastifyRequest, partial: Partial<AccessContext>): Promise<AccessContext> {
+  private async establish(request: FastifyRequest, operation: AuditOperation, partial: Partial<AccessContext>): Promise<AccessContext> {
     const consumer = await this.consumers.byKeyHash(hashApiKey(bearerKey(request.headers.authorization)));
     if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
     partial.consumer = consumer;
@@ -96,7 +108,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
       throw new ForbiddenError('service_not_granted', `Service ${JSON.stringify(serviceCode!.slice(0, 40))} is not granted to this consumer${service ? '' : ' (it is not in the catalog)'}.`);
     }
     partial.service = service;
-    this.limits.take(consumer);
+    this.limits.take(consumer, citizensAskedAbout(request, operation));
     return partial as AccessContext;
   }
 

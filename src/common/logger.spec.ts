@@ -7,6 +7,12 @@ describe('maskIdNumbersIn', () => {
     expect(maskIdNumbersIn('a 001090999921 and 036090999922.')).toBe('a 001*******21 and 036*******22.');
   });
 
+  it('masks a number written with percent-encoded digits, which the router decodes into the same number', () => {
+    expect(maskIdNumbersIn('/registry/v1/citizens/00109099992%31')).toBe('/registry/v1/citizens/001*******21');
+    expect(maskIdNumbersIn('/sandbox/consents?idNumber=%30%30%3109099992%31')).toBe('/sandbox/consents?idNumber=001*******21');
+    expect(maskIdNumbersIn('/registry/v1/citizens?q=%3')).toBe('/registry/v1/citizens?q=%3');
+  });
+
   it('leaves shorter and longer digit runs alone (dates, phone numbers, cursors)', () => {
     expect(maskIdNumbersIn('cursor 42, phone 0912345678, 1234567890123')).toBe('cursor 42, phone 0912345678, 1234567890123');
   });

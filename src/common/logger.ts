@@ -5,9 +5,16 @@ import { maskIdNumber } from '../registry/identity/id-number.js';
 /** Any run of exactly 12 digits: a personal ID number, wherever it appears (URL, message, error). */
 const ID_NUMBER_PATTERN = /(?<!\d)\d{12}(?!\d)/g;
 
-/** Replaces every 12-digit run with its mask (`001*******42`): personal ID numbers never reach a log in clear. */
+/** A percent-encoded digit (`%30`-`%39`): the router decodes these, so `00109099992%31` is served as an ID number. */
+const ENCODED_DIGIT = /%3([0-9])/gi;
+
+/**
+ * Replaces every 12-digit run with its mask (`001*******42`): personal ID numbers never reach a log in clear.
+ * Percent-encoded digits are decoded first, so that a number written partly encoded in a URL is masked too.
+ */
 export function maskIdNumbersIn(text: string): string {
-  return text.replace(ID_NUMBER_PATTERN, maskIdNumber);
+  const digitsDecoded = text.includes('%') ? text.replace(ENCODED_DIGIT, '$1') : text;
+  return digitsDecoded.replace(ID_NUMBER_PATTERN, maskIdNumber);
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {

@@ -81,3 +81,21 @@ export const safeText = (max: number) =>
       message: 'must not contain control characters',
       params: { rule: 'control_characters' },
     });
+
+/**
+ * The earliest date any input may name. ISO 8601 allows year 0000, which JavaScript parses and PostgreSQL refuses
+ * (a 500 otherwise); nothing in the sandbox happened before 1900, so earlier dates are refused as out of range.
+ */
+export const EARLIEST_DATE = '1900-01-01';
+
+/** A calendar date `YYYY-MM-DD`, not before EARLIEST_DATE. */
+export const isoDateSchema = (message = 'must be a date YYYY-MM-DD') =>
+  z.iso
+    .date({ message })
+    .refine((value) => value >= EARLIEST_DATE, { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });
+
+/** A date-time with a time zone, not before EARLIEST_DATE. */
+export const isoDateTimeSchema = (message: string) =>
+  z.iso
+    .datetime({ offset: true, message })
+    .refine((value) => Date.parse(value) >= Date.parse(`${EARLIEST_DATE}T00:00:00Z`), { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { safeText } from '../common/validation.js';
+import { isoDateSchema, safeText } from '../common/validation.js';
 import { idNumberSchema } from './registry.dto.js';
 
-const isoDate = z.iso.date({ message: 'must be a date YYYY-MM-DD' });
+const isoDate = isoDateSchema();
 
 const addressInputSchema = z.strictObject({
   detail: safeText(200).min(1),

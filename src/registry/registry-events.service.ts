@@ -98,6 +98,7 @@ export class RegistryEventsService {
     switch (event.kind) {
       case 'move': {
         const citizen = await this.liveCitizen(client, event.idNumber, 'idNumber');
+        this.assertNotBeforeBirth(citizen, date);
         const address = this.addressOf(event.address.detail, event.address.communeCode);
         if (event.residence === 'permanent') {
           await client.query(
@@ -169,6 +170,7 @@ export class RegistryEventsService {
       }
       case 'divorce': {
         const citizen = await this.liveCitizen(client, event.idNumber, 'idNumber');
+        this.assertNotBeforeBirth(citizen, date);
         if (citizen.maritalStatus !== 'married') {
           throw new ConflictError('not_married', 'idNumber: the citizen is not married', [{ field: 'idNumber', rule: 'not_married', message: 'is not married' }]);
         }

@@ -280,5 +280,18 @@ describe('registry access', () => {
       expect(retryAfter).toBeLessThanOrEqual(86_400);
       await expectRefused(() => lookup(headers, '?fields=fullName'), 429, 'quota_exhausted');
     });
+
+    it('counts every item of a verify-batch against the daily quota, and refuses a batch larger than what is left whole', async () => {
+      const consumer = await createConsumer({ dailyQuota: 5 });
+      const headers = { ...consumer.auth, ...SERVICE };
+      const batch = (size: number) => request(server()).post('/registry/v1/citizens/verify-batch').set(headers).send({ items: Array.from({ length: size }, () => verifyBody()) });
+      const first = await batch(3).expect(200);
+      expect(first.body.results).toHaveLength(3);
+      // 2 left: a batch of 3 is refused as a whole, not answered in part.
+      const refused = await expectRefused(() => batch(3), 429, 'quota_exhausted');
+      expect(refused.body.detail).toMatch(/down to 2/);
+      await batch(2).expect(200);
+      await expectRefused(() => verify(headers), 429, 'quota_exhausted');
+    });
   });
 });

@@ -340,6 +340,21 @@ describe('POST /sandbox/registry/events', () => {
     expect((await citizen(persona('long-name').idNumber, 'citizenStatus')).citizenStatus).toBe('alive');
   });
 
+  it('refuses a move dated before the citizen was born, and any date before 1900, with 400 naming date', async () => {
+    const mover = persona('long-name');
+    const before = await citizen(mover.idNumber, 'permanentAddress');
+    const beforeBirth = await record(moveEvent(mover.idNumber, { date: '1901-01-01' }));
+    expectProblem(beforeBirth, 400, 'validation_failed');
+    expect(beforeBirth.body.errors).toEqual([expect.objectContaining({ field: 'date', rule: 'before_birth' })]);
+    // Year 0000 is valid ISO 8601 but not a PostgreSQL date: refused by the schema, never a 500.
+    for (const event of [moveEvent(mover.idNumber, { date: '0000-01-01' }), { kind: 'divorce', idNumber: persona('married-husband').idNumber, date: '0000-01-01' }]) {
+      const ancient = await record(event);
+      expectProblem(ancient, 400, 'validation_failed');
+      expect(ancient.body.errors).toEqual([expect.objectContaining({ field: 'date', rule: 'min_date' })]);
+    }
+    expect(await citizen(mover.idNumber, 'permanentAddress')).toEqual(before);
+  });
+
   it('answers 404 citizen_not_found for a valid ID number that nobody holds', async () => {
     expectProblem(await record(moveEvent(unusedIdNumber())), 404, 'citizen_not_found');
   });
