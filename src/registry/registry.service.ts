@@ -20,7 +20,7 @@ import {
   type VerifyRequest,
   type VerifyResult,
 } from './registry.dto.js';
-import { RegistryRepository, type VerificationSubject } from './registry.repository.js';
+import { RegistryRepository, type ChildReference, type VerificationSubject } from './registry.repository.js';
 
 /** A verify-batch entry: the item's result, or the validation problem of that item alone. */
 export type VerifyBatchEntry =
@@ -76,32 +76,38 @@ export class RegistryService {
 
   /**
    * The requested fields of one citizen, reading only the columns they need (a non-state consumer's consent is
-   * decided in the same statement); the audit record is committed before the answer is returned.
+   * decided in the same statement); the audit records (the citizen's, and one for each relative the answer shows)
+   * are committed together before the answer is returned.
    */
   async lookup(idNumber: string, fields: string[], access: AccessContext): Promise<Record<string, unknown>> {
-    const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access);
-    const children = fields.includes('children') ? await this.childrenAudited(idNumber, access) : undefined;
+    let children: ChildReference[] | undefined;
+    const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access, async (found) => {
+      children = fields.includes('children') ? await this.repository.findChildren(idNumber) : undefined;
+      return [...relativesOf(found, fields), ...(children ?? []).map((child) => ({ idNumber: child.idNumber, field: 'children' }))];
+    });
     const projected: Record<string, unknown> = {};
     for (const name of fields) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ row, children });
     return projected;
   }
 
-  /** Children are other citizens: each one disclosed (number, name, nationality) gets its own audit record. */
-  private async childrenAudited(idNumber: string, access: AccessContext) {
-    const children = await this.repository.findChildren(idNumber);
-    await this.audit.append(
-      access,
-      children.map((child) => ({ operation: 'lookup' as const, citizen: this.hmac.pseudonym(child.idNumber), fields: ['children'], outcome: 'ok' as const })),
-    );
-    return children;
-  }
-
   /** The whole record, for renderers that work on it (QCVN 109 XML); they cut it down to the granted fields. */
   async lookupRecord(idNumber: string, fields: string[], access: AccessContext): Promise<CitizenRecord> {
-    return citizenFromRow((await this.auditedRow(idNumber, CITIZEN_COLUMNS, fields, access)) as CitizenRow);
+    const row = await this.auditedRow(idNumber, CITIZEN_COLUMNS, fields, access, async (found) => relativesOf(found, fields));
+    return citizenFromRow(row as CitizenRow);
   }
 
-  private async auditedRow(idNumber: string, columns: readonly (typeof CITIZEN_COLUMNS)[number][], fields: string[], access: AccessContext) {
+  /**
+   * Reads one citizen for a look-up and audits it before returning. `othersShown` names the other citizens the
+   * answer will show (parents, spouse, children): each gets its own record, in the same commit as the subject's, so
+   * that their "who read my data" shows the read too.
+   */
+  private async auditedRow(
+    idNumber: string,
+    columns: readonly (typeof CITIZEN_COLUMNS)[number][],
+    fields: string[],
+    access: AccessContext,
+    othersShown: (row: Partial<CitizenRow>) => Promise<{ idNumber: string; field: string }[]>,
+  ) {
     this.assertIdNumber(idNumber);
     const citizen = this.hmac.pseudonym(idNumber);
     const result = await this.audited.lookup(idNumber, citizen, columns, fields, access);
@@ -110,7 +116,13 @@ export class RegistryService {
       await this.audit.append(access, [{ operation: 'lookup', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
       throw audited(consentRequired());
     }
-    await this.audit.append(access, [{ operation: 'lookup', citizen, fields: result.outcome === 'ok' ? fields : [], outcome: result.outcome }]);
+    const entries: AuditEntry[] = [{ operation: 'lookup', citizen, fields: result.outcome === 'ok' ? fields : [], outcome: result.outcome }];
+    if (result.outcome === 'ok') {
+      for (const other of await othersShown(result.row)) {
+        entries.push({ operation: 'lookup', citizen: this.hmac.pseudonym(other.idNumber), fields: [other.field], outcome: 'ok' });
+      }
+    }
+    await this.audit.append(access, entries);
     if (result.outcome === 'not_found') throw citizenNotFound();
     return result.row;
   }
@@ -174,11 +186,16 @@ export class RegistryService {
       throw new NotFoundError('household_not_found', 'No household has this id in the sandbox registry.');
     }
     const members = await this.repository.findHouseholdMembers(householdId);
+    const head = members.find((member) => member.idNumber === household.headIdNumber);
+    // Every citizen shown is audited, the head too when no longer a member; a listing that shows nobody still
+    // leaves one record of the call.
+    const shown = [...members.map((member) => member.idNumber), ...(head ? [] : [household.headIdNumber])];
     await this.audit.append(
       access,
-      members.map((member) => ({ operation: 'household' as const, citizen: this.hmac.pseudonym(member.idNumber), fields: ['household'], outcome: 'ok' as const })),
+      shown.length > 0
+        ? shown.map((shownId) => ({ operation: 'household' as const, citizen: this.hmac.pseudonym(shownId), fields: ['household'], outcome: 'ok' as const }))
+        : [{ operation: 'household', citizen: null, fields: ['household'], outcome: 'ok' }],
     );
-    const head = members.find((member) => member.idNumber === household.headIdNumber);
     return {
       householdId,
       address: household.address,
@@ -195,9 +212,12 @@ export class RegistryService {
     const page = rows.slice(0, limit);
     // Events name other people too (spouse, parents, former spouse): each citizen disclosed is audited.
     const citizens = [...new Set(page.flatMap((row) => [row.idNumber, ...idNumbersIn(row.details)]))];
+    // An empty page (a poll with nothing new) still leaves one record of the call.
     await this.audit.append(
       access,
-      citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const })),
+      citizens.length > 0
+        ? citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const }))
+        : [{ operation: 'changes', citizen: null, fields: ['changes'], outcome: 'ok' }],
     );
     const events = page.map((row) => ({
       cursor: row.changeId,
@@ -209,6 +229,17 @@ export class RegistryService {
     }));
     return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+/** The relatives a look-up shows by ID number, field by field (children come from their own query). */
+const RELATIVE_ID_COLUMNS = { father: 'father_id_number', mother: 'mother_id_number', spouse: 'spouse_id_number' } as const;
+
+/** The relatives with an ID number that the requested fields will show. */
+function relativesOf(row: Partial<CitizenRow>, fields: readonly string[]): { idNumber: string; field: string }[] {
+  return Object.entries(RELATIVE_ID_COLUMNS).flatMap(([field, column]) => {
+    const idNumber = fields.includes(field) ? row[column] : null;
+    return typeof idNumber === 'string' ? [{ idNumber, field }] : [];
+  });
 }
 
 /** What a household listing shows of each member. */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { maskIdNumber } from '../../src/registry/identity/id-number.js';
+import { persona } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, REGISTRY_HEADERS, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 
 /** What each answer discloses beyond its subject is bounded by the allow-list and audited citizen by citizen. */
@@ -33,6 +35,47 @@ describe('disclosure beyond the subject', () => {
     for (const child of response.body.children) {
       expect(rows.map((row: { citizen_masked: string }) => row.citizen_masked)).toContain(`${child.idNumber.slice(0, 3)}*******${child.idNumber.slice(-2)}`);
     }
+  });
+
+  it('audits each parent and spouse a look-up shows by number, in JSON and in XML', async () => {
+    const married = persona('married-husband');
+    for (const accept of ['application/json', 'application/xml']) {
+      const requestId = uniqueRequestId('disclosure-relatives');
+      const response = await api(app)
+        .get(`/registry/v1/citizens/${married.idNumber}?fields=fullName,father,mother,spouse`)
+        .set({ 'x-request-id': requestId, accept })
+        .expect(200);
+      const { body } = await api(app).get(`/registry/v1/citizens/${married.idNumber}?fields=father,mother,spouse`).expect(200);
+      const relatives = (['father', 'mother', 'spouse'] as const).filter((field) => body[field]?.idNumber);
+      expect(relatives).toContain('spouse');
+      if (accept === 'application/xml') expect(response.text).toContain(body.spouse.idNumber);
+      const rows = await auditOf(requestId);
+      expect(rows).toEqual([
+        { citizen_masked: maskIdNumber(married.idNumber), fields: ['fullName', 'father', 'mother', 'spouse'], outcome: 'ok' },
+        ...relatives.map((field) => ({ citizen_masked: maskIdNumber(body[field].idNumber), fields: [field], outcome: 'ok' })),
+      ]);
+    }
+  });
+
+  it('leaves one record of a changes-feed poll that shows nobody, and of a household listing\'s former head', async () => {
+    const { body: everything } = await api(app).get('/registry/v1/changes?since=0&limit=1000').expect(200);
+    expect(everything.hasMore).toBe(false);
+    const pollRequest = uniqueRequestId('disclosure-empty-poll');
+    const poll = await api(app).get(`/registry/v1/changes?since=${everything.nextCursor}`).set('x-request-id', pollRequest).expect(200);
+    expect(poll.body.events).toEqual([]);
+    expect(await auditOf(pollRequest)).toEqual([{ citizen_masked: null, fields: ['changes'], outcome: 'ok' }]);
+
+    // A head recorded on the household but no longer among its members is still shown by number: audited too.
+    const [household] = await db.query(`SELECT household_id, head_id_number FROM households WHERE head_id_number IS NOT NULL ORDER BY household_id LIMIT 1`);
+    const [outsider] = await db.query(`SELECT id_number FROM citizens WHERE household_id <> $1 ORDER BY id_number LIMIT 1`, [household.household_id]);
+    await db.query(`UPDATE households SET head_id_number = $2 WHERE household_id = $1`, [household.household_id, outsider.id_number]);
+    const listingRequest = uniqueRequestId('disclosure-former-head');
+    const listing = await api(app).get(`/registry/v1/households/${household.household_id}`).set('x-request-id', listingRequest).expect(200);
+    expect(listing.body.head).toEqual({ idNumber: outsider.id_number, fullName: null });
+    const masked = (await auditOf(listingRequest)).map((row: { citizen_masked: string }) => row.citizen_masked);
+    expect(masked).toHaveLength(listing.body.members.length + 1);
+    expect(masked).toContain(maskIdNumber(outsider.id_number));
+    await db.query(`UPDATE households SET head_id_number = $2 WHERE household_id = $1`, [household.household_id, household.head_id_number]);
   });
 
   it('keeps the household head out of the XML answer, as out of the JSON one', async () => {
