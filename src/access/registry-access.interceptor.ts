@@ -104,16 +104,19 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     partial.officer = officerId ? this.hmac.pseudonym(officerId) : null;
 
     const service = await this.catalog.purpose(serviceCode!);
+    // Recorded even when refused, so that the audit filter by service finds attempts at services not granted. A code
+    // outside the catalog is not recorded: the header is free text, and the audit keeps nothing unchecked in clear.
+    if (service) partial.service = service;
     if (!service || !consumer.serviceCodes.has(service.code)) {
       throw new ForbiddenError('service_not_granted', `Service ${JSON.stringify(serviceCode!.slice(0, 40))} is not granted to this consumer${service ? '' : ' (it is not in the catalog)'}.`);
     }
-    partial.service = service;
     this.limits.take(consumer, citizensAskedAbout(request, operation));
     return partial as AccessContext;
   }
 
+  /** The citizen a refused call was about: the ID number of the path, or of a single verify's body, when valid. */
   private citizenOf(request: FastifyRequest): { hmac: string; masked: string } | null {
-    const idNumber = (request.params as { idNumber?: string } | undefined)?.idNumber;
-    return idNumber && validateIdNumber(idNumber).length === 0 ? this.hmac.pseudonym(idNumber) : null;
+    const idNumber = (request.params as { idNumber?: unknown } | undefined)?.idNumber ?? (request.body as { idNumber?: unknown } | undefined)?.idNumber;
+    return typeof idNumber === 'string' && validateIdNumber(idNumber).length === 0 ? this.hmac.pseudonym(idNumber) : null;
   }
 }

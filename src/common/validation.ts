@@ -92,10 +92,11 @@ export const EARLIEST_DATE = '1900-01-01';
 export const isoDateSchema = (message = 'must be a date YYYY-MM-DD') =>
   z.iso
     .date({ message })
-    .refine((value) => value >= EARLIEST_DATE, { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });
+    // Zod runs this check after a failed format check too: a malformed value is left to the format's message.
+    .refine((value) => !/^\d{4}-/.test(value) || value >= EARLIEST_DATE, { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });
 
 /** A date-time with a time zone, not before EARLIEST_DATE. */
 export const isoDateTimeSchema = (message: string) =>
   z.iso
     .datetime({ offset: true, message })
-    .refine((value) => Date.parse(value) >= Date.parse(`${EARLIEST_DATE}T00:00:00Z`), { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });
+    .refine((value) => !(Date.parse(value) < Date.parse(`${EARLIEST_DATE}T00:00:00Z`)), { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });

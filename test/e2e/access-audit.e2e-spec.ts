@@ -261,6 +261,9 @@ describe('access audit', () => {
       ['/access/v1/audit?dossierId=a%20b', 'query.dossierId', 'format'],
       ['/access/v1/audit?from=yesterday', 'query.from', 'format'],
       ['/access/v1/audit?from=2026-11-28T00:00:00', 'query.from', 'format'],
+      // Year 0000 is ISO 8601 but not a PostgreSQL timestamp (it gave a 500).
+      ['/access/v1/audit?from=0000-01-01T00:00:00Z', 'query.from', 'min_date'],
+      ['/access/v1/audit?to=0000-01-01T00:00:00Z', 'query.to', 'min_date'],
       ['/access/v1/audit?from=2026-11-29T00:00:00Z&to=2026-11-28T00:00:00Z', 'query.to', 'range'],
       [`/access/v1/citizens/${persona('married-husband').idNumber}/accesses?limit=1000`, 'query.limit', 'max'],
       [`/access/v1/citizens/${persona('married-husband').idNumber}/accesses?consumerId=x`, 'query.consumerId', 'unknown_property'],

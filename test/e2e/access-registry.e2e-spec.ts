@@ -137,6 +137,20 @@ describe('registry access', () => {
       await expectRefused(() => lookup({ ...DEVELOPER_AUTH, 'x-service-code': 'NOT-A-SERVICE' }), 403, 'service_not_granted');
     });
 
+    it('records on a refused call the catalog service it asked for and the citizen it named, in the path or a verify body', async () => {
+      const consumer = await createConsumer({ serviceCodes: ['2.001159'] });
+      const recorded = async (send: () => request.Test) => {
+        const requestId = uniqueRequestId('e2e-refused-who');
+        await send().set('x-request-id', requestId).expect(403);
+        return db.query(`SELECT service_code, citizen_masked FROM access_audit WHERE request_id = $1`, [requestId]);
+      };
+      const notGranted = { ...consumer.auth, 'x-service-code': '1.004222' };
+      expect(await recorded(() => lookup(notGranted, '?fields=fullName'))).toEqual([{ service_code: '1.004222', citizen_masked: maskIdNumber(citizen.idNumber) }]);
+      expect(await recorded(() => verify(notGranted))).toEqual([{ service_code: '1.004222', citizen_masked: maskIdNumber(citizen.idNumber) }]);
+      // A code outside the catalog is free text from a header: not kept.
+      expect(await recorded(() => verify({ ...DEVELOPER_AUTH, 'x-service-code': 'NOT-A-SERVICE' }))).toEqual([{ service_code: null, citizen_masked: maskIdNumber(citizen.idNumber) }]);
+    });
+
     it('refuses a malformed X-Officer-Id or X-Dossier-Id with 400, naming the header', async () => {
       const officer = await expectRefused(() => lookup({ ...DEVELOPER_AUTH, ...SERVICE, 'x-officer-id': '000199012345' }), 400, 'validation_failed');
       expect(officer.body.errors).toEqual([expect.objectContaining({ field: 'header.X-Officer-Id', rule: 'province_code' })]);
