@@ -7,9 +7,9 @@ import { ConsumerDirectory } from './consumer-directory.service.js';
 
 /** Who a key belongs to: the operator, a consumer, or nobody (401 then). */
 async function keyHolder(request: FastifyRequest, adminKey: AdminKey, consumers: ConsumerDirectory): Promise<'admin' | 'consumer'> {
-  const keyHash = hashApiKey(bearerKey(request.headers.authorization));
-  if (adminKey.matches(keyHash)) return 'admin';
-  if (await consumers.byKeyHash(keyHash)) return 'consumer';
+  const key = bearerKey(request.headers.authorization);
+  if (adminKey.matches(hashApiKey(key))) return 'admin';
+  if (await consumers.byKey(key)) return 'consumer';
   throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
 }
 

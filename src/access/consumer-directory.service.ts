@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, Not, type Repository } from 'typeorm';
+import { digestsEqual, hashApiKey, keyPrefixOf } from './api-key.js';
 import { ConsumerEntity, type ConsumerKind } from './consumer.entity.js';
 
 /** What the access layer knows of an authenticated consumer on each call. */
@@ -12,31 +13,51 @@ export interface ConsumerIdentity {
   dailyQuota: number | null;
 }
 
+/** The consumers holding a live key with one prefix, each with its key's hash. */
+interface KeyCandidates {
+  candidates: { keyHash: string; identity: ConsumerIdentity }[];
+  expiresAt: number;
+}
+
 /**
- * Finds the consumer behind a key hash. Every registry call needs it, so answers (found or not) are kept in memory
- * for CACHE_MS; a rotation or revocation made through this process drops its entry at once, one made through
- * another API process shows here within CACHE_MS.
+ * Finds the consumer behind a key. The key's public prefix (what operators see) selects the candidates, and the
+ * key's hash is compared with each in constant time, so that no answer time depends on how much of a stored hash a
+ * guess matches. Every registry call needs this, so candidates (none, for an unknown prefix) are kept in memory for
+ * CACHE_MS; a rotation or revocation made through this process drops them at once, one made through another API
+ * process shows here within CACHE_MS.
  */
 @Injectable()
 export class ConsumerDirectory {
   static readonly CACHE_MS = 2_000;
-  private readonly cache = new Map<string, { identity: ConsumerIdentity | null; expiresAt: number }>();
+  private readonly cache = new Map<string, KeyCandidates>();
   private readonly repository: Repository<ConsumerEntity>;
 
   constructor(dataSource: DataSource) {
     this.repository = dataSource.getRepository(ConsumerEntity);
   }
 
-  async byKeyHash(keyHash: string): Promise<ConsumerIdentity | null> {
-    const cached = this.cache.get(keyHash);
-    if (cached && cached.expiresAt > Date.now()) return cached.identity;
-    const consumer = await this.repository.findOneBy({ keyHash, keyRevokedAt: IsNull() });
-    const identity = consumer ? identityOf(consumer) : null;
-    // Bounded: unknown keys are cached too (so a flood of bad keys costs no queries), and the map is cleared when
-    // it grows past what legitimate traffic needs.
+  async byKey(key: string): Promise<ConsumerIdentity | null> {
+    const keyHash = hashApiKey(key);
+    const { candidates } = await this.candidatesFor(keyPrefixOf(key));
+    let found: ConsumerIdentity | null = null;
+    // Every candidate is compared, not just up to the first match.
+    for (const candidate of candidates) if (digestsEqual(candidate.keyHash, keyHash)) found = candidate.identity;
+    return found;
+  }
+
+  private async candidatesFor(keyPrefix: string): Promise<KeyCandidates> {
+    const cached = this.cache.get(keyPrefix);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    const consumers = await this.repository.findBy({ keyPrefix, keyHash: Not(IsNull()), keyRevokedAt: IsNull() });
+    const entry = {
+      candidates: consumers.map((consumer) => ({ keyHash: consumer.keyHash!.trim(), identity: identityOf(consumer) })),
+      expiresAt: Date.now() + ConsumerDirectory.CACHE_MS,
+    };
+    // Bounded: unknown prefixes are cached too (so a flood of bad keys costs few queries), and the map is cleared
+    // when it grows past what legitimate traffic needs.
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(keyHash, { identity, expiresAt: Date.now() + ConsumerDirectory.CACHE_MS });
-    return identity;
+    this.cache.set(keyPrefix, entry);
+    return entry;
   }
 
   /** Drops every cached answer: called after any change to consumers or their keys. */

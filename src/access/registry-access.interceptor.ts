@@ -7,7 +7,7 @@ import { validateIdNumber } from '../registry/identity/id-number.js';
 import { MAX_VERIFY_BATCH } from '../registry/registry.dto.js';
 import type { AuditOperation } from './access-audit.entity.js';
 import { ACCESS_CONTEXT, type AccessContext, type RequestWithAccess } from './access-context.js';
-import { bearerKey, hashApiKey } from './api-key.js';
+import { bearerKey } from './api-key.js';
 import { AuditWriter } from './audit-writer.service.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
@@ -81,7 +81,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
   }
 
   private async establish(request: FastifyRequest, operation: AuditOperation, partial: Partial<AccessContext>): Promise<AccessContext> {
-    const consumer = await this.consumers.byKeyHash(hashApiKey(bearerKey(request.headers.authorization)));
+    const consumer = await this.consumers.byKey(bearerKey(request.headers.authorization));
     if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
     partial.consumer = consumer;
 

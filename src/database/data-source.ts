@@ -11,6 +11,7 @@ import { CreateRegistry1795826400000 } from './migrations/1795826400000-CreateRe
 import { CreateServiceCatalog1795830300000 } from './migrations/1795830300000-CreateServiceCatalog.js';
 import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360000-CreateConsumersAndConsents.js';
 import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-CreateAccessAudit.js';
+import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-IndexConsumerKeyPrefix.js';
 
 /** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
 export const ENTITIES = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   CreateServiceCatalog1795830300000,
   CreateConsumersAndConsents1795830360000,
   CreateAccessAudit1795830420000,
+  IndexConsumerKeyPrefix1796040000000,
 ];
 
 /**

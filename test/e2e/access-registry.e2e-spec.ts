@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -12,6 +12,7 @@ import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from 
 import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 
 /**
@@ -118,6 +119,23 @@ describe('registry access', () => {
       await call(consumer.auth).expect(200);
       await revokeKey(consumer);
       await expectRefused(() => call(consumer.auth), 401, 'unknown_credentials');
+    });
+
+    it('tells apart consumers whose keys share the public prefix, and refuses a third key with that prefix', async () => {
+      // Keys are found by their 8-character prefix and then compared by hash: prefixes can collide.
+      const prefix = `pgk_${randomUUID().slice(0, 4)}`;
+      const keys = [0, 1, 2].map(() => `${prefix}${generateApiKey().slice(8)}`);
+      for (const [index, serviceCode] of ['2.001159', '1.004222'].entries()) {
+        await db.query(
+          `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at) VALUES ($1, 'state', $2, $3, $4, now())`,
+          [`e2e shared prefix ${run} ${index}`, [serviceCode], sha256(keys[index]), prefix],
+        );
+      }
+      app.get(ConsumerDirectory).invalidate();
+      await lookup({ authorization: `Bearer ${keys[0]}`, ...SERVICE }, '?fields=fullName').expect(200);
+      await expectRefused(() => lookup({ authorization: `Bearer ${keys[1]}`, ...SERVICE }, '?fields=fullName'), 403, 'service_not_granted');
+      await lookup({ authorization: `Bearer ${keys[1]}`, 'x-service-code': '1.004222' }, '?fields=fullName').expect(200);
+      await expectRefused(() => lookup({ authorization: `Bearer ${keys[2]}`, ...SERVICE }, '?fields=fullName'), 401, 'unknown_credentials');
     });
   });
 
