@@ -322,8 +322,9 @@ function readBatchItems(body: unknown): unknown[] {
 }
 
 /**
- * The verdict for one request. An unknown ID gets the same status and shape as a mismatch (only `verdict` differs,
- * and `citizenStatus` is given only on a match), so the endpoint does not help enumerate who exists.
+ * The verdict for one request. An unknown ID gets the same status and shape as a mismatch: `verdict` is `not_found`
+ * and every check `mismatch` (a mismatch on a known ID has `idNumber: exact`), and `citizenStatus` is given only on
+ * a match. Existence itself is the verdict; what limits sweeping is the quota and the operators' not_found counts.
  */
 export function compareWithRecord(request: VerifyRequest, subject: VerificationSubject | undefined): VerifyResult {
   if (!subject) {
