@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { persona } from '../factories/registry.factory.js';
+import { auditRowsAfter, lastAuditId, writableState, type WritableState } from '../utils/database-state.js';
 import { ADMIN_AUTH, createTestApp, seedTestDataset, api, uniqueRequestId } from '../utils/test-app.js';
 
 type HostileKey = 'sql-quote' | 'sql-statement' | 'dot-dot' | 'long' | 'nul' | 'raw-dot-dot' | 'raw-dot-dot-2f' | 'raw-nul' | 'raw-nul-inside-id' | 'raw-overlong-slash';
@@ -192,15 +193,18 @@ function expectedOutcome(input: string, answer: Answer): Outcome {
 
 describe('hostile input on every parameter', () => {
   let app: NestFastifyApplication;
-  let citizensBefore: number;
-
-  const countCitizens = async (): Promise<number> =>
-    (await app.get(DataSource).query(`SELECT count(*)::int AS n FROM citizens`))[0].n;
+  let db: DataSource;
+  let stateBefore: WritableState;
+  let auditIdBefore: string;
+  /** Every hostile call with the problem code it was answered (null for a 200), to check the audit rows against. */
+  const sent: { requestId: string; path: string; code: string | null }[] = [];
 
   beforeAll(async () => {
     app = await createTestApp();
     await seedTestDataset(app);
-    citizensBefore = await countCitizens();
+    db = app.get(DataSource);
+    stateBefore = await writableState(db);
+    auditIdBefore = await lastAuditId(db);
   });
 
   afterAll(async () => {
@@ -212,6 +216,7 @@ describe('hostile input on every parameter', () => {
     const requestId = uniqueRequestId('e2e-hostile');
     const test = path.startsWith('/access/') ? request(app.getHttpServer())[method](path).set(ADMIN_AUTH) : api(app)[method](path);
     const response = await (body === undefined ? test : test.send(body)).set('X-Request-Id', requestId);
+    sent.push({ requestId, path, code: response.body?.code ?? null });
     return response;
   }
 
@@ -257,9 +262,23 @@ describe('hostile input on every parameter', () => {
     );
   });
 
-  it('leaves the citizens table as it was', async () => {
-    expect(citizensBefore).toBeGreaterThan(2_000);
-    expect(await countCitizens()).toBe(citizensBefore);
+  it('writes nothing but the audit records of the refused registry calls', async () => {
+    expect(stateBefore.citizens.rows).toBeGreaterThan(2_000);
+    expect(await writableState(db)).toEqual(stateBefore);
+
+    // Each appended row is a refusal of one of this file's calls, with the code that call was answered as reason
+    // (the batch answers 200, with the code in each item: its rows are checked for the outcome only).
+    const appended = await auditRowsAfter(db, auditIdBefore);
+    const codeByRequestId = new Map(sent.map((call) => [call.requestId, call.code]));
+    expect(appended.filter((row) => row.outcome !== 'refused' || !codeByRequestId.has(row.requestId))).toEqual([]);
+    expect(appended.filter((row) => codeByRequestId.get(row.requestId) !== null && row.reason !== codeByRequestId.get(row.requestId))).toEqual([]);
+    // And no registry call refused by validation went unrecorded. (The router's 404/414/400 answers come before the
+    // registry's access layer, so they are not registry accesses and leave no record.)
+    const audited = new Set(appended.map((row) => row.requestId));
+    const refusedRegistryCalls = sent.filter((call) => call.path.startsWith('/registry/') && call.code === 'validation_failed');
+    expect(refusedRegistryCalls.length).toBeGreaterThan(0);
+    expect(refusedRegistryCalls.filter((call) => !audited.has(call.requestId))).toEqual([]);
+
     await api(app).get(`/registry/v1/citizens/${citizen}?fields=fullName`).expect(200);
   });
 });
