@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
-import { createTestApp } from '../utils/test-app.js';
+import { DataSource } from 'typeorm';
+import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
+import { expectProblem } from '../utils/problem.js';
+import { REGISTRY_HEADERS, createTestApp, uniqueRequestId } from '../utils/test-app.js';
 
 /** Cross-cutting behaviour of the HTTP gateway: health, OpenAPI, request ids and the problem+json error shape. */
 describe('gateway', () => {
@@ -17,6 +20,19 @@ describe('gateway', () => {
   });
 
   const http = () => request(app.getHttpServer());
+
+  /**
+   * Runs `send` and checks that it wrote nothing: every writable table as it was, and no audit row (a body the
+   * gateway cannot parse never reaches the registry, so there is no access to record, not even a refusal).
+   */
+  async function expectNothingWritten(send: () => Promise<request.Response>): Promise<request.Response> {
+    const db = app.get(DataSource);
+    const [stateBefore, auditIdBefore] = [await writableState(db), await lastAuditId(db)];
+    const response = await send();
+    expect(await writableState(db)).toEqual(stateBefore);
+    expect(await auditRowsAfter(db, auditIdBefore)).toEqual([]);
+    return response;
+  }
 
   it('answers liveness and readiness with both backing services up', async () => {
     await http().get('/health').expect(200).expect(({ body }) => expect(body.status).toBe('ok'));
@@ -67,21 +83,23 @@ describe('gateway', () => {
     expect(response.headers['x-request-id']).toBe('req-404');
   });
 
-  it('answers malformed JSON with a 400 problem, not a 500', async () => {
-    const response = await http()
-      .post('/registry/v1/citizens/verify')
-      .set('content-type', 'application/json')
-      .send('{"idNumber": "0010', )
-      .expect(400);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body.code).toBe('malformed_json');
+  // These calls carry valid registry credentials, so that the body is the only thing wrong with them.
+  it('answers malformed JSON with a 400 malformed_json problem, not a 500, and writes nothing', async () => {
+    const response = await expectNothingWritten(() =>
+      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-json')).send('{"idNumber": "0010'),
+    );
+    expectProblem(response, 400, 'malformed_json');
   });
 
-  it('refuses a 10 MB body with 413 and a non-JSON body with 415', async () => {
+  it('refuses a 10 MB body with 413 payload_too_large and a non-JSON body with 415 unsupported_media_type, and writes nothing', async () => {
     const huge = JSON.stringify({ items: [], padding: 'x'.repeat(10 * 1024 * 1024) });
-    const tooLarge = await http().post('/registry/v1/citizens/verify-batch').set('content-type', 'application/json').send(huge).expect(413);
-    expect(tooLarge.body.code).toBe('payload_too_large');
-    const wrongType = await http().post('/registry/v1/citizens/verify').set('content-type', 'text/plain').send('hello').expect(415);
-    expect(wrongType.body.code).toBe('unsupported_media_type');
+    const tooLarge = await expectNothingWritten(() =>
+      http().post('/registry/v1/citizens/verify-batch').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-413')).send(huge),
+    );
+    expectProblem(tooLarge, 413, 'payload_too_large');
+    const wrongType = await expectNothingWritten(() =>
+      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'text/plain').set('X-Request-Id', uniqueRequestId('e2e-415')).send('hello'),
+    );
+    expectProblem(wrongType, 415, 'unsupported_media_type');
   });
 });
