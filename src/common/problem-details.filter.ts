@@ -3,6 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details.js';
 
+/** What a client is told to wait when a backing service is down: a restart of Postgres or Redis takes seconds. */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The one exception filter: every error becomes `application/problem+json`, including Fastify's own parser and
  * limit errors, which Nest's adapter routes here wrapped in an HttpException.
@@ -19,7 +22,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, expected } = toProblem(error);
   if (!expected) request.log.error({ err: error }, 'unhandled error');
+  else if (problem.code === 'service_unavailable') request.log.warn({ err: error }, 'backing service unavailable');
   if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
+  if (problem.status === 503) void reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
   problem.instance = request.url;
   problem.requestId = String(request.id);
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);

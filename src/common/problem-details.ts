@@ -141,6 +141,19 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
       problem: { type: problemType(known.code), title: known.title, status, detail: error.message, code: known.code },
     };
   }
+  const outage = backingServiceOutage(error);
+  if (outage) {
+    return {
+      expected: true,
+      problem: {
+        type: problemType('service_unavailable'),
+        title: 'A backing service is unavailable',
+        status: 503,
+        detail: `The ${outage} does not answer. Retry shortly: a change this request was writing is applied whole or not at all.`,
+        code: 'service_unavailable',
+      },
+    };
+  }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const known = HTTP_CODES[status] ?? { code: 'client_error', title: 'Client error' };
@@ -165,4 +178,27 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
       code: 'internal_error',
     },
   };
+}
+
+/** Socket errors of a connection that could not be made or was lost. */
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/** PostgreSQL states that mean the server went away or refuses connections now (class 08, shutdown, overload). */
+const POSTGRES_OUTAGE_STATES = /^(08|57P0[123]$|53300$)/;
+
+/**
+ * Which backing service an error says is unreachable (Postgres or Redis), or null for any other error. A restarted
+ * database is an outage the client can wait out, so it gets 503 with Retry-After rather than a 500; the pools
+ * reconnect by themselves once it is back.
+ */
+export function backingServiceOutage(error: unknown): 'registry database' | 'queue store (Redis)' | null {
+  if (error === null || typeof error !== 'object') return null;
+  const { code, name, message = '' } = error as { code?: unknown; name?: unknown; message?: string };
+  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(message)) return 'queue store (Redis)';
+  const stack = String((error as { stack?: unknown }).stack ?? '');
+  const fromRedis = /ioredis/.test(stack);
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return fromRedis ? 'queue store (Redis)' : 'registry database';
+  if (typeof code === 'string' && POSTGRES_OUTAGE_STATES.test(code)) return 'registry database';
+  if (/^Connection terminated|timeout exceeded when trying to connect/.test(message)) return 'registry database';
+  return null;
 }

@@ -1,0 +1,62 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { backingServiceOutage, toProblem } from './problem-details.js';
+
+/** The error a promise rejects with (these tests provoke real failures of real clients, not hand-made objects). */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+describe('backing-service outages become 503 service_unavailable', () => {
+  const clients: pg.Client[] = [];
+  afterAll(async () => {
+    for (const client of clients) await client.end().catch(() => undefined);
+  });
+
+  it('a database that refuses connections', async () => {
+    const error = await rejectionOf(new pg.Client({ host: '127.0.0.1', port: 1, user: 'postgres' }).connect());
+    expect(backingServiceOutage(error)).toBe('registry database');
+    expect(toProblem(error).problem).toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+
+  it('a database session ended by the server (as on a restart)', async () => {
+    const victim = new pg.Client({ connectionString: DATABASE_URL });
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    clients.push(victim, admin);
+    victim.on('error', () => undefined);
+    await Promise.all([victim.connect(), admin.connect()]);
+    const { rows } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pending = rejectionOf(victim.query('SELECT pg_sleep(5)'));
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+    const error = await pending;
+    expect(backingServiceOutage(error)).toBe('registry database');
+    expect(toProblem(error).problem.status).toBe(503);
+  });
+
+  it('a Redis that cannot be reached', async () => {
+    const redis = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    const error = await rejectionOf(redis.get('anything'));
+    redis.disconnect();
+    expect(backingServiceOutage(error)).toBe('queue store (Redis)');
+    expect(toProblem(error).problem).toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+
+  it('but not a query error or any other failure, which stay 500 internal_error', async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    clients.push(client);
+    await client.connect();
+    const syntax = await rejectionOf(client.query('SELEC 1'));
+    expect(backingServiceOutage(syntax)).toBeNull();
+    expect(toProblem(syntax).problem).toMatchObject({ status: 500, code: 'internal_error' });
+    expect(toProblem(new TypeError('x is undefined')).problem.status).toBe(500);
+  });
+});
