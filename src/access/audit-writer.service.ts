@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import type { AuditOperation, AuditOutcome } from './access-audit.entity.js';
 import type { AccessContext } from './access-context.js';
+import { GatewayMetrics } from '../ops/gateway-metrics.js';
 
 /** One audit record to append; the context supplies who, why and for which dossier. */
 export interface AuditEntry {
@@ -53,7 +54,10 @@ export class AuditWriter {
   private queue: PendingAppend[] = [];
   private flushing = false;
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
   append(context: Partial<AccessContext> & { requestId: string }, entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
@@ -73,6 +77,7 @@ export class AuditWriter {
       const batch = this.queue;
       this.queue = [];
       const rows = batch.flatMap((pending) => pending.rows);
+      const started = performance.now();
       try {
         await this.pool.query({
           name: 'audit_append_batch',
@@ -85,8 +90,12 @@ export class AuditWriter {
                            citizen_hmac, citizen_masked, fields, outcome, reason)`,
           values: Array.from({ length: 12 }, (_, column) => rows.map((row) => row[column])),
         });
+        this.metrics.auditCommitted(rows.length, (performance.now() - started) / 1000);
+        // Counted once committed, so the metrics never count a record the audit does not hold.
+        for (const row of rows) this.metrics.countAccess(row[6], row[10], row[4], row[11]);
         for (const pending of batch) pending.resolve();
       } catch (error) {
+        this.metrics.auditCommitFailed();
         // The batch failed as a whole (one transaction): every request in it fails, none is answered unaudited.
         for (const pending of batch) pending.reject(error);
       }

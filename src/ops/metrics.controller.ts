@@ -1,0 +1,36 @@
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminGuard } from '../access/admin.guard.js';
+import { ApiProblems } from '../common/openapi.js';
+import { GatewayMetrics } from './gateway-metrics.js';
+
+const EXPOSITION_EXAMPLE = [
+  '# HELP popgate_registry_accesses_total Audit records appended: one per citizen an answer shows, or per refused call',
+  '# TYPE popgate_registry_accesses_total counter',
+  'popgate_registry_accesses_total{operation="lookup",outcome="ok",service="1.004222"} 1280',
+  'popgate_registry_accesses_total{operation="verify",outcome="not_found",service="2.001159"} 3',
+].join('\n');
+
+/** Operators' endpoints (`/ops/*`): admin key only, as sandbox changes are. */
+@ApiTags('operations')
+@Controller('ops')
+@UseGuards(AdminGuard)
+@ApiBearerAuth()
+export class MetricsController {
+  constructor(private readonly metrics: GatewayMetrics) {}
+
+  @Get('metrics')
+  @ApiOperation({
+    summary: 'Prometheus metrics (admin key): HTTP latency by route, registry accesses and refusals, audit commits, process',
+    description: 'Scrape with `authorization: Bearer <ADMIN_API_KEY>` (Prometheus `authorization` in scrape_config). Counters are per API process.',
+  })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: EXPOSITION_EXAMPLE } } })
+  @ApiProblems(401, 403)
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { contentType, body } = await this.metrics.exposition();
+    void reply.type(contentType);
+    return body;
+  }
+}
