@@ -9,6 +9,7 @@ import { DatabaseModule } from '../src/database/database.module.js';
 import { createHttpApp } from '../src/gateway-app.js';
 import { CITIZEN_FIELDS } from '../src/registry/citizen-fields.js';
 import { selectList, type CitizenColumn } from '../src/registry/citizen-row.js';
+import { CitizenReads } from '../src/registry/citizen-reads.js';
 import { RegistryAccessRepository, type AuditedLookup } from '../src/registry/registry-access.repository.js';
 import { RegistryRepository } from '../src/registry/registry.repository.js';
 import { RegistryService } from '../src/registry/registry.service.js';
@@ -26,12 +27,12 @@ const FIXED_ACCESS: AccessContext = {
   officer: null,
 };
 
-/** The audited repository with the audit and the consent check taken out. */
+/** The audited repository with the audit and the consent check taken out: the same coalesced primary-key read. */
 class UnauditedRegistryAccessRepository extends RegistryAccessRepository {
   override async lookup(idNumber: string, _citizen: unknown, columns: readonly CitizenColumn[]): Promise<AuditedLookup> {
-    const pool = (this as unknown as { pool: import('pg').Pool }).pool;
-    const result = await pool.query({ name: `bench_lookup_${columns.length}`, text: `SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1`, values: [idNumber] });
-    return result.rows[0] ? { outcome: 'ok', row: result.rows[0] } : { outcome: 'not_found' };
+    const reads = (this as unknown as { reads: CitizenReads }).reads;
+    const row = await reads.read<Record<string, unknown>>(idNumber, selectList(columns));
+    return row ? { outcome: 'ok', row } : { outcome: 'not_found' };
   }
 }
 
@@ -62,6 +63,7 @@ class UnguardedRegistryController {
   providers: [
     RegistryService,
     RegistryRepository,
+    CitizenReads,
     CitizenHmac,
     { provide: RegistryAccessRepository, useClass: UnauditedRegistryAccessRepository },
     { provide: AuditWriter, useValue: { append: async () => undefined } },

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { AccessContext } from '../access/access-context.js';
 import { PG_POOL } from '../database/database.module.js';
 import { selectList, type CitizenColumn, type CitizenRow } from './citizen-row.js';
+import { CitizenReads } from './citizen-reads.js';
 import type { VerificationSubject } from './registry.repository.js';
 
 /** Outcome of an audited look-up: the row when it was served, or why not. */
@@ -10,6 +11,9 @@ export type AuditedLookup =
   | { outcome: 'ok'; row: Partial<CitizenRow> }
   | { outcome: 'not_found' }
   | { outcome: 'refused'; reason: 'consent_required' };
+
+/** What verify compares, named as VerificationSubject. */
+const VERIFICATION_SUBJECT_SELECT = `id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status`;
 
 /**
  * Registry reads decided together with a non-state consumer's consent, in one statement each, so that a
@@ -19,7 +23,10 @@ export type AuditedLookup =
 export class RegistryAccessRepository {
   private readonly statementByColumns = new Map<string, string>();
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly reads: CitizenReads,
+  ) {}
 
   /**
    * The citizen's columns, with a non-state consumer's consent decided in the same statement. The caller appends the
@@ -40,13 +47,10 @@ export class RegistryAccessRepository {
       this.statementByColumns.set(key, name);
     }
     if (!consentNeeded) {
-      // A state agency acts on its legal basis (the service): no consent to decide, a plain primary-key read.
-      const plain = await this.pool.query<Partial<CitizenRow>>({
-        ...(name ? { name } : {}),
-        text: `SELECT ${selectList(columns)} FROM citizens WHERE id_number = $1`,
-        values: [idNumber],
-      });
-      return plain.rows[0] ? { outcome: 'ok', row: plain.rows[0] } : { outcome: 'not_found' };
+      // A state agency acts on its legal basis (the service): no consent to decide, a plain primary-key read,
+      // coalesced with the concurrent ones.
+      const row = await this.reads.read<Partial<CitizenRow>>(idNumber, selectList(columns));
+      return row ? { outcome: 'ok', row } : { outcome: 'not_found' };
     }
     const result = await this.pool.query<Partial<CitizenRow> & { decision: string }>({
       ...(name ? { name } : {}),
@@ -81,13 +85,8 @@ export class RegistryAccessRepository {
     if (items.length === 0) return [];
     if (access.consumer.kind === 'state' && items.length === 1) {
       // The common case, a state agency verifying one citizen: a plain primary-key read, nothing to consent.
-      const single = await this.pool.query<VerificationSubject>({
-        name: 'registry_verification_subject',
-        text: `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status
-               FROM citizens WHERE id_number = $1`,
-        values: [items[0].idNumber],
-      });
-      return [{ consented: true, subject: single.rows[0] }];
+      const subject = await this.reads.read<VerificationSubject>(items[0].idNumber, VERIFICATION_SUBJECT_SELECT);
+      return [{ consented: true, subject }];
     }
     const result = await this.pool.query<VerificationSubject & { consented: boolean; ordinal: string; found: boolean }>({
       name: 'registry_verification_subjects_with_consent',

@@ -3,6 +3,7 @@ import { RegistryController } from './registry.controller.js';
 import { RegistryEventsService } from './registry-events.service.js';
 import { RegistryRepository } from './registry.repository.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
+import { CitizenReads } from './citizen-reads.js';
 import { RegistryService } from './registry.service.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
@@ -11,7 +12,7 @@ import { QueueModule } from '../queue/queue.module.js';
 @Module({
   imports: [QueueModule],
   controllers: [RegistryController, SandboxController],
-  providers: [RegistryRepository, RegistryAccessRepository, RegistryService, RegistryEventsService, SandboxJobsProducer],
+  providers: [RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService, SandboxJobsProducer],
   exports: [RegistryService],
 })
 export class RegistryModule {}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
+
+interface Waiter {
+  resolve: (row: Record<string, unknown> | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Reads of one select list gathered during the current turn of the event loop, by ID number. */
+interface PendingReads {
+  selectList: string;
+  statementName: string;
+  waiters: Map<string, Waiter[]>;
+}
+
+/** Bounds the prepared statements per connection (one per select list); beyond it, reads go unnamed. */
+const MAX_NAMED_STATEMENTS = 128;
+
+/**
+ * Primary-key reads of citizens, coalesced: the reads asked for during one turn of the event loop with the same
+ * select list go to PostgreSQL as one `id_number = ANY($1)` statement, and each caller gets its own row. Under load
+ * many requests arrive in one turn, and one statement instead of one per request saves a round trip, a socket write
+ * and a statement execution each (docs/BENCHMARKS.md); a lone read waits only for the end of the current turn.
+ * Only reads that decide nothing but existence use it (a state agency's look-up and verify): reads that decide a
+ * consent in the same statement stay one per call.
+ */
+@Injectable()
+export class CitizenReads {
+  private readonly pending = new Map<string, PendingReads>();
+  private readonly statementNames = new Map<string, string>();
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** The columns of `selectList` (SQL select-list text over `citizens`) of one citizen, or undefined. */
+  read<Row extends object>(idNumber: string, selectList: string): Promise<Row | undefined> {
+    let batch = this.pending.get(selectList);
+    if (!batch) {
+      batch = { selectList, statementName: this.statementNameOf(selectList), waiters: new Map() };
+      this.pending.set(selectList, batch);
+      setImmediate(() => void this.flush(selectList));
+    }
+    const waiters = batch.waiters;
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve: resolve as Waiter['resolve'], reject };
+      const existing = waiters.get(idNumber);
+      if (existing) existing.push(waiter);
+      else waiters.set(idNumber, [waiter]);
+    });
+  }
+
+  private async flush(selectList: string): Promise<void> {
+    const batch = this.pending.get(selectList)!;
+    this.pending.delete(selectList);
+    const idNumbers = [...batch.waiters.keys()];
+    try {
+      const result = await this.pool.query<Record<string, unknown> & { read_key: string }>({
+        ...(batch.statementName ? { name: batch.statementName } : {}),
+        text: `SELECT id_number AS read_key, ${batch.selectList} FROM citizens WHERE id_number = ANY ($1::char(12)[])`,
+        values: [idNumbers],
+      });
+      const byIdNumber = new Map<string, Record<string, unknown>>();
+      for (const { read_key: key, ...row } of result.rows) byIdNumber.set(key, row);
+      for (const [idNumber, waiters] of batch.waiters) {
+        const row = byIdNumber.get(idNumber);
+        for (const waiter of waiters) waiter.resolve(row);
+      }
+    } catch (error) {
+      for (const waiters of batch.waiters.values()) for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private statementNameOf(selectList: string): string {
+    let name = this.statementNames.get(selectList);
+    if (name === undefined && this.statementNames.size < MAX_NAMED_STATEMENTS) {
+      name = `citizen_reads_${this.statementNames.size}`;
+      this.statementNames.set(selectList, name);
+    }
+    return name ?? '';
+  }
+}
