@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type pg from 'pg';
+import { PG_POOL } from '../../src/database/database.module.js';
+import { CitizenReads } from '../../src/registry/citizen-reads.js';
+import { persona, unusedIdNumber } from '../factories/registry.factory.js';
+import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+
+/** Coalesced primary-key reads, on the real database: each caller gets its own row, in as few statements as can be. */
+describe('CitizenReads', () => {
+  let app: NestFastifyApplication;
+  let reads: CitizenReads;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await seedTestDataset(app);
+    reads = app.get(CitizenReads);
+    pool = app.get<pg.Pool>(PG_POOL);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const NAMES = 'full_name, date_of_birth';
+
+  it('answers the reads of one turn with one statement per select list, each caller with its own row', async () => {
+    const husband = persona('married-husband');
+    const wife = persona('married-wife');
+    const nobody = unusedIdNumber();
+    const statements = jest.spyOn(pool, 'query');
+    try {
+      const [a, b, again, missing, sexes] = await Promise.all([
+        reads.read<{ full_name: string }>(husband.idNumber, NAMES),
+        reads.read<{ full_name: string }>(wife.idNumber, NAMES),
+        reads.read<{ full_name: string }>(husband.idNumber, NAMES),
+        reads.read(nobody, NAMES),
+        reads.read<{ sex: string }>(wife.idNumber, 'sex'),
+      ]);
+      expect(a).toEqual({ full_name: husband.fullName, date_of_birth: husband.dateOfBirth });
+      expect(b?.full_name).toBe(wife.fullName);
+      expect(again).toEqual(a);
+      expect(missing).toBeUndefined();
+      expect(sexes).toEqual({ sex: 'female' });
+      // Two select lists in the turn: two statements, not five.
+      expect(statements).toHaveBeenCalledTimes(2);
+    } finally {
+      statements.mockRestore();
+    }
+  });
+
+  it('rejects every read of a statement that fails, and serves the next turn normally', async () => {
+    const husband = persona('married-husband');
+    const failing = await Promise.allSettled([reads.read(husband.idNumber, 'no_such_column'), reads.read(persona('married-wife').idNumber, 'no_such_column')]);
+    expect(failing.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(await reads.read<{ full_name: string }>(husband.idNumber, 'full_name')).toEqual({ full_name: husband.fullName });
+  });
+});
