@@ -90,16 +90,28 @@ export class AuditWriter {
                            citizen_hmac, citizen_masked, fields, outcome, reason)`,
           values: Array.from({ length: 12 }, (_, column) => rows.map((row) => row[column])),
         });
-        this.metrics.auditCommitted(rows.length, (performance.now() - started) / 1000);
-        // Counted once committed, so the metrics never count a record the audit does not hold.
-        for (const row of rows) this.metrics.countAccess(row[6], row[10], row[4], row[11]);
-        for (const pending of batch) pending.resolve();
       } catch (error) {
-        this.metrics.auditCommitFailed();
         // The batch failed as a whole (one transaction): every request in it fails, none is answered unaudited.
         for (const pending of batch) pending.reject(error);
+        countSafely(() => this.metrics.auditCommitFailed());
+        continue;
       }
+      for (const pending of batch) pending.resolve();
+      // Counted once committed, so the metrics never count a record the audit does not hold.
+      countSafely(() => {
+        this.metrics.auditCommitted(rows.length, (performance.now() - started) / 1000);
+        for (const row of rows) this.metrics.countAccess(row[6], row[10], row[4], row[11]);
+      });
     }
     this.flushing = false;
+  }
+}
+
+/** Metrics are outside the audit's fate: a failure there loses a sample, never a call's answer or the writer's loop. */
+function countSafely(count: () => void): void {
+  try {
+    count();
+  } catch {
+    // nothing to do: the sample is lost
   }
 }

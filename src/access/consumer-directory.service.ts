@@ -30,6 +30,8 @@ interface KeyCandidates {
 export class ConsumerDirectory {
   static readonly CACHE_MS = 2_000;
   private readonly cache = new Map<string, KeyCandidates>();
+  /** Bumped by invalidate(): a look-up that started before a change must not cache what it read. */
+  private generation = 0;
   private readonly repository: Repository<ConsumerEntity>;
 
   constructor(dataSource: DataSource) {
@@ -48,6 +50,7 @@ export class ConsumerDirectory {
   private async candidatesFor(keyPrefix: string): Promise<KeyCandidates> {
     const cached = this.cache.get(keyPrefix);
     if (cached && cached.expiresAt > Date.now()) return cached;
+    const startedIn = this.generation;
     const consumers = await this.repository.findBy({ keyPrefix, keyHash: Not(IsNull()), keyRevokedAt: IsNull() });
     const entry = {
       candidates: consumers.map((consumer) => ({ keyHash: consumer.keyHash!.trim(), identity: identityOf(consumer) })),
@@ -56,12 +59,15 @@ export class ConsumerDirectory {
     // Bounded: unknown prefixes are cached too (so a flood of bad keys costs few queries), and the map is cleared
     // when it grows past what legitimate traffic needs.
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(keyPrefix, entry);
+    // A revocation committed while this read was in flight may be missing from it: answer this call with it (the
+    // call began before the revocation was answered), but do not keep it for the next ones.
+    if (startedIn === this.generation) this.cache.set(keyPrefix, entry);
     return entry;
   }
 
   /** Drops every cached answer: called after any change to consumers or their keys. */
   invalidate(): void {
+    this.generation += 1;
     this.cache.clear();
   }
 

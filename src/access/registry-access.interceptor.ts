@@ -31,14 +31,15 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * How many citizens a call asks about, for the daily quota: each item of a verify-batch (up to its maximum; a larger
- * batch is refused by the handler), one for every other call. Read before validation, which comes later: a batch
+ * How many citizens a call asks about, for the daily quota: each item of a verify-batch (a batch over the maximum
+ * is refused by the handler and counts one), one for every other call. Read before validation, which comes later: a batch
  * whose items are partly invalid still counts them, since each gets an answer.
  */
 function citizensAskedAbout(request: FastifyRequest, operation: AuditOperation): number {
   if (operation !== 'verify_batch_item') return 1;
   const items = (request.body as { items?: unknown } | undefined)?.items;
-  return Array.isArray(items) ? Math.min(Math.max(items.length, 1), MAX_VERIFY_BATCH) : 1;
+  // A batch over the maximum is refused (413) without an answer about anyone: it counts as one call.
+  return Array.isArray(items) && items.length <= MAX_VERIFY_BATCH ? Math.max(items.length, 1) : 1;
 }
 
 /**

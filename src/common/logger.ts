@@ -1,20 +1,41 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
-import { maskIdNumber } from '../registry/identity/id-number.js';
+import { maskIdNumber, validateIdNumber } from '../registry/identity/id-number.js';
 
-/** Any run of exactly 12 digits: a personal ID number, wherever it appears (URL, message, error). */
-const ID_NUMBER_PATTERN = /(?<!\d)\d{12}(?!\d)/g;
+/** Runs of 12 digits or more: a personal ID number, wherever it appears (URL, message, error), maybe among others. */
+const DIGIT_RUN = /\d{12,}/g;
 
 /** A percent-encoded digit (`%30`-`%39`): the router decodes these, so `00109099992%31` is served as an ID number. */
 const ENCODED_DIGIT = /%3([0-9])/gi;
 
 /**
- * Replaces every 12-digit run with its mask (`001*******42`): personal ID numbers never reach a log in clear.
- * Percent-encoded digits are decoded first, so that a number written partly encoded in a URL is masked too.
+ * Replaces every personal ID number with its mask (`001*******42`): they never reach a log in clear. Percent-encoded
+ * digits are decoded first, so that a number written partly encoded in a URL is masked too.
  */
 export function maskIdNumbersIn(text: string): string {
   const digitsDecoded = text.includes('%') ? text.replace(ENCODED_DIGIT, '$1') : text;
-  return digitsDecoded.replace(ID_NUMBER_PATTERN, maskIdNumber);
+  return digitsDecoded.replace(DIGIT_RUN, maskDigitRun);
+}
+
+/**
+ * A run of exactly 12 digits is masked whole. A longer run may hold an ID number beside other digits (an encoded
+ * digit next to it, say): each 12-digit window of it that is a valid ID number is masked, the other digits kept.
+ */
+function maskDigitRun(run: string): string {
+  if (run.length === 12) return maskIdNumber(run);
+  let masked = '';
+  let index = 0;
+  while (index <= run.length - 12) {
+    const window = run.slice(index, index + 12);
+    if (validateIdNumber(window).length === 0) {
+      masked += maskIdNumber(window);
+      index += 12;
+    } else {
+      masked += run[index];
+      index += 1;
+    }
+  }
+  return masked + run.slice(index);
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {

@@ -21,9 +21,11 @@ describe('backing-service outages become 503 service_unavailable', () => {
     for (const client of clients) await client.end().catch(() => undefined);
   });
 
-  it('a database that refuses connections', async () => {
-    const error = await rejectionOf(new pg.Client({ host: '127.0.0.1', port: 1, user: 'postgres' }).connect());
-    expect(backingServiceOutage(error)).toBe('registry database');
+  it('a database that refuses connections (through a pool, as the gateway reads)', async () => {
+    const pool = new pg.Pool({ host: '127.0.0.1', port: 1, user: 'postgres' });
+    const error = await rejectionOf(pool.query('SELECT 1'));
+    await pool.end();
+    expect(backingServiceOutage(error)).toBe('registry database (PostgreSQL)');
     expect(toProblem(error).problem).toMatchObject({ status: 503, code: 'service_unavailable' });
   });
 
@@ -37,7 +39,7 @@ describe('backing-service outages become 503 service_unavailable', () => {
     const pending = rejectionOf(victim.query('SELECT pg_sleep(5)'));
     await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
     const error = await pending;
-    expect(backingServiceOutage(error)).toBe('registry database');
+    expect(backingServiceOutage(error)).toBe('registry database (PostgreSQL)');
     expect(toProblem(error).problem.status).toBe(503);
   });
 
@@ -58,5 +60,12 @@ describe('backing-service outages become 503 service_unavailable', () => {
     expect(backingServiceOutage(syntax)).toBeNull();
     expect(toProblem(syntax).problem).toMatchObject({ status: 500, code: 'internal_error' });
     expect(toProblem(new TypeError('x is undefined')).problem.status).toBe(500);
+  });
+
+  it('but not a client that hangs up on its own upload (ECONNRESET with a 4xx status), nor a socket error of no client of ours', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(toProblem(aborted).problem.status).toBe(400);
+    const elsewhere = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
+    expect(backingServiceOutage(elsewhere)).toBeNull();
   });
 });

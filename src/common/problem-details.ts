@@ -141,19 +141,6 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
       problem: { type: problemType(known.code), title: known.title, status, detail: error.message, code: known.code },
     };
   }
-  const outage = backingServiceOutage(error);
-  if (outage) {
-    return {
-      expected: true,
-      problem: {
-        type: problemType('service_unavailable'),
-        title: 'A backing service is unavailable',
-        status: 503,
-        detail: `The ${outage} does not answer. Retry shortly: a change this request was writing is applied whole or not at all.`,
-        code: 'service_unavailable',
-      },
-    };
-  }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const known = HTTP_CODES[status] ?? { code: 'client_error', title: 'Client error' };
@@ -165,6 +152,19 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
         status,
         detail: (error as Error).message ?? known.title,
         code: known.code,
+      },
+    };
+  }
+  const outage = backingServiceOutage(error);
+  if (outage) {
+    return {
+      expected: true,
+      problem: {
+        type: problemType('service_unavailable'),
+        title: 'A backing service is unavailable',
+        status: 503,
+        detail: `The ${outage} does not answer; retry shortly. A change this request was making may or may not have been applied: look before repeating it.`,
+        code: 'service_unavailable',
       },
     };
   }
@@ -191,14 +191,16 @@ const POSTGRES_OUTAGE_STATES = /^(08|57P0[123]$|53300$)/;
  * database is an outage the client can wait out, so it gets 503 with Retry-After rather than a 500; the pools
  * reconnect by themselves once it is back.
  */
-export function backingServiceOutage(error: unknown): 'registry database' | 'queue store (Redis)' | null {
+export function backingServiceOutage(error: unknown): string | null {
   if (error === null || typeof error !== 'object') return null;
   const { code, name, message = '' } = error as { code?: unknown; name?: unknown; message?: string };
-  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(message)) return 'queue store (Redis)';
   const stack = String((error as { stack?: unknown }).stack ?? '');
-  const fromRedis = /ioredis/.test(stack);
-  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return fromRedis ? 'queue store (Redis)' : 'registry database';
-  if (typeof code === 'string' && POSTGRES_OUTAGE_STATES.test(code)) return 'registry database';
-  if (/^Connection terminated|timeout exceeded when trying to connect/.test(message)) return 'registry database';
+  const where = /node_modules\/ioredis\//.test(stack) ? 'queue store (Redis)' : /node_modules\/pg(-pool)?\//.test(stack) ? 'registry database (PostgreSQL)' : null;
+  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(message)) return 'queue store (Redis)';
+  if (typeof code === 'string' && POSTGRES_OUTAGE_STATES.test(code)) return 'registry database (PostgreSQL)';
+  if (/^Connection terminated|timeout exceeded when trying to connect/.test(message)) return 'registry database (PostgreSQL)';
+  // A bare socket error names no client: only one raised inside pg or ioredis is an outage (a client that hangs up
+  // on its own upload raises ECONNRESET too, and is answered as the 4xx it is before this is asked).
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code) && where) return where;
   return null;
 }

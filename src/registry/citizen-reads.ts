@@ -12,10 +12,14 @@ interface PendingReads {
   selectList: string;
   statementName: string;
   waiters: Map<string, Waiter[]>;
+  sent: boolean;
 }
 
 /** Bounds the prepared statements per connection (one per select list); beyond it, reads go unnamed. */
 const MAX_NAMED_STATEMENTS = 128;
+
+/** The most ID numbers one statement asks for; a busier turn is sent as several statements. */
+const MAX_IDS_PER_STATEMENT = 1_000;
 
 /**
  * Primary-key reads of citizens, coalesced: the reads asked for during one turn of the event loop with the same
@@ -35,10 +39,21 @@ export class CitizenReads {
   /** The columns of `selectList` (SQL select-list text over `citizens`) of one citizen, or undefined. */
   read<Row extends object>(idNumber: string, selectList: string): Promise<Row | undefined> {
     let batch = this.pending.get(selectList);
+    if (batch && batch.waiters.size >= MAX_IDS_PER_STATEMENT && !batch.waiters.has(idNumber)) {
+      // Full: it goes now, and this read starts the next statement.
+      this.pending.delete(selectList);
+      void this.send(batch);
+      batch = undefined;
+    }
     if (!batch) {
-      batch = { selectList, statementName: this.statementNameOf(selectList), waiters: new Map() };
+      batch = { selectList, statementName: this.statementNameOf(selectList), waiters: new Map(), sent: false };
       this.pending.set(selectList, batch);
-      setImmediate(() => void this.flush(selectList));
+      const scheduled = batch;
+      // At the end of the turn, unless it went full before (send() then does nothing).
+      setImmediate(() => {
+        if (this.pending.get(selectList) === scheduled) this.pending.delete(selectList);
+        void this.send(scheduled);
+      });
     }
     const waiters = batch.waiters;
     return new Promise((resolve, reject) => {
@@ -49,9 +64,9 @@ export class CitizenReads {
     });
   }
 
-  private async flush(selectList: string): Promise<void> {
-    const batch = this.pending.get(selectList)!;
-    this.pending.delete(selectList);
+  private async send(batch: PendingReads): Promise<void> {
+    if (batch.sent) return;
+    batch.sent = true;
     const idNumbers = [...batch.waiters.keys()];
     try {
       const result = await this.pool.query<Record<string, unknown> & { read_key: string }>({
@@ -63,7 +78,8 @@ export class CitizenReads {
       for (const { read_key: key, ...row } of result.rows) byIdNumber.set(key, row);
       for (const [idNumber, waiters] of batch.waiters) {
         const row = byIdNumber.get(idNumber);
-        for (const waiter of waiters) waiter.resolve(row);
+        // Callers asking for the same citizen each get their own copy, so that none can change another's answer.
+        waiters.forEach((waiter, index) => waiter.resolve(row && index > 0 ? { ...row } : row));
       }
     } catch (error) {
       for (const waiters of batch.waiters.values()) for (const waiter of waiters) waiter.reject(error);

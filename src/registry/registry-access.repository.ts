@@ -39,18 +39,17 @@ export class RegistryAccessRepository {
     fields: readonly string[],
     access: AccessContext,
   ): Promise<AuditedLookup> {
-    const consentNeeded = access.consumer.kind === 'non_state';
-    const key = `${consentNeeded}:${columns.join(',')}`;
-    let name = this.statementByColumns.get(key);
-    if (name === undefined && this.statementByColumns.size < 128) {
-      name = `registry_lookup_${this.statementByColumns.size}`;
-      this.statementByColumns.set(key, name);
-    }
-    if (!consentNeeded) {
+    if (access.consumer.kind === 'state') {
       // A state agency acts on its legal basis (the service): no consent to decide, a plain primary-key read,
       // coalesced with the concurrent ones.
       const row = await this.reads.read<Partial<CitizenRow>>(idNumber, selectList(columns));
       return row ? { outcome: 'ok', row } : { outcome: 'not_found' };
+    }
+    const key = columns.join(',');
+    let name = this.statementByColumns.get(key);
+    if (name === undefined && this.statementByColumns.size < 128) {
+      name = `registry_lookup_${this.statementByColumns.size}`;
+      this.statementByColumns.set(key, name);
     }
     const result = await this.pool.query<Partial<CitizenRow> & { decision: string }>({
       ...(name ? { name } : {}),

@@ -69,13 +69,16 @@ describe('disclosure beyond the subject', () => {
     const [household] = await db.query(`SELECT household_id, head_id_number FROM households WHERE head_id_number IS NOT NULL ORDER BY household_id LIMIT 1`);
     const [outsider] = await db.query(`SELECT id_number FROM citizens WHERE household_id <> $1 ORDER BY id_number LIMIT 1`, [household.household_id]);
     await db.query(`UPDATE households SET head_id_number = $2 WHERE household_id = $1`, [household.household_id, outsider.id_number]);
-    const listingRequest = uniqueRequestId('disclosure-former-head');
-    const listing = await api(app).get(`/registry/v1/households/${household.household_id}`).set('x-request-id', listingRequest).expect(200);
-    expect(listing.body.head).toEqual({ idNumber: outsider.id_number, fullName: null });
-    const masked = (await auditOf(listingRequest)).map((row: { citizen_masked: string }) => row.citizen_masked);
-    expect(masked).toHaveLength(listing.body.members.length + 1);
-    expect(masked).toContain(maskIdNumber(outsider.id_number));
-    await db.query(`UPDATE households SET head_id_number = $2 WHERE household_id = $1`, [household.household_id, household.head_id_number]);
+    try {
+      const listingRequest = uniqueRequestId('disclosure-former-head');
+      const listing = await api(app).get(`/registry/v1/households/${household.household_id}`).set('x-request-id', listingRequest).expect(200);
+      expect(listing.body.head).toEqual({ idNumber: outsider.id_number, fullName: null });
+      const masked = (await auditOf(listingRequest)).map((row: { citizen_masked: string }) => row.citizen_masked);
+      expect(masked).toHaveLength(listing.body.members.length + 1);
+      expect(masked).toContain(maskIdNumber(outsider.id_number));
+    } finally {
+      await db.query(`UPDATE households SET head_id_number = $2 WHERE household_id = $1`, [household.household_id, household.head_id_number]);
+    }
   });
 
   it('keeps the household head out of the XML answer, as out of the JSON one', async () => {

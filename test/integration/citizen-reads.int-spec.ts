@@ -50,6 +50,21 @@ describe('CitizenReads', () => {
     }
   });
 
+  it('sends a turn with more than 1,000 citizens as several statements, and gives each caller of one citizen its own copy', async () => {
+    const { rows } = await pool.query<{ id_number: string; full_name: string }>('SELECT id_number, full_name FROM citizens ORDER BY id_number LIMIT 1500');
+    const statements = jest.spyOn(pool, 'query');
+    try {
+      const answers = await Promise.all(rows.map((row) => reads.read<{ full_name: string }>(row.id_number, 'full_name')));
+      expect(answers.map((answer) => answer?.full_name)).toEqual(rows.map((row) => row.full_name));
+      expect(statements).toHaveBeenCalledTimes(2);
+    } finally {
+      statements.mockRestore();
+    }
+    const [first, second] = await Promise.all([reads.read<{ full_name: string }>(rows[0].id_number, 'full_name'), reads.read<{ full_name: string }>(rows[0].id_number, 'full_name')]);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+  });
+
   it('rejects every read of a statement that fails, and serves the next turn normally', async () => {
     const husband = persona('married-husband');
     const failing = await Promise.allSettled([reads.read(husband.idNumber, 'no_such_column'), reads.read(persona('married-wife').idNumber, 'no_such_column')]);
