@@ -24,8 +24,9 @@ export class ConsentsController {
       'The registry serves a non-state consumer only fields covered by a live consent (not revoked, not expired) for ' +
       'the call\'s service. `serviceCode` must be in the catalog (400 `unknown_service`) and granted to the consumer ' +
       '(403 `service_not_granted`); each field must be in the service\'s allow-list (400 `not_in_allow_list` on ' +
-      '`fields.N`). A state consumer needs no consent (409 `consumer_is_state`). The citizen is stored as an HMAC and ' +
-      'a mask, never in clear.',
+      '`fields.N`). A state consumer needs no consent (409 `consumer_is_state`). One live consent per citizen, consumer ' +
+      'and service: another gets 409 `consent_exists` with the live one\'s `consentId` (revoke it to record a new one). ' +
+      'The citizen is stored as an HMAC and a mask, never in clear.',
   })
   @ApiZodBody(consentInputSchema(() => undefined), CONSENT_EXAMPLES.input)
   @ApiJsonResponse(201, 'The consent', consentViewSchema, CONSENT_EXAMPLES.created)

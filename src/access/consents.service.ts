@@ -21,7 +21,7 @@ export class ConsentsService {
   private readonly citizens: Repository<CitizenEntity>;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly catalog: ServiceCatalog,
     private readonly hmac: CitizenHmac,
   ) {
@@ -56,17 +56,35 @@ export class ConsentsService {
     }
 
     const citizen = this.hmac.pseudonym(input.idNumber);
-    const consent = await this.consents.save(
-      this.consents.create({
-        citizenHmac: citizen.hmac,
-        citizenMasked: citizen.masked,
-        consumerId: consumer.consumerId,
-        serviceCode: input.serviceCode,
-        fields: input.fields,
-        expiresAt: new Date(input.expiresAt),
-        revokedAt: null,
-      }),
-    );
+    const consent = await this.dataSource.transaction(async (manager) => {
+      // One live consent per citizen, consumer and service: a second one (a retried POST, say) would outlive the
+      // revocation of the first, and the citizen's "no" would not hold. Two racing creates are serialised here.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`consent:${citizen.hmac}:${consumer.consumerId}:${input.serviceCode}`]);
+      const [live] = await manager.query<{ consent_id: string }[]>(
+        `SELECT consent_id FROM consents
+         WHERE citizen_hmac = $1 AND consumer_id = $2 AND service_code = $3 AND revoked_at IS NULL AND expires_at > now()`,
+        [citizen.hmac, consumer.consumerId, input.serviceCode],
+      );
+      if (live) {
+        throw new ConflictError(
+          'consent_exists',
+          `This citizen already has a live consent for this consumer and service (${live.consent_id}); revoke it before recording another.`,
+          [],
+          { consentId: live.consent_id },
+        );
+      }
+      return manager.save(
+        manager.create(ConsentEntity, {
+          citizenHmac: citizen.hmac,
+          citizenMasked: citizen.masked,
+          consumerId: consumer.consumerId,
+          serviceCode: input.serviceCode,
+          fields: input.fields,
+          expiresAt: new Date(input.expiresAt),
+          revokedAt: null,
+        }),
+      );
+    });
     return toConsentView(consent);
   }
 

@@ -58,7 +58,7 @@ export class ConflictError extends DomainError {
   readonly status = 409;
   readonly title = 'The request conflicts with the current state';
 
-  constructor(code: string, message: string, errors: FieldError[] = []) {
+  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: Record<string, unknown> = {}) {
     super(message, errors);
     this.code = code;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -30,6 +30,11 @@ describe('/sandbox/consents', () => {
 
   afterAll(async () => {
     await app.close();
+  });
+
+  // One live consent per citizen, consumer and service: each test starts with none for the shared bank.
+  afterEach(async () => {
+    await db.query(`UPDATE consents SET revoked_at = now() WHERE consumer_id = $1 AND revoked_at IS NULL`, [bank.consumerId]);
   });
 
   const server = () => app.getHttpServer();
@@ -154,6 +159,53 @@ describe('/sandbox/consents', () => {
     });
   });
 
+  describe('one live consent per citizen, consumer and service', () => {
+    it('refuses a second one (a retried POST, say) with 409 consent_exists naming the live one, and records nothing', async () => {
+      const first = (await post(consentBody()).expect(201)).body;
+      const before = await consentRows();
+      const again = await post(consentBody());
+      expectProblem(again, 409, 'consent_exists');
+      expect(again.body.consentId).toBe(first.consentId);
+      expect(await consentRows()).toBe(before);
+      // So that revoking the one the client knows is enough for the citizen's "no" to hold.
+      await revoke(first.consentId).expect(204);
+      expectProblem(await lookup(bank, 'fullName'), 403, 'consent_required');
+    });
+
+    it('records a new one once the live one is revoked or has expired, and keeps other services apart', async () => {
+      const first = (await post(consentBody()).expect(201)).body;
+      await post(consentBody({ serviceCode: '1.000466', fields: ['fullName'] })).expect(201);
+      await revoke(first.consentId).expect(204);
+      const second = (await post(consentBody()).expect(201)).body;
+      await db.query(`UPDATE consents SET expires_at = now() - interval '1 second' WHERE consent_id = $1`, [second.consentId]);
+      await post(consentBody()).expect(201);
+    });
+
+    it('serialises racing creates: one that waited for another sees its consent and gets 409', async () => {
+      // This test holds the lock a racing create would hold, and records that create's consent under it.
+      const racing = db.createQueryRunner();
+      await racing.connect();
+      await racing.startTransaction();
+      try {
+        const hmac = app.get(CitizenHmac).of(citizen.idNumber);
+        await racing.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`consent:${hmac}:${bank.consumerId}:2.001159`]);
+        await racing.query(
+          `INSERT INTO consents (citizen_hmac, citizen_masked, consumer_id, service_code, fields, expires_at)
+           VALUES ($1, $2, $3, '2.001159', '{fullName}', now() + interval '1 hour')`,
+          [hmac, maskIdNumber(citizen.idNumber), bank.consumerId],
+        );
+        const answer = post(consentBody()).then((response) => response);
+        // Still uncommitted: a create that did not wait would find nothing and record a second consent.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await racing.commitTransaction();
+        expectProblem(await answer, 409, 'consent_exists');
+      } finally {
+        if (racing.isTransactionActive) await racing.rollbackTransaction();
+        await racing.release();
+      }
+    });
+  });
+
   describe('DELETE and GET', () => {
     it('revokes a consent (204), idempotently, keeping the first revocation time', async () => {
       const { body } = await post(consentBody()).expect(201);
@@ -176,6 +228,8 @@ describe('/sandbox/consents', () => {
     it('lists a citizen\'s consents newest first, and no one else\'s', async () => {
       const other = persona('temporary-residence-hanoi');
       const older = (await post(consentBody({ idNumber: other.idNumber, fields: ['fullName'] })).expect(201)).body;
+      // To change what a consent covers, the old one is revoked and a new one recorded.
+      await revoke(older.consentId).expect(204);
       const newer = (await post(consentBody({ idNumber: other.idNumber, fields: ['dateOfBirth'] })).expect(201)).body;
       const response = await request(server()).get(`/sandbox/consents?idNumber=${other.idNumber}`).set(ADMIN_AUTH).expect(200);
       const ids = response.body.consents.map((consent: { consentId: string }) => consent.consentId);
