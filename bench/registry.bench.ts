@@ -85,7 +85,8 @@ async function ensureBenchConsumer(pool: pg.Pool): Promise<void> {
   await pool.query(
     `INSERT INTO consumers (name, kind, service_codes, key_hash, key_prefix, key_issued_at, rate_limit_per_second, daily_quota)
      VALUES ('bench', 'state', '{SANDBOX-ALL}', $1, $2, now(), 1000000, 1000000000)
-     ON CONFLICT (key_hash) DO UPDATE SET service_codes = EXCLUDED.service_codes, key_revoked_at = NULL,
+     ON CONFLICT ((lower(name))) DO UPDATE SET service_codes = EXCLUDED.service_codes, key_hash = EXCLUDED.key_hash,
+       key_prefix = EXCLUDED.key_prefix, key_revoked_at = NULL,
        rate_limit_per_second = EXCLUDED.rate_limit_per_second, daily_quota = EXCLUDED.daily_quota`,
     [hashApiKey(BENCH_KEY), keyPrefixOf(BENCH_KEY)],
   );

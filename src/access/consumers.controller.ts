@@ -24,12 +24,13 @@ export class ConsumersController {
     summary: 'Register a consumer and issue its API key (shown once)',
     description:
       'Every code of `serviceCodes` must be in the catalog (GET /portal/v1/services), else 400 with rule ' +
-      '`unknown_service`. popgate stores only the key\'s SHA-256 and its first characters: keep the key from this ' +
-      'answer, or rotate it to get a new one.',
+      '`unknown_service`. Names are unique, case aside: a second consumer of the same name (a retried POST, say) gets ' +
+      '409 `consumer_exists` with the existing one\'s `consumerId`. popgate stores only the key\'s SHA-256 and its ' +
+      'first characters: keep the key from this answer, or rotate it to get a new one.',
   })
   @ApiZodBody(consumerInputSchema(() => true), CONSUMER_EXAMPLES.input)
   @ApiJsonResponse(201, 'The consumer and its API key', consumerWithKeySchema, CONSUMER_EXAMPLES.created)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 409)
   create(@Body() body: unknown): Promise<ConsumerWithKey> {
     return this.consumers.create(body);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import { NotFoundError } from '../common/domain-error.js';
+import { ConflictError, NotFoundError } from '../common/domain-error.js';
 import { parseInput } from '../common/validation.js';
 import { ServiceCatalog } from '../portal/service-catalog.service.js';
 import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key.js';
@@ -30,7 +30,20 @@ export class ConsumersService {
     const knownServices = new Set((await this.catalog.list()).map((service) => service.code));
     const input = parseInput(consumerInputSchema((code) => knownServices.has(code)), body);
     const apiKey = generateApiKey();
-    const { identifiers } = await this.repository.insert({ ...input, keyHash: hashApiKey(apiKey), keyPrefix: keyPrefixOf(apiKey), keyIssuedAt: new Date() });
+    let identifiers;
+    try {
+      ({ identifiers } = await this.repository.insert({ ...input, keyHash: hashApiKey(apiKey), keyPrefix: keyPrefixOf(apiKey), keyIssuedAt: new Date() }));
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== 'uq_consumers_name') throw error;
+      // Decided by the unique index, so two racing creates (a retry, say) cannot both win.
+      const [existing] = await this.dataSource.query<{ consumer_id: string }[]>(`SELECT consumer_id FROM consumers WHERE lower(name) = lower($1)`, [input.name]);
+      throw new ConflictError(
+        'consumer_exists',
+        `A consumer named ${JSON.stringify(input.name)} exists already (${existing?.consumer_id}); rotate its key to get a new one.`,
+        [{ field: 'name', rule: 'unique', message: 'is the name of another consumer (case aside)' }],
+        { consumerId: existing?.consumer_id },
+      );
+    }
     // Unknown keys are cached as unknown too, so even a brand-new key needs the cache dropped.
     this.directory.invalidate();
     return { consumer: toConsumerView(await this.load(identifiers[0].consumerId as string), NO_USAGE), apiKey };

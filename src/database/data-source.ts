@@ -12,6 +12,7 @@ import { CreateServiceCatalog1795830300000 } from './migrations/1795830300000-Cr
 import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360000-CreateConsumersAndConsents.js';
 import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-CreateAccessAudit.js';
 import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-IndexConsumerKeyPrefix.js';
+import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
 
 /** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
 export const ENTITIES = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   CreateConsumersAndConsents1795830360000,
   CreateAccessAudit1795830420000,
   IndexConsumerKeyPrefix1796040000000,
+  UniqueConsumerNames1796040060000,
 ];
 
 /**

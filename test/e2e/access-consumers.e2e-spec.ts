@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ADMIN_AUTH, createTestApp, DEVELOPER_AUTH } from '../utils/test-app.js';
+import { expectProblem } from '../utils/problem.js';
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -75,6 +76,17 @@ describe('/access/v1/consumers', () => {
     it('applies the defaults: no limits of its own (null), state kind kept as sent', async () => {
       const { consumer } = await createConsumer({ kind: 'state', serviceCodes: ['1.004222'] });
       expect(consumer).toMatchObject({ kind: 'state', serviceCodes: ['1.004222'], rateLimitPerSecond: null, dailyQuota: null });
+    });
+
+    it('refuses a second consumer of the same name, case aside (a retried POST), with 409 consumer_exists naming the first', async () => {
+      const name = uniqueName('Retried Bank');
+      const { consumer } = await createConsumer({ name });
+      const retry = await http().post('/access/v1/consumers').set(ADMIN_AUTH).send({ name: name.toUpperCase(), kind: 'non_state', serviceCodes: ['2.001159'] });
+      expectProblem(retry, 409, 'consumer_exists');
+      expect(retry.body.consumerId).toBe(consumer.consumerId);
+      expect(retry.body.errors).toEqual([expect.objectContaining({ field: 'name', rule: 'unique' })]);
+      const { body } = await http().get('/access/v1/consumers').set(ADMIN_AUTH).expect(200);
+      expect((body.consumers as { name: string }[]).filter((c) => c.name.toLowerCase() === name.toLowerCase())).toHaveLength(1);
     });
 
     it('refuses a service code that is not in the catalog with rule unknown_service naming the item', async () => {
