@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
 import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
+import type { ProblemDocument } from './common/problem-details.js';
+import { RefusalAudit } from './access/refusal-audit.service.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
@@ -72,10 +74,24 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(refusalAuditOf(app)));
   app.enableShutdownHooks();
   setUpOpenApi(app);
   return app;
+}
+
+/**
+ * Audits registry calls refused before the access layer saw them (RefusalAudit), when the app has the access layer;
+ * the benchmark's reference wiring has none.
+ */
+function refusalAuditOf(app: NestFastifyApplication): ((request: FastifyRequest, problem: ProblemDocument) => Promise<void>) | undefined {
+  let refusals: RefusalAudit;
+  try {
+    refusals = app.get(RefusalAudit, { strict: false });
+  } catch {
+    return undefined;
+  }
+  return (request, problem) => refusals.recordIfUnaudited(request, problem.code);
 }
 
 function setUpOpenApi(app: NestFastifyApplication): void {

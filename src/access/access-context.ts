@@ -17,4 +17,7 @@ export interface AccessContext {
 /** Where the interceptor leaves the context on the Fastify request. */
 export const ACCESS_CONTEXT = Symbol('popgate.accessContext');
 
-export type RequestWithAccess = { [ACCESS_CONTEXT]?: AccessContext };
+/** Set by RegistryAccessInterceptor when it takes a call in hand: from then on, it audits the call's refusals. */
+export const AUDITED_BY_INTERCEPTOR = Symbol('popgate.auditedByInterceptor');
+
+export type RequestWithAccess = { [ACCESS_CONTEXT]?: AccessContext; [AUDITED_BY_INTERCEPTOR]?: true };

@@ -14,13 +14,14 @@ import { ConsentsService } from './consents.service.js';
 import { ConsumersController } from './consumers.controller.js';
 import { ConsumersService } from './consumers.service.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
+import { RefusalAudit } from './refusal-audit.service.js';
 
 /** Consumers, keys, purposes, consents and the audit: who may read what, and the record that they did. */
 @Global()
 @Module({
   imports: [PortalModule],
   controllers: [ConsumersController, ConsentsController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor],
-  exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, PortalModule],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit],
+  exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit, PortalModule],
 })
 export class AccessModule {}

@@ -6,7 +6,7 @@ import { ServiceCatalog } from '../portal/service-catalog.service.js';
 import { validateIdNumber } from '../registry/identity/id-number.js';
 import { MAX_VERIFY_BATCH } from '../registry/registry.dto.js';
 import type { AuditOperation } from './access-audit.entity.js';
-import { ACCESS_CONTEXT, type AccessContext, type RequestWithAccess } from './access-context.js';
+import { ACCESS_CONTEXT, AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from './access-context.js';
 import { bearerKey } from './api-key.js';
 import { AuditWriter } from './audit-writer.service.js';
 import { CitizenHmac } from './citizen-hmac.js';
@@ -25,7 +25,19 @@ const OPERATION_BY_HANDLER: Record<string, AuditOperation> = {
   changes: 'changes',
 };
 
-function header(request: FastifyRequest, name: string): string | undefined {
+/**
+ * The audited operation of each purpose-bound registry route, by route template: for calls refused before this
+ * interceptor runs (a body that is not JSON, too large, of another type), which RefusalAudit records.
+ */
+export const OPERATION_BY_ROUTE: Record<string, AuditOperation> = {
+  '/registry/v1/citizens/:idNumber': 'lookup',
+  '/registry/v1/citizens/verify': 'verify',
+  '/registry/v1/citizens/verify-batch': 'verify_batch_item',
+  '/registry/v1/households/:householdId': 'household',
+  '/registry/v1/changes': 'changes',
+};
+
+export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -61,6 +73,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAccess>();
+    request[AUDITED_BY_INTERCEPTOR] = true;
     const operation = OPERATION_BY_HANDLER[context.getHandler().name] ?? 'lookup';
     return from(this.run(request, operation, () => lastValueFrom(next.handle())));
   }

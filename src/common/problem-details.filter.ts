@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './domain-error.js';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details.js';
+import { PROBLEM_CONTENT_TYPE, toProblem, type ProblemDocument } from './problem-details.js';
 
 /** What a client is told to wait when a backing service is down: a restart of Postgres or Redis takes seconds. */
 const OUTAGE_RETRY_AFTER_SECONDS = 5;
@@ -12,9 +12,16 @@ const OUTAGE_RETRY_AFTER_SECONDS = 5;
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  /** `beforeAnswer` runs before each problem is sent (the gateway audits refused registry calls there). */
+  constructor(private readonly beforeAnswer?: (request: FastifyRequest, problem: ProblemDocument) => Promise<void>) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem } = toProblem(error);
+    if (!this.beforeAnswer || problem.status >= 500) return sendProblem(error, request, reply);
+    void this.beforeAnswer(request, problem).finally(() => sendProblem(error, request, reply));
   }
 }
 

@@ -22,15 +22,22 @@ describe('gateway', () => {
   const http = () => request(app.getHttpServer());
 
   /**
-   * Runs `send` and checks that it wrote nothing: every writable table as it was, and no audit row (a body the
-   * gateway cannot parse never reaches the registry, so there is no access to record, not even a refusal).
+   * Runs a registry call that the HTTP layer refuses (its body cannot be parsed) and checks that it wrote nothing but
+   * the audit record of the refusal: every writable table as it was, and one refused record naming the consumer, the
+   * service and the problem code, although the call never reached the registry.
    */
-  async function expectNothingWritten(send: () => Promise<request.Response>): Promise<request.Response> {
+  async function expectOnlyTheRefusalAudited(send: () => Promise<request.Response>): Promise<request.Response> {
     const db = app.get(DataSource);
     const [stateBefore, auditIdBefore] = [await writableState(db), await lastAuditId(db)];
     const response = await send();
     expect(await writableState(db)).toEqual(stateBefore);
-    expect(await auditRowsAfter(db, auditIdBefore)).toEqual([]);
+    const audited = await db.query(
+      `SELECT request_id, outcome, reason, consumer_id IS NOT NULL AS has_consumer, service_code FROM access_audit WHERE audit_id > $1`,
+      [auditIdBefore],
+    );
+    expect(audited).toEqual([
+      { request_id: response.headers['x-request-id'], outcome: 'refused', reason: response.body.code, has_consumer: true, service_code: 'SANDBOX-ALL' },
+    ]);
     return response;
   }
 
@@ -76,28 +83,31 @@ describe('gateway', () => {
     expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('answers an unknown route with a 404 problem document carrying the request id', async () => {
+  it('answers an unknown route with a 404 problem document carrying the request id, and audits nothing (no registry call)', async () => {
+    const auditIdBefore = await lastAuditId(app.get(DataSource));
     const response = await http().get('/no/such/route').set('X-Request-Id', 'req-404').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 404, code: 'route_not_found', type: 'urn:popgate:problem:route_not_found', requestId: 'req-404' });
     expect(response.headers['x-request-id']).toBe('req-404');
+    await http().get('/registry/v1/nothing-here').set(REGISTRY_HEADERS).expect(404);
+    expect(await auditRowsAfter(app.get(DataSource), auditIdBefore)).toEqual([]);
   });
 
   // These calls carry valid registry credentials, so that the body is the only thing wrong with them.
-  it('answers malformed JSON with a 400 malformed_json problem, not a 500, and writes nothing', async () => {
-    const response = await expectNothingWritten(() =>
+  it('answers malformed JSON with a 400 malformed_json problem, not a 500, and writes only its audit record', async () => {
+    const response = await expectOnlyTheRefusalAudited(() =>
       http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-json')).send('{"idNumber": "0010'),
     );
     expectProblem(response, 400, 'malformed_json');
   });
 
-  it('refuses a 10 MB body with 413 payload_too_large and a non-JSON body with 415 unsupported_media_type, and writes nothing', async () => {
+  it('refuses a 10 MB body with 413 payload_too_large and a non-JSON body with 415 unsupported_media_type, and writes only their audit records', async () => {
     const huge = JSON.stringify({ items: [], padding: 'x'.repeat(10 * 1024 * 1024) });
-    const tooLarge = await expectNothingWritten(() =>
+    const tooLarge = await expectOnlyTheRefusalAudited(() =>
       http().post('/registry/v1/citizens/verify-batch').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-413')).send(huge),
     );
     expectProblem(tooLarge, 413, 'payload_too_large');
-    const wrongType = await expectNothingWritten(() =>
+    const wrongType = await expectOnlyTheRefusalAudited(() =>
       http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'text/plain').set('X-Request-Id', uniqueRequestId('e2e-415')).send('hello'),
     );
     expectProblem(wrongType, 415, 'unsupported_media_type');
