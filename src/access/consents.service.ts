@@ -56,7 +56,9 @@ export class ConsentsService {
     }
 
     const citizen = this.hmac.pseudonym(input.idNumber);
-    const consent = await this.dataSource.transaction(async (manager) => {
+    // READ COMMITTED whatever the server's default: after waiting for the lock, the check must see what the create
+    // that held it committed (a snapshot taken before the wait would not).
+    const consent = await this.dataSource.transaction('READ COMMITTED', async (manager) => {
       // One live consent per citizen, consumer and service: a second one (a retried POST, say) would outlive the
       // revocation of the first, and the citizen's "no" would not hold. Two racing creates are serialised here.
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`consent:${citizen.hmac}:${consumer.consumerId}:${input.serviceCode}`]);

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ServiceCatalog } from '../portal/service-catalog.service.js';
 import { validateIdNumber } from '../registry/identity/id-number.js';
@@ -17,8 +17,6 @@ import { DOSSIER_ID_PATTERN, header, OPERATION_BY_ROUTE } from './registry-acces
  */
 @Injectable()
 export class RefusalAudit {
-  private readonly logger = new Logger('RefusalAudit');
-
   constructor(
     private readonly consumers: ConsumerDirectory,
     private readonly catalog: ServiceCatalog,
@@ -26,31 +24,36 @@ export class RefusalAudit {
     private readonly audit: AuditWriter,
   ) {}
 
-  /** Records the refusal when the request is a purpose-bound registry call that nothing audited yet. */
+  /**
+   * Records the refusal when the request is a purpose-bound registry call that nothing audited yet. Rejects when the
+   * record cannot be written, so that the caller answers with that failure (503) rather than unaudited.
+   */
   async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, code: string): Promise<void> {
     const operation = OPERATION_BY_ROUTE[request.routeOptions?.url ?? ''];
     if (!operation || request[AUDITED_BY_INTERCEPTOR]) return;
-    try {
-      const context: Partial<AccessContext> & { requestId: string } = { requestId: String(request.id) };
-      context.consumer = (await this.knownConsumer(request)) ?? undefined;
-      const serviceCode = header(request, 'x-service-code');
-      context.service = serviceCode ? await this.catalog.purpose(serviceCode) : undefined;
-      const dossierId = header(request, 'x-dossier-id');
-      context.dossierId = dossierId && DOSSIER_ID_PATTERN.test(dossierId) && !/\d{12}/.test(dossierId) ? dossierId : null;
-      const idNumber = (request.params as { idNumber?: unknown } | undefined)?.idNumber;
-      const citizen = typeof idNumber === 'string' && validateIdNumber(idNumber).length === 0 ? this.hmac.pseudonym(idNumber) : null;
-      await this.audit.append(context, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
-    } catch (error) {
-      // The refusal is answered all the same: it discloses nothing, and the failure is in the log for operators.
-      this.logger.error(`a refused registry call could not be audited: ${(error as Error).message}`);
-    }
+    const context: Partial<AccessContext> & { requestId: string } = { requestId: String(request.id) };
+    context.consumer = (await this.knownConsumer(request)) ?? undefined;
+    const serviceCode = header(request, 'x-service-code');
+    context.service = serviceCode ? await this.catalog.purpose(serviceCode) : undefined;
+    const dossierId = header(request, 'x-dossier-id');
+    context.dossierId = dossierId && DOSSIER_ID_PATTERN.test(dossierId) && !/\d{12}/.test(dossierId) ? dossierId : null;
+    context.officer = this.validPseudonym(header(request, 'x-officer-id'));
+    const citizen = this.validPseudonym((request.params as { idNumber?: unknown } | undefined)?.idNumber);
+    await this.audit.append(context, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
+  }
+
+  /** The pseudonym of a valid ID number; anything else is not recorded (it is unchecked text). */
+  private validPseudonym(idNumber: unknown): { hmac: string; masked: string } | null {
+    return typeof idNumber === 'string' && validateIdNumber(idNumber.slice(0, 64)).length === 0 ? this.hmac.pseudonym(idNumber) : null;
   }
 
   private async knownConsumer(request: FastifyRequest) {
+    let key: string;
     try {
-      return await this.consumers.byKey(bearerKey(request.headers.authorization));
+      key = bearerKey(request.headers.authorization);
     } catch {
       return null; // no key, or a malformed one: recorded without a consumer, as the interceptor does
     }
+    return this.consumers.byKey(key);
   }
 }

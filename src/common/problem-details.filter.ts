@@ -21,7 +21,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { problem } = toProblem(error);
     if (!this.beforeAnswer || problem.status >= 500) return sendProblem(error, request, reply);
-    void this.beforeAnswer(request, problem).finally(() => sendProblem(error, request, reply));
+    // When the work before the answer fails (the refusal could not be audited), that failure is the answer: no
+    // refused call is answered unaudited, as no served one is.
+    this.beforeAnswer(request, problem)
+      .then(
+        () => sendProblem(error, request, reply),
+        (failure: unknown) => sendProblem(failure, request, reply),
+      )
+      .catch((failure: unknown) => request.log.error({ err: failure }, 'could not answer a problem'));
   }
 }
 

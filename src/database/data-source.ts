@@ -13,6 +13,7 @@ import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360
 import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-CreateAccessAudit.js';
 import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-IndexConsumerKeyPrefix.js';
 import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
+import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveConsent.js';
 
 /** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
 export const ENTITIES = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   CreateAccessAudit1795830420000,
   IndexConsumerKeyPrefix1796040000000,
   UniqueConsumerNames1796040060000,
+  OneLiveConsent1796040120000,
 ];
 
 /**

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 import { expectProblem } from '../utils/problem.js';
 
@@ -195,8 +195,12 @@ describe('/sandbox/consents', () => {
           [hmac, maskIdNumber(citizen.idNumber), bank.consumerId],
         );
         const answer = post(consentBody()).then((response) => response);
-        // Still uncommitted: a create that did not wait would find nothing and record a second consent.
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // The create must be seen waiting for the lock before the racing one commits: one that did not wait would
+        // have found nothing and recorded a second consent (and this wait would time out).
+        await expectEventually(async () => {
+          const [{ waiting }] = await db.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+          expect(waiting).toBeGreaterThan(0);
+        });
         await racing.commitTransaction();
         expectProblem(await answer, 409, 'consent_exists');
       } finally {

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
 import { expectProblem } from '../utils/problem.js';
+import { maskIdNumber } from '../../src/registry/identity/id-number.js';
 import { REGISTRY_HEADERS, createTestApp, uniqueRequestId } from '../utils/test-app.js';
 
 /** Cross-cutting behaviour of the HTTP gateway: health, OpenAPI, request ids and the problem+json error shape. */
@@ -20,6 +21,9 @@ describe('gateway', () => {
   });
 
   const http = () => request(app.getHttpServer());
+  /** An officer's own (valid) ID number and a dossier: a refused call records both, as a served one does. */
+  const OFFICER = '001090999921';
+  const PURPOSE_DETAILS = { 'x-dossier-id': 'HS-GATEWAY-1', 'x-officer-id': OFFICER };
 
   /**
    * Runs a registry call that the HTTP layer refuses (its body cannot be parsed) and checks that it wrote nothing but
@@ -32,11 +36,20 @@ describe('gateway', () => {
     const response = await send();
     expect(await writableState(db)).toEqual(stateBefore);
     const audited = await db.query(
-      `SELECT request_id, outcome, reason, consumer_id IS NOT NULL AS has_consumer, service_code FROM access_audit WHERE audit_id > $1`,
+      `SELECT request_id, outcome, reason, consumer_id IS NOT NULL AS has_consumer, service_code, dossier_id, officer_masked
+       FROM access_audit WHERE audit_id > $1`,
       [auditIdBefore],
     );
     expect(audited).toEqual([
-      { request_id: response.headers['x-request-id'], outcome: 'refused', reason: response.body.code, has_consumer: true, service_code: 'SANDBOX-ALL' },
+      {
+        request_id: response.headers['x-request-id'],
+        outcome: 'refused',
+        reason: response.body.code,
+        has_consumer: true,
+        service_code: 'SANDBOX-ALL',
+        dossier_id: 'HS-GATEWAY-1',
+        officer_masked: maskIdNumber(OFFICER),
+      },
     ]);
     return response;
   }
@@ -96,7 +109,7 @@ describe('gateway', () => {
   // These calls carry valid registry credentials, so that the body is the only thing wrong with them.
   it('answers malformed JSON with a 400 malformed_json problem, not a 500, and writes only its audit record', async () => {
     const response = await expectOnlyTheRefusalAudited(() =>
-      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-json')).send('{"idNumber": "0010'),
+      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set(PURPOSE_DETAILS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-json')).send('{"idNumber": "0010'),
     );
     expectProblem(response, 400, 'malformed_json');
   });
@@ -104,12 +117,28 @@ describe('gateway', () => {
   it('refuses a 10 MB body with 413 payload_too_large and a non-JSON body with 415 unsupported_media_type, and writes only their audit records', async () => {
     const huge = JSON.stringify({ items: [], padding: 'x'.repeat(10 * 1024 * 1024) });
     const tooLarge = await expectOnlyTheRefusalAudited(() =>
-      http().post('/registry/v1/citizens/verify-batch').set(REGISTRY_HEADERS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-413')).send(huge),
+      http().post('/registry/v1/citizens/verify-batch').set(REGISTRY_HEADERS).set(PURPOSE_DETAILS).set('content-type', 'application/json').set('X-Request-Id', uniqueRequestId('e2e-413')).send(huge),
     );
     expectProblem(tooLarge, 413, 'payload_too_large');
     const wrongType = await expectOnlyTheRefusalAudited(() =>
-      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('content-type', 'text/plain').set('X-Request-Id', uniqueRequestId('e2e-415')).send('hello'),
+      http().post('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set(PURPOSE_DETAILS).set('content-type', 'text/plain').set('X-Request-Id', uniqueRequestId('e2e-415')).send('hello'),
     );
     expectProblem(wrongType, 415, 'unsupported_media_type');
+  });
+
+  it('never answers a refusal it could not audit: the audit failure becomes the answer', async () => {
+    const db = app.get(DataSource);
+    // A real failure of the audit insert, for this one reason only (NOT VALID: existing rows are not checked).
+    await db.query(`ALTER TABLE access_audit ADD CONSTRAINT chk_e2e_refuse_malformed_json CHECK (reason IS DISTINCT FROM 'malformed_json') NOT VALID`);
+    try {
+      const response = await http()
+        .post('/registry/v1/citizens/verify')
+        .set(REGISTRY_HEADERS)
+        .set('content-type', 'application/json')
+        .send('{"idNumber": ');
+      expectProblem(response, 500, 'internal_error');
+    } finally {
+      await db.query(`ALTER TABLE access_audit DROP CONSTRAINT chk_e2e_refuse_malformed_json`);
+    }
   });
 });
