@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { maskIdNumber } from '../registry/identity/id-number.js';
+import { maskIdNumber, validateIdNumber } from '../registry/identity/id-number.js';
 
 /**
  * Pseudonymises personal ID numbers for the audit and consents: an HMAC-SHA256 under a key generated once by the
@@ -28,5 +28,10 @@ export class CitizenHmac implements OnModuleInit {
   /** The pair stored wherever a citizen is recorded: the HMAC to search by, the mask to show. */
   pseudonym(idNumber: string): { hmac: string; masked: string } {
     return { hmac: this.of(idNumber), masked: maskIdNumber(idNumber) };
+  }
+
+  /** The pseudonym of a valid ID number, or null for anything else (unchecked text is never recorded). */
+  pseudonymIfValid(value: unknown): { hmac: string; masked: string } | null {
+    return typeof value === 'string' && validateIdNumber(value.slice(0, 64)).length === 0 ? this.pseudonym(value) : null;
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ServiceCatalog } from '../portal/service-catalog.service.js';
-import { validateIdNumber } from '../registry/identity/id-number.js';
 import { AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from './access-context.js';
 import { bearerKey } from './api-key.js';
 import { AuditWriter } from './audit-writer.service.js';
@@ -37,14 +36,9 @@ export class RefusalAudit {
     context.service = serviceCode ? await this.catalog.purpose(serviceCode) : undefined;
     const dossierId = header(request, 'x-dossier-id');
     context.dossierId = dossierId && DOSSIER_ID_PATTERN.test(dossierId) && !/\d{12}/.test(dossierId) ? dossierId : null;
-    context.officer = this.validPseudonym(header(request, 'x-officer-id'));
-    const citizen = this.validPseudonym((request.params as { idNumber?: unknown } | undefined)?.idNumber);
+    context.officer = this.hmac.pseudonymIfValid(header(request, 'x-officer-id'));
+    const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
     await this.audit.append(context, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
-  }
-
-  /** The pseudonym of a valid ID number; anything else is not recorded (it is unchecked text). */
-  private validPseudonym(idNumber: unknown): { hmac: string; masked: string } | null {
-    return typeof idNumber === 'string' && validateIdNumber(idNumber.slice(0, 64)).length === 0 ? this.hmac.pseudonym(idNumber) : null;
   }
 
   private async knownConsumer(request: FastifyRequest) {

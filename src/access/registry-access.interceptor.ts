@@ -16,18 +16,9 @@ import { ConsumerLimits } from './consumer-limits.service.js';
 /** What a portal dossier id may look like (also checked where consents and audit filters name one). */
 export const DOSSIER_ID_PATTERN = /^[\w./:-]{1,64}$/;
 
-/** The audited operation of each registry route, by handler name. */
-const OPERATION_BY_HANDLER: Record<string, AuditOperation> = {
-  lookup: 'lookup',
-  verify: 'verify',
-  verifyBatch: 'verify_batch_item',
-  household: 'household',
-  changes: 'changes',
-};
-
 /**
- * The audited operation of each purpose-bound registry route, by route template: for calls refused before this
- * interceptor runs (a body that is not JSON, too large, of another type), which RefusalAudit records.
+ * The audited operation of each purpose-bound registry route, by route template: used here, and by RefusalAudit for
+ * calls refused before this interceptor runs (a body that is not JSON, too large, of another type).
  */
 export const OPERATION_BY_ROUTE: Record<string, AuditOperation> = {
   '/registry/v1/citizens/:idNumber': 'lookup',
@@ -74,7 +65,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAccess>();
     request[AUDITED_BY_INTERCEPTOR] = true;
-    const operation = OPERATION_BY_HANDLER[context.getHandler().name] ?? 'lookup';
+    const operation = OPERATION_BY_ROUTE[request.routeOptions.url ?? ''] ?? 'lookup';
     return from(this.run(request, operation, () => lastValueFrom(next.handle())));
   }
 
@@ -131,6 +122,6 @@ export class RegistryAccessInterceptor implements NestInterceptor {
   /** The citizen a refused call was about: the ID number of the path, or of a single verify's body, when valid. */
   private citizenOf(request: FastifyRequest): { hmac: string; masked: string } | null {
     const idNumber = (request.params as { idNumber?: unknown } | undefined)?.idNumber ?? (request.body as { idNumber?: unknown } | undefined)?.idNumber;
-    return typeof idNumber === 'string' && validateIdNumber(idNumber).length === 0 ? this.hmac.pseudonym(idNumber) : null;
+    return this.hmac.pseudonymIfValid(idNumber);
   }
 }

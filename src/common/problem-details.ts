@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, type FieldError } from './domain-error.js';
+import { DomainError, ServiceUnavailableError, type FieldError } from './domain-error.js';
 
 /** RFC 9457 problem document, with popgate's stable `code` and per-field `errors`. */
 export interface ProblemDocument {
@@ -157,16 +157,11 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
   }
   const outage = backingServiceOutage(error);
   if (outage) {
-    return {
-      expected: true,
-      problem: {
-        type: problemType('service_unavailable'),
-        title: 'A backing service is unavailable',
-        status: 503,
-        detail: `The ${outage} does not answer; retry shortly. A change this request was making may or may not have been applied: look before repeating it.`,
-        code: 'service_unavailable',
-      },
-    };
+    return toProblem(
+      new ServiceUnavailableError(
+        `The ${outage} does not answer; retry shortly. A change this request was making may or may not have been applied: look before repeating it.`,
+      ),
+    );
   }
   return {
     expected: false,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
+import { StatementNames } from '../database/statement-names.js';
 
 interface Waiter {
   resolve: (row: Record<string, unknown> | undefined) => void;
@@ -10,13 +11,10 @@ interface Waiter {
 /** Reads of one select list gathered during the current turn of the event loop, by ID number. */
 interface PendingReads {
   selectList: string;
-  statementName: string;
+  statementName: string | undefined;
   waiters: Map<string, Waiter[]>;
   sent: boolean;
 }
-
-/** Bounds the prepared statements per connection (one per select list); beyond it, reads go unnamed. */
-const MAX_NAMED_STATEMENTS = 128;
 
 /** The most ID numbers one statement asks for; a busier turn is sent as several statements. */
 const MAX_IDS_PER_STATEMENT = 1_000;
@@ -32,7 +30,7 @@ const MAX_IDS_PER_STATEMENT = 1_000;
 @Injectable()
 export class CitizenReads {
   private readonly pending = new Map<string, PendingReads>();
-  private readonly statementNames = new Map<string, string>();
+  private readonly statementNames = new StatementNames('citizen_reads');
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
@@ -46,7 +44,7 @@ export class CitizenReads {
       batch = undefined;
     }
     if (!batch) {
-      batch = { selectList, statementName: this.statementNameOf(selectList), waiters: new Map(), sent: false };
+      batch = { selectList, statementName: this.statementNames.nameFor(selectList), waiters: new Map(), sent: false };
       this.pending.set(selectList, batch);
       const scheduled = batch;
       // At the end of the turn, unless it went full before (send() then does nothing).
@@ -84,14 +82,5 @@ export class CitizenReads {
     } catch (error) {
       for (const waiters of batch.waiters.values()) for (const waiter of waiters) waiter.reject(error);
     }
-  }
-
-  private statementNameOf(selectList: string): string {
-    let name = this.statementNames.get(selectList);
-    if (name === undefined && this.statementNames.size < MAX_NAMED_STATEMENTS) {
-      name = `citizen_reads_${this.statementNames.size}`;
-      this.statementNames.set(selectList, name);
-    }
-    return name ?? '';
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { AccessContext } from '../access/access-context.js';
 import { PG_POOL } from '../database/database.module.js';
+import { StatementNames } from '../database/statement-names.js';
 import { selectList, type CitizenColumn, type CitizenRow } from './citizen-row.js';
 import { CitizenReads } from './citizen-reads.js';
 import type { VerificationSubject } from './registry.repository.js';
@@ -21,7 +22,7 @@ const VERIFICATION_SUBJECT_SELECT = `id_number AS "idNumber", full_name AS "full
  */
 @Injectable()
 export class RegistryAccessRepository {
-  private readonly statementByColumns = new Map<string, string>();
+  private readonly statementNames = new StatementNames('registry_lookup');
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -45,12 +46,7 @@ export class RegistryAccessRepository {
       const row = await this.reads.read<Partial<CitizenRow>>(idNumber, selectList(columns));
       return row ? { outcome: 'ok', row } : { outcome: 'not_found' };
     }
-    const key = columns.join(',');
-    let name = this.statementByColumns.get(key);
-    if (name === undefined && this.statementByColumns.size < 128) {
-      name = `registry_lookup_${this.statementByColumns.size}`;
-      this.statementByColumns.set(key, name);
-    }
+    const name = this.statementNames.nameFor(columns.join(','));
     const result = await this.pool.query<Partial<CitizenRow> & { decision: string }>({
       ...(name ? { name } : {}),
       text: `
