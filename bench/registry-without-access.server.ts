@@ -7,7 +7,7 @@ import { createLogger } from '../src/common/logger.js';
 import { ConfigModule } from '../src/config/config.module.js';
 import { DatabaseModule } from '../src/database/database.module.js';
 import { createHttpApp } from '../src/gateway-app.js';
-import { CITIZEN_FIELDS } from '../src/registry/citizen-fields.js';
+import { REGISTRY_FIELDS } from '../src/catalog/registry-fields.js';
 import { selectList, type CitizenColumn } from '../src/registry/citizen-row.js';
 import { CitizenReads } from '../src/registry/citizen-reads.js';
 import { RegistryAccessRepository, type AuditedLookup } from '../src/registry/registry-access.repository.js';
@@ -22,7 +22,7 @@ import { RegistryService } from '../src/registry/registry.service.js';
 const FIXED_ACCESS: AccessContext = {
   requestId: 'bench',
   consumer: { consumerId: '00000000-0000-0000-0000-000000000000', name: 'bench', kind: 'state', serviceCodes: new Set(['SANDBOX-ALL']), rateLimitPerSecond: null, dailyQuota: null },
-  service: { code: 'SANDBOX-ALL', allowedFields: new Set(CITIZEN_FIELDS.map((f) => f.name)) },
+  service: { code: 'SANDBOX-ALL', allowedFields: new Set(REGISTRY_FIELDS.map((f) => f.name)) },
   dossierId: null,
   officer: null,
 };

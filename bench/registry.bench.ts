@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import type pg from 'pg';
 import { createDataSource } from '../src/database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js';
-import { RegistrySeeder } from '../src/registry/seeding/registry-seeder.js';
+import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
 import { hashApiKey, keyPrefixOf } from '../src/access/api-key.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
 

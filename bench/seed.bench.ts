@@ -8,10 +8,10 @@ import { parseArgs } from 'node:util';
 import copyStreams from 'pg-copy-streams';
 import { createDataSource } from '../src/database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js';
-import { generateHouseholds } from '../src/registry/sandbox-data/population-generator.js';
+import { generateHouseholds } from '../src/sandbox/population/population-generator.js';
 import { CITIZEN_COLUMNS } from '../src/registry/citizen-row.js';
-import { citizenCopyRow } from '../src/registry/seeding/copy-format.js';
-import { RegistrySeeder } from '../src/registry/seeding/registry-seeder.js';
+import { citizenCopyRow } from '../src/registry/copy-format.js';
+import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult } from './bench-support.js';
 
 /**

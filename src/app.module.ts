@@ -7,7 +7,8 @@ import { PortalModule } from './portal/portal.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './queue/redis.module.js';
 import { RegistryModule } from './registry/registry.module.js';
-import { RegistryWorkersModule } from './registry/registry-workers.module.js';
+import { SandboxModule } from './sandbox/sandbox.module.js';
+import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -28,7 +29,8 @@ export class AppModule {
         PortalModule,
         AccessModule,
         RegistryModule,
-        ...(options.workers ? [RegistryWorkersModule] : []),
+        SandboxModule,
+        ...(options.workers ? [SandboxWorkersModule] : []),
       ],
     };
   }

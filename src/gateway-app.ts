@@ -10,7 +10,7 @@ import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
 import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
-import { RefusalAudit } from './access/refusal-audit.service.js';
+import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */

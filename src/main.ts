@@ -5,7 +5,7 @@ import { createDataSource } from './database/data-source.js';
 import { pgPoolOf, prepareDatabase } from './database/database-bootstrap.js';
 import { connectRedis } from './queue/redis-connection.js';
 import { createGatewayApp } from './gateway-app.js';
-import { RegistrySeeder } from './registry/seeding/registry-seeder.js';
+import { RegistrySeeder } from './sandbox/seeding/registry-seeder.js';
 import { exitOnStartupError } from './common/fatal-startup.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ConsumerIdentity } from './consumer-directory.service.js';
-import type { ServicePurpose } from '../portal/service-catalog.service.js';
+import type { ServicePurpose } from '../catalog/service-catalog.service.js';
 
 /**
  * Who is calling the registry and why, as established by RegistryAccessInterceptor from the request's key and

@@ -9,19 +9,18 @@ import { AuditWriter } from './audit-writer.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
 import { AuditQueryRepository } from './audit-query.repository.js';
 import { AuditController } from './audit.controller.js';
-import { ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsumersController } from './consumers.controller.js';
 import { ConsumersService } from './consumers.service.js';
-import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
-import { RefusalAudit } from './refusal-audit.service.js';
+import { RegistryAccessInterceptor } from '../registry/registry-access.interceptor.js';
+import { RefusalAudit } from '../registry/refusal-audit.service.js';
 
 /** Consumers, keys, purposes, consents and the audit: who may read what, and the record that they did. */
 @Global()
 @Module({
   imports: [PortalModule],
-  controllers: [ConsumersController, ConsentsController, AuditController],
+  controllers: [ConsumersController, AuditController],
   providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit],
-  exports: [AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit, PortalModule],
+  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit, PortalModule],
 })
 export class AccessModule {}

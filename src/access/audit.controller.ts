@@ -3,10 +3,10 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestj
 import { z } from 'zod';
 import { ApiJsonResponse, ApiProblems } from '../common/openapi.js';
 import { isoDateTimeSchema, parseInput } from '../common/validation.js';
-import { serviceCodeSchema } from '../portal/service-catalog.service.js';
-import { idNumberSchema } from '../registry/registry.dto.js';
+import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
+import { idNumberSchema } from '../identity/identity-schemas.js';
 import { AdminGuard } from './admin.guard.js';
-import { DOSSIER_ID_PATTERN } from './registry-access.interceptor.js';
+import { DOSSIER_ID_PATTERN } from '../registry/registry-access.interceptor.js';
 import { AuditQueryRepository, MAX_AUDIT_ID, type AuditRecord } from './audit-query.repository.js';
 import { CitizenHmac } from './citizen-hmac.js';
 

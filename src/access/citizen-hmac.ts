@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { maskIdNumber, validateIdNumber } from '../registry/identity/id-number.js';
+import { maskIdNumber, validateIdNumber } from '../identity/id-number.js';
 
 /**
  * Pseudonymises personal ID numbers for the audit and consents: an HMAC-SHA256 under a key generated once by the

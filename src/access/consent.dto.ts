@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isoDateTimeSchema } from '../common/validation.js';
-import { registryFieldSchema, serviceCodeSchema } from '../portal/service-catalog.service.js';
-import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
-import { idNumberSchema } from '../registry/registry.dto.js';
+import { registryFieldSchema, serviceCodeSchema } from '../catalog/service-catalog.service.js';
+import { REGISTRY_FIELD_BY_NAME } from '../catalog/registry-fields.js';
+import { idNumberSchema } from '../identity/identity-schemas.js';
 import type { ConsentEntity } from './consent.entity.js';
 
 /**
@@ -19,7 +19,7 @@ export function consentInputSchema(allowListOf: (serviceCode: string) => Readonl
       fields: z
         .array(registryFieldSchema)
         .min(1)
-        .max(CITIZEN_FIELD_BY_NAME.size)
+        .max(REGISTRY_FIELD_BY_NAME.size)
         .describe('Registry fields the consumer may read for this purpose; each must be in the service\'s allow-list')
         // Naming a field twice consents to nothing more; keep the first of each.
         .transform((fields) => [...new Set(fields)]),
@@ -42,7 +42,7 @@ export function consentInputSchema(allowListOf: (serviceCode: string) => Readonl
       }
       if (!Array.isArray(input.fields)) return;
       input.fields.forEach((name, index) => {
-        if (typeof name === 'string' && CITIZEN_FIELD_BY_NAME.has(name) && !allowed.has(name)) {
+        if (typeof name === 'string' && REGISTRY_FIELD_BY_NAME.has(name) && !allowed.has(name)) {
           context.addIssue({
             code: 'custom',
             path: ['fields', index],

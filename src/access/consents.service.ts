@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/domain-error.js';
 import { parseInput } from '../common/validation.js';
-import { ServiceCatalog, serviceCodeSchema } from '../portal/service-catalog.service.js';
-import { CitizenEntity } from '../registry/citizen.entity.js';
+import { ServiceCatalog, serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { consentIdSchema, consentInputSchema, consentListQuerySchema, toConsentView, type ConsentView } from './consent.dto.js';
 import { ConsentEntity } from './consent.entity.js';
@@ -18,7 +17,6 @@ import { ConsumerEntity } from './consumer.entity.js';
 export class ConsentsService {
   private readonly consents: Repository<ConsentEntity>;
   private readonly consumers: Repository<ConsumerEntity>;
-  private readonly citizens: Repository<CitizenEntity>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,10 +25,13 @@ export class ConsentsService {
   ) {
     this.consents = dataSource.getRepository(ConsentEntity);
     this.consumers = dataSource.getRepository(ConsumerEntity);
-    this.citizens = dataSource.getRepository(CitizenEntity);
   }
 
-  async create(body: unknown): Promise<ConsentView> {
+  /**
+   * Records a consent. `citizenExists` asks the registry (which sits above access) whether the citizen is there; it
+   * is asked after the consumer checks, so the problems come in the same order whatever the registry holds.
+   */
+  async create(body: unknown, citizenExists: (idNumber: string) => Promise<boolean>): Promise<ConsentView> {
     // Read from the database rather than the catalog's in-memory copy, which may lag another process's change.
     const code = (body as { serviceCode?: unknown } | null)?.serviceCode;
     const service = typeof code === 'string' && serviceCodeSchema.safeParse(code).success ? await this.catalog.find(code) : null;
@@ -51,7 +52,7 @@ export class ConsentsService {
         { field: 'serviceCode', rule: 'not_granted', message: `is not among the consumer's services` },
       ]);
     }
-    if (!(await this.citizens.existsBy({ idNumber: input.idNumber }))) {
+    if (!(await citizenExists(input.idNumber))) {
       throw new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
     }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { safeText } from '../common/validation.js';
-import { serviceCodeSchema } from '../portal/service-catalog.service.js';
+import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import type { ConsumerEntity } from './consumer.entity.js';
 
 /** Largest limits an operator may set: both columns are Postgres `integer`. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/domain-error.js';
 import { parseInput } from '../common/validation.js';
-import { ServiceCatalog } from '../portal/service-catalog.service.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { ConsumerEntity } from './consumer.entity.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ServiceCatalog } from '../portal/service-catalog.service.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { ConsumerEntity } from './consumer.entity.js';

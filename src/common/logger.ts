@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
-import { maskIdNumber, validateIdNumber } from '../registry/identity/id-number.js';
+import { maskIdNumber, validateIdNumber } from '../identity/id-number.js';
 
 /** Runs of 12 digits or more: a personal ID number, wherever it appears (URL, message, error), maybe among others. */
 const DIGIT_RUN = /\d{12,}/g;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datasetCitizensSchema, datasetSeedSchema } from './dataset-spec.js';
 
 /**
  * Environment schema: the only place that reads process.env. Every variable is documented in `.env.example`.
@@ -12,8 +13,8 @@ const environmentSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed of the synthetic dataset; the same seed gives the same citizens, row for row. */
-  SANDBOX_SEED: z.string().regex(/^[\w.:-]{1,64}$/, { message: 'letters, digits, and . _ : - only (at most 64)' }).default('popgate'),
-  SANDBOX_CITIZENS: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
+  SANDBOX_SEED: datasetSeedSchema.default('popgate'),
+  SANDBOX_CITIZENS: z.coerce.number().pipe(datasetCitizensSchema).default(20_000),
   /** Seed an empty registry on start (the quick start relies on it); tests and benchmarks seed explicitly. */
   SANDBOX_SEED_ON_START: z
     .enum(['true', 'false'])

@@ -2,7 +2,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AccessAuditEntity } from '../access/access-audit.entity.js';
 import { ConsentEntity } from '../access/consent.entity.js';
 import { ConsumerEntity } from '../access/consumer.entity.js';
-import { PublicServiceEntity } from '../portal/public-service.entity.js';
+import { PublicServiceEntity } from '../catalog/public-service.entity.js';
 import { CitizenEntity } from '../registry/citizen.entity.js';
 import { HouseholdEntity } from '../registry/household.entity.js';
 import { RegistryChangeEntity } from '../registry/registry-change.entity.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PublicServicesController } from './public-services.controller.js';
-import { ServiceCatalog } from './service-catalog.service.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 
 /**
  * The city portal stand-in: for now the public-service catalog and its API. The API's AdminGuard comes from the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PublicServiceInput } from './service-catalog.service.js';
-import type { PublicServiceEntity } from './public-service.entity.js';
+import type { PublicServiceInput } from '../catalog/service-catalog.service.js';
+import type { PublicServiceEntity } from '../catalog/public-service.entity.js';
 
 /** A catalog service as the portal API shows it. */
 export const publicServiceViewSchema = z.object({

@@ -6,7 +6,7 @@ import { NotFoundError } from '../common/domain-error.js';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { PUBLIC_SERVICE_EXAMPLES, publicServiceListSchema, publicServiceViewSchema, toPublicServiceView, type PublicServiceView } from './public-service.dto.js';
-import { publicServiceInputSchema, serviceCodeSchema, ServiceCatalog } from './service-catalog.service.js';
+import { publicServiceInputSchema, serviceCodeSchema, ServiceCatalog } from '../catalog/service-catalog.service.js';
 
 const CODE_PARAM = {
   name: 'code',

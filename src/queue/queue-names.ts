@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datasetSpecSchema } from '../config/dataset-spec.js';
 
 /** Every BullMQ queue of popgate. Redis holds work in flight; Postgres is the system of record. */
 export enum QueueName {
@@ -11,11 +12,7 @@ export enum JobName {
 }
 
 /** Payload of JobName.ResetDataset: everything the generated dataset depends on. */
-export const resetDatasetPayloadSchema = z.strictObject({
-  seed: z.string().min(1).max(64),
-  citizens: z.number().int().min(0).max(10_000_000),
-  referenceDate: z.iso.date(),
-});
+export const resetDatasetPayloadSchema = datasetSpecSchema;
 export type ResetDatasetPayload = z.output<typeof resetDatasetPayloadSchema>;
 
 /** The typed payload of each job name; processors parse with these schemas and never take `any`. */

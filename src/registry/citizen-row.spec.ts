@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CITIZEN_COLUMNS, citizenFromRow, citizenValues, type CitizenRow } from './citizen-row.js';
-import { personaHouseholds } from './sandbox-data/personas.js';
-import { generateHouseholds } from './sandbox-data/population-generator.js';
-import { citizenCopyRow } from './seeding/copy-format.js';
+import { personaHouseholds } from '../sandbox/population/personas.js';
+import { generateHouseholds } from '../sandbox/population/population-generator.js';
+import { citizenCopyRow } from './copy-format.js';
 
 const today = new Date('2026-11-28T00:00:00Z');
 

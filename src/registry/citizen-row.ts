@@ -1,7 +1,7 @@
 import { ReferenceData } from '../reference/reference-data.js';
 import type { Address, CitizenRecord, HouseholdRecord } from './citizen.js';
-import { cardIssuePlace } from './sandbox-data/id-card-rule.js';
-import { dayOfIso } from './sandbox-data/calendar-days.js';
+import { cardIssuePlace } from '../identity/id-card-rule.js';
+import { dayOfIso } from '../identity/calendar-days.js';
 
 /**
  * How a CitizenRecord is stored. Addresses are five columns each (see the CreateRegistry migration for why); the

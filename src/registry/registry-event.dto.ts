@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDateSchema, safeText } from '../common/validation.js';
-import { idNumberSchema } from './registry.dto.js';
+import { idNumberSchema } from '../identity/identity-schemas.js';
 
 const isoDate = isoDateSchema();
 

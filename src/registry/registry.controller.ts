@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Access } from '../access/access.decorator.js';
+import { Access } from './access.decorator.js';
 import type { AccessContext } from '../access/access-context.js';
-import { RegistryAccessInterceptor } from '../access/registry-access.interceptor.js';
+import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
-import { CITIZEN_FIELDS } from './citizen-fields.js';
+import { REGISTRY_FIELDS } from '../catalog/registry-fields.js';
 import { renderCongdanCollection } from './qcvn109/congdan-xml.js';
 import { changesQuerySchema, verifyBatchRequestSchema, verifyRequestSchema, verifyResultSchema, MAX_VERIFY_BATCH } from './registry.dto.js';
 import { EXAMPLES } from './registry.examples.js';
@@ -46,7 +46,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'The fields a look-up can return, with the Vietnamese term and the law item of each' })
   @ApiJsonResponse(200, 'Field catalogue', { type: 'array', items: { type: 'object' } }, EXAMPLES.fields)
   fields() {
-    return CITIZEN_FIELDS.map(({ name, vietnamese, lawItem, sensitive, description }) => ({ name, vietnamese, lawItem, sensitive, description }));
+    return REGISTRY_FIELDS.map(({ name, vietnamese, lawItem, sensitive, description }) => ({ name, vietnamese, lawItem, sensitive, description }));
   }
 
   @Get('citizens/:idNumber')

@@ -5,14 +5,14 @@ import { RegistryRepository } from './registry.repository.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
 import { CitizenReads } from './citizen-reads.js';
 import { RegistryService } from './registry.service.js';
-import { SandboxController } from './sandbox.controller.js';
-import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
-import { QueueModule } from '../queue/queue.module.js';
 
+/**
+ * The National Population Database stand-in: its read API (look-up, verify, households, changes feed) behind the
+ * access gate, and its write side (RegistryEventsService), which the sandbox controls call.
+ */
 @Module({
-  imports: [QueueModule],
-  controllers: [RegistryController, SandboxController],
-  providers: [RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService, SandboxJobsProducer],
-  exports: [RegistryService],
+  controllers: [RegistryController],
+  providers: [RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
+  exports: [RegistryService, RegistryRepository, RegistryEventsService],
 })
 export class RegistryModule {}

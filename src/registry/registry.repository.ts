@@ -45,6 +45,12 @@ export interface RegistryChangeRow {
 export class RegistryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
+  /** Whether a citizen with this number is in the registry (sandbox controls check before they record about one). */
+  async citizenExists(idNumber: string): Promise<boolean> {
+    const result = await this.pool.query({ name: 'registry_citizen_exists', text: 'SELECT 1 FROM citizens WHERE id_number = $1', values: [idNumber] });
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async findChildren(idNumber: string): Promise<ChildReference[]> {
     const result = await this.pool.query<ChildReference>({
       name: 'registry_find_children',

@@ -9,10 +9,11 @@ import { RegistryAccessRepository } from './registry-access.repository.js';
 import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
-import { CITIZEN_FIELD_BY_NAME, columnsOf, DEFAULT_FIELDS } from './citizen-fields.js';
-import { compareBirthDates, parseRequestedDate } from './identity/birth-date.js';
-import { validateIdNumber } from './identity/id-number.js';
-import { compareNames } from './identity/name-folding.js';
+import { DEFAULT_FIELDS } from '../catalog/registry-fields.js';
+import { CITIZEN_FIELD_BY_NAME, columnsOf } from './citizen-fields.js';
+import { compareBirthDates, parseRequestedDate } from '../identity/birth-date.js';
+import { validateIdNumber } from '../identity/id-number.js';
+import { compareNames } from '../identity/name-folding.js';
 import {
   MAX_VERIFY_BATCH,
   householdIdSchema,

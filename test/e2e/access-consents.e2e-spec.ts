@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
-import { maskIdNumber } from '../../src/registry/identity/id-number.js';
+import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';

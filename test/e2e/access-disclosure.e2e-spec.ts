@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { maskIdNumber } from '../../src/registry/identity/id-number.js';
+import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, REGISTRY_HEADERS, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 

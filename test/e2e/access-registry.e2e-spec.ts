@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { generateApiKey } from '../../src/access/api-key.js';
 import { ConsumerDirectory } from '../../src/access/consumer-directory.service.js';
-import { maskIdNumber } from '../../src/registry/identity/id-number.js';
+import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
 import { expectProblem } from '../utils/problem.js';
-import { maskIdNumber } from '../../src/registry/identity/id-number.js';
+import { maskIdNumber } from '../../src/identity/id-number.js';
 import { REGISTRY_HEADERS, createTestApp, uniqueRequestId } from '../utils/test-app.js';
 
 /** Cross-cutting behaviour of the HTTP gateway: health, OpenAPI, request ids and the problem+json error shape. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { ServiceCatalog } from '../../src/portal/service-catalog.service.js';
+import { ServiceCatalog } from '../../src/catalog/service-catalog.service.js';
 import { ADMIN_AUTH, createTestApp, DEVELOPER_AUTH } from '../utils/test-app.js';
 
 interface ConfigService {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { XMLParser } from 'fast-xml-parser';
-import { composeIdNumber, validateIdNumber } from '../../src/registry/identity/id-number.js';
+import { composeIdNumber, validateIdNumber } from '../../src/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';

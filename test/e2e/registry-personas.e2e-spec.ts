@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PERSONA_RANDOM_FLOOR } from '../../src/registry/identity/id-number.js';
-import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
+import { PERSONA_RANDOM_FLOOR } from '../../src/identity/id-number.js';
+import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { ageOn, persona } from '../factories/registry.factory.js';
 import { createTestApp, seedTestDataset, TEST_DATASET, api } from '../utils/test-app.js';
 

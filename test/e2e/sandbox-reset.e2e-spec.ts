@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { PERSONAS } from '../../src/registry/sandbox-data/personas.js';
+import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { persona } from '../factories/registry.factory.js';
 import { createTestApp, expectEventually, seedTestDataset, api } from '../utils/test-app.js';
 
@@ -81,7 +81,7 @@ describe('POST /sandbox/reset', () => {
 
   it.each([
     ['citizens -1', { ...RESET, citizens: -1 }, 'citizens', 'min'],
-    ['citizens 2,000,000', { ...RESET, citizens: 2_000_000 }, 'citizens', 'max'],
+    ['citizens 10,000,001', { ...RESET, citizens: 10_000_001 }, 'citizens', 'max'],
     ['citizens 1.5', { ...RESET, citizens: 1.5 }, 'citizens', undefined],
     ['referenceDate 2020-01-01', { ...RESET, referenceDate: '2020-01-01' }, 'referenceDate', 'min_date'],
     ['referenceDate 2026-02-30', { ...RESET, referenceDate: '2026-02-30' }, 'referenceDate', undefined],

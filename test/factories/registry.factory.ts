@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { composeIdNumber, PERSONA_RANDOM_FLOOR } from '../../src/registry/identity/id-number.js';
-import { PERSONAS, type Persona } from '../../src/registry/sandbox-data/personas.js';
+import { composeIdNumber, PERSONA_RANDOM_FLOOR } from '../../src/identity/id-number.js';
+import { PERSONAS, type Persona } from '../../src/sandbox/population/personas.js';
 
 /** The persona with this key; throws on a typo so that a test cannot silently run against nothing. */
 export function persona(key: string): Persona {

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { createGatewayApp } from '../../src/gateway-app.js';
-import { RegistrySeeder, type SeedResult } from '../../src/registry/seeding/registry-seeder.js';
+import { RegistrySeeder, type SeedResult } from '../../src/sandbox/seeding/registry-seeder.js';
 
 /** The dataset e2e tests share: small, fixed seed and fixed "today", so every run sees the same citizens. */
 export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026-11-28' } as const;

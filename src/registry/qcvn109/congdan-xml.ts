@@ -1,5 +1,5 @@
 import { RELATIONSHIP_LABELS, type Address, type CitizenRecord, type HouseholdRelationship } from '../citizen.js';
-import { parseStoredDate } from '../identity/birth-date.js';
+import { parseStoredDate } from '../../identity/birth-date.js';
 
 /**
  * QCVN 109:2017-shaped XML export of citizen records (`CongdanCollection/CongDan`), the message standard of the real

@@ -3,12 +3,15 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard, AnyKeyGuard } from '../access/admin.guard.js';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
-import { registryEventSchema } from './registry-event.dto.js';
-import { resetRequestSchema } from './registry.dto.js';
-import { EXAMPLES } from './registry.examples.js';
-import { RegistryEventsService } from './registry-events.service.js';
-import { PERSONAS } from './sandbox-data/personas.js';
+import { registryEventSchema } from '../registry/registry-event.dto.js';
+import { datasetSpecSchema } from '../config/dataset-spec.js';
+import { EXAMPLES } from '../registry/registry.examples.js';
+import { RegistryEventsService } from '../registry/registry-events.service.js';
+import { PERSONAS } from './population/personas.js';
 import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
+
+/** A reset names a dataset; its reference date defaults to today (UTC). */
+const resetRequestSchema = datasetSpecSchema.partial({ referenceDate: true });
 
 /** Sandbox controls: the personas catalogue (any valid key), recording change events and rebuilding the dataset (admin). */
 @ApiTags('sandbox')

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ServiceCatalog } from '../portal/service-catalog.service.js';
-import { AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from './access-context.js';
-import { bearerKey } from './api-key.js';
-import { AuditWriter } from './audit-writer.service.js';
-import { CitizenHmac } from './citizen-hmac.js';
-import { ConsumerDirectory } from './consumer-directory.service.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
+import { AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from '../access/access-context.js';
+import { bearerKey } from '../access/api-key.js';
+import { AuditWriter } from '../access/audit-writer.service.js';
+import { CitizenHmac } from '../access/citizen-hmac.js';
+import { ConsumerDirectory } from '../access/consumer-directory.service.js';
 import { DOSSIER_ID_PATTERN, header, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ACCESS_CONTEXT, type RequestWithAccess } from './access-context.js';
+import { ACCESS_CONTEXT, type RequestWithAccess } from '../access/access-context.js';
 
 /** The AccessContext that RegistryAccessInterceptor established for this request. */
 export const Access = createParamDecorator((_: unknown, context: ExecutionContext) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CitizenRecord } from '../citizen.js';
-import { PERSONA_RANDOM_FLOOR, decodeIdNumber, validateIdNumber } from '../identity/id-number.js';
+import type { CitizenRecord } from '../../registry/citizen.js';
+import { PERSONA_RANDOM_FLOOR, decodeIdNumber, validateIdNumber } from '../../identity/id-number.js';
 import { datasetViolations } from './dataset-invariants.js';
 import { generateHouseholds } from './population-generator.js';
 import { PERSONAS, PERSONA_EARLIEST_REFERENCE_DATE, personaEvents, personaHouseholds, type Persona } from './personas.js';

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { ConflictError, ValidationFailedError } from '../common/domain-error.js';
 import { fieldErrorsOf, safeText } from '../common/validation.js';
 import { projectRoot } from '../reference/project-root.js';
-import { CITIZEN_FIELD_BY_NAME } from '../registry/citizen-fields.js';
+import { REGISTRY_FIELD_BY_NAME } from './registry-fields.js';
 import { PublicServiceEntity } from './public-service.entity.js';
 
 /** A field name of the registry's catalogue (GET /registry/v1/fields). */
-export const registryFieldSchema = z.string().refine((name) => CITIZEN_FIELD_BY_NAME.has(name), {
+export const registryFieldSchema = z.string().refine((name) => REGISTRY_FIELD_BY_NAME.has(name), {
   message: 'is not a field of the registry (see GET /registry/v1/fields)',
   params: { rule: 'unknown_field' },
 });
@@ -23,7 +23,7 @@ export const publicServiceInputSchema = z.strictObject({
   nameEn: safeText(300).trim().min(1),
   leadAgency: safeText(200).trim().min(1),
   essential: z.boolean().default(false),
-  allowedFields: z.array(registryFieldSchema).min(1).max(CITIZEN_FIELD_BY_NAME.size),
+  allowedFields: z.array(registryFieldSchema).min(1).max(REGISTRY_FIELD_BY_NAME.size),
   note: safeText(500).nullable().default(null),
 });
 export type PublicServiceInput = z.output<typeof publicServiceInputSchema>;

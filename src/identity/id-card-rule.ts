@@ -1,4 +1,4 @@
-import type { IdCard } from '../citizen.js';
+import type { IdCard } from '../registry/citizen.js';
 import { ageOn, anniversary, daysFromCivil, isoDate } from './calendar-days.js';
 
 /**

@@ -6,14 +6,14 @@ import { ConfigError, loadConfig } from '../../config/app-config.js';
 import { fieldErrorsOf } from '../../common/validation.js';
 import { createDataSource } from '../../database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../../database/database-bootstrap.js';
-import { datasetSeedSchema, referenceDateSchema } from '../registry.dto.js';
+import { datasetCitizensSchema, datasetSeedSchema, referenceDateSchema } from '../../config/dataset-spec.js';
 import { RegistrySeeder } from './registry-seeder.js';
 import { exitOnStartupError } from '../../common/fatal-startup.js';
 
 const USAGE = 'usage: npm run seed -- [--citizens N] [--seed S] [--reference-date YYYY-MM-DD] [--reset]';
 
 const argumentsSchema = z.strictObject({
-  citizens: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  citizens: z.coerce.number().pipe(datasetCitizensSchema).optional(),
   seed: datasetSeedSchema.optional(),
   'reference-date': referenceDateSchema.optional(),
   reset: z.boolean().default(false),

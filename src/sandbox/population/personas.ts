@@ -1,8 +1,9 @@
+import { PERSONA_EARLIEST_REFERENCE_DATE } from '../../config/dataset-spec.js';
 import { ReferenceData } from '../../reference/reference-data.js';
-import type { Address, CitizenRecord, HouseholdRecord, HouseholdRelationship, MaritalStatus } from '../citizen.js';
-import { PERSONA_RANDOM_FLOOR, composeIdNumber, type Sex } from '../identity/id-number.js';
-import { dayOfDate, dayOfIso, isoDate } from './calendar-days.js';
-import { idCardIssuedOn } from './id-card-rule.js';
+import type { Address, CitizenRecord, HouseholdRecord, HouseholdRelationship, MaritalStatus } from '../../registry/citizen.js';
+import { PERSONA_RANDOM_FLOOR, composeIdNumber, type Sex } from '../../identity/id-number.js';
+import { dayOfDate, dayOfIso, isoDate } from '../../identity/calendar-days.js';
+import { idCardIssuedOn } from '../../identity/id-card-rule.js';
 
 /**
  * The sandbox personas: named citizens that every dataset contains whatever the seed, each built to exercise one
@@ -55,7 +56,7 @@ export interface Persona {
  * The earliest reference date the personas fit: the newborn's birth date is fixed (2026-05-20) so that its ID
  * number, which encodes the birth year, never changes.
  */
-export const PERSONA_EARLIEST_REFERENCE_DATE = '2026-05-21';
+export { PERSONA_EARLIEST_REFERENCE_DATE };
 
 type Outsider = { name: string; nationality: string };
 

@@ -2,9 +2,9 @@ import { Module } from '@nestjs/common';
 import { QueueModule } from '../queue/queue.module.js';
 import { SandboxProcessor } from './sandbox.processor.js';
 
-/** The registry's queue processors; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
+/** The sandbox's queue processors; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
 @Module({
   imports: [QueueModule],
   providers: [SandboxProcessor],
 })
-export class RegistryWorkersModule {}
+export class SandboxWorkersModule {}

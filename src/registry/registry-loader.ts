@@ -2,28 +2,38 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { CitizenRecord, HouseholdRecord } from '../citizen.js';
-import { generateHouseholds } from '../sandbox-data/population-generator.js';
-import { personaEvents, personaHouseholds } from '../sandbox-data/personas.js';
-import { CITIZEN_COLUMNS, HOUSEHOLD_COLUMNS } from '../citizen-row.js';
+import type { CitizenRecord, HouseholdRecord } from './citizen.js';
+import { CITIZEN_COLUMNS, HOUSEHOLD_COLUMNS } from './citizen-row.js';
 import { citizenCopyRow, householdCopyRow } from './copy-format.js';
 
-/** What to seed: the dataset depends only on these three values, row for row. */
-export interface SeedOptions {
+/** The dataset a load describes: the same three values give the same rows (recorded in registry_dataset). */
+export interface DatasetSpec {
   seed: string;
   /** Generated citizens, in addition to the personas, which are always present. */
   citizens: number;
   /** The generator's "today" (ages, card expiry, "moved last week"), `YYYY-MM-DD`. */
   referenceDate: string;
-  /** Called after every COPY chunk with the generated citizens written so far. */
-  onProgress?: (written: number, total: number) => void;
 }
 
-export interface SeedResult {
-  seed: string;
-  referenceDate: string;
-  generatedCitizens: number;
-  personas: number;
+/** A change event to append to the feed with the dataset. */
+export interface LoadedChangeEvent {
+  kind: string;
+  idNumber: string;
+  occurredAt: string;
+  details: Record<string, unknown>;
+}
+
+/** What to load: households with their members, in load order, and the feed's events. */
+export interface DatasetContent {
+  spec: DatasetSpec;
+  households: Iterable<{ household: HouseholdRecord; members: CitizenRecord[] }>;
+  events: () => readonly LoadedChangeEvent[];
+  /** Called after every COPY chunk has been handed to PostgreSQL. */
+  onChunk?: () => void;
+}
+
+export interface LoadResult {
+  citizens: number;
   households: number;
   changes: number;
   durationMs: number;
@@ -38,25 +48,26 @@ const ROWS_PER_CHUNK = 2_000;
 const SEED_LOCK_KEY = 0x5eed_0001;
 
 /**
- * Loads the synthetic dataset with COPY in one transaction: the registry is either the old dataset or the complete
- * new one, never half of each. TRUNCATE and COPY FREEZE in the same transaction let Postgres skip WAL-heavy tuple
- * visibility work later.
+ * The registry's bulk write: replaces its tables with a dataset using COPY in one transaction, so the registry is
+ * either the old dataset or the complete new one, never half of each. TRUNCATE and COPY FREEZE in the same
+ * transaction let Postgres skip WAL-heavy tuple visibility work later. What the dataset holds is the sandbox's
+ * business (src/sandbox/seeding/registry-seeder.ts); the tables are the registry's, so only this class writes them.
  */
-export class RegistrySeeder {
+export class RegistryLoader {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Seeds only when the registry holds no citizen; returns undefined when it already had data. */
-  async seedIfEmpty(options: SeedOptions): Promise<SeedResult | undefined> {
+  /** Loads only when the registry holds no citizen; returns undefined when it already had data. */
+  async loadIfEmpty(content: () => DatasetContent): Promise<LoadResult | undefined> {
     return this.withSeedLock(async (client) => {
       const existing = await client.query('SELECT 1 FROM citizens LIMIT 1');
       if (existing.rowCount !== 0) return undefined;
-      return this.load(client, options);
+      return this.load(client, content());
     });
   }
 
-  /** Replaces whatever is loaded with the dataset for these options. */
-  async reset(options: SeedOptions): Promise<SeedResult> {
-    return this.withSeedLock((client) => this.load(client, options));
+  /** Replaces whatever is loaded with this dataset. */
+  async replace(content: DatasetContent): Promise<LoadResult> {
+    return this.withSeedLock((client) => this.load(client, content));
   }
 
   private async withSeedLock<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -75,9 +86,8 @@ export class RegistrySeeder {
     }
   }
 
-  private async load(client: pg.PoolClient, options: SeedOptions): Promise<SeedResult> {
+  private async load(client: pg.PoolClient, content: DatasetContent): Promise<LoadResult> {
     const started = performance.now();
-    const today = new Date(`${options.referenceDate}T00:00:00Z`);
     // The feed's cursor keeps counting across resets: a reader holding an old cursor then sees the new dataset's
     // events after it, never a silent gap (RESTART IDENTITY would hand out ids it has already passed).
     await client.query('TRUNCATE citizens, households, registry_changes, registry_dataset');
@@ -86,36 +96,26 @@ export class RegistrySeeder {
     const rebuild = await this.dropIndexes(client, ['citizens', 'households']);
 
     const households: string[] = [];
-    let generated = 0;
-    let personaCount = 0;
-    const personaGroups = personaHouseholds(today);
-
-    // Personas first, then the generated population; households are buffered (a few hundred thousand short lines)
-    // because one connection can run only one COPY at a time.
+    let citizens = 0;
+    // Households are buffered (a few hundred thousand short lines) because one connection can run only one COPY at
+    // a time.
     function* chunks(): Generator<string> {
       let chunk = '';
       let rows = 0;
-      const add = (household: HouseholdRecord, members: CitizenRecord[]) => {
+      for (const { household, members } of content.households) {
         households.push(householdCopyRow(household));
         for (const member of members) chunk += citizenCopyRow(member);
         rows += members.length;
-      };
-      for (const group of personaGroups) {
-        add(group.household, group.members);
-        personaCount += group.members.length;
-      }
-      for (const group of generateHouseholds({ seed: options.seed, citizens: options.citizens, today })) {
-        add(group.household, group.members);
-        generated += group.members.length;
+        citizens += members.length;
         if (rows >= ROWS_PER_CHUNK) {
           yield chunk;
           chunk = '';
           rows = 0;
-          options.onProgress?.(generated, options.citizens);
+          content.onChunk?.();
         }
       }
       if (chunk !== '') yield chunk;
-      options.onProgress?.(generated, options.citizens);
+      content.onChunk?.();
     }
 
     const copyStarted = performance.now();
@@ -131,19 +131,17 @@ export class RegistrySeeder {
     const indexesStarted = performance.now();
     await rebuild();
     const analyzeStarted = performance.now();
-    const changes = await this.insertPersonaEvents(client, today);
-    await client.query(
-      'INSERT INTO registry_dataset (seed, citizens, reference_date) VALUES ($1, $2, $3)',
-      [options.seed, options.citizens, options.referenceDate],
-    );
+    const changes = await this.insertEvents(client, content.events());
+    await client.query('INSERT INTO registry_dataset (seed, citizens, reference_date) VALUES ($1, $2, $3)', [
+      content.spec.seed,
+      content.spec.citizens,
+      content.spec.referenceDate,
+    ]);
     await client.query('ANALYZE citizens');
     await client.query('ANALYZE households');
     const finished = performance.now();
     return {
-      seed: options.seed,
-      referenceDate: options.referenceDate,
-      generatedCitizens: generated,
-      personas: personaCount,
+      citizens,
       households: households.length,
       changes,
       durationMs: Math.round(finished - started),
@@ -181,9 +179,7 @@ export class RegistrySeeder {
     };
   }
 
-  /** The personas' histories ("moved last week", a death, a divorce) also appear in the changes feed. */
-  private async insertPersonaEvents(client: pg.PoolClient, today: Date): Promise<number> {
-    const events = personaEvents(today);
+  private async insertEvents(client: pg.PoolClient, events: readonly LoadedChangeEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     await client.query(
       `INSERT INTO registry_changes (kind, id_number, occurred_at, details)

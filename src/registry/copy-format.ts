@@ -1,5 +1,5 @@
-import type { CitizenRecord, HouseholdRecord } from '../citizen.js';
-import { citizenValues, householdValues } from '../citizen-row.js';
+import type { CitizenRecord, HouseholdRecord } from './citizen.js';
+import { citizenValues, householdValues } from './citizen-row.js';
 
 /**
  * Rows in PostgreSQL's COPY text format: tab-separated, `\N` for NULL, with backslash, tab, newline and carriage

@@ -5,8 +5,8 @@ import type {
   HouseholdRecord,
   HouseholdRelationship,
   IdCard,
-} from '../citizen.js';
-import { PERSONA_RANDOM_FLOOR, centurySexDigit, composeIdNumber, type Sex } from '../identity/id-number.js';
+} from '../../registry/citizen.js';
+import { PERSONA_RANDOM_FLOOR, centurySexDigit, composeIdNumber, type Sex } from '../../identity/id-number.js';
 import {
   LEGACY_PROVINCES,
   communeInfo,
@@ -23,8 +23,8 @@ import {
   isoDate,
   isoMonth,
   yearOf,
-} from './calendar-days.js';
-import { cardExpiryDay, idCardIssuedOn } from './id-card-rule.js';
+} from '../../identity/calendar-days.js';
+import { cardExpiryDay, idCardIssuedOn } from '../../identity/id-card-rule.js';
 import { ScrambledSequences } from './scrambled-sequence.js';
 import {
   AGE_BAND_PERCENT,

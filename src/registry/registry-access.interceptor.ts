@@ -2,16 +2,16 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError } from '../common/domain-error.js';
-import { ServiceCatalog } from '../portal/service-catalog.service.js';
-import { validateIdNumber } from '../registry/identity/id-number.js';
-import { MAX_VERIFY_BATCH } from '../registry/registry.dto.js';
-import type { AuditOperation } from './access-audit.entity.js';
-import { ACCESS_CONTEXT, AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from './access-context.js';
-import { bearerKey } from './api-key.js';
-import { AuditWriter } from './audit-writer.service.js';
-import { CitizenHmac } from './citizen-hmac.js';
-import { ConsumerDirectory } from './consumer-directory.service.js';
-import { ConsumerLimits } from './consumer-limits.service.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
+import { validateIdNumber } from '../identity/id-number.js';
+import { MAX_VERIFY_BATCH } from './registry.dto.js';
+import type { AuditOperation } from '../access/access-audit.entity.js';
+import { ACCESS_CONTEXT, AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from '../access/access-context.js';
+import { bearerKey } from '../access/api-key.js';
+import { AuditWriter } from '../access/audit-writer.service.js';
+import { CitizenHmac } from '../access/citizen-hmac.js';
+import { ConsumerDirectory } from '../access/consumer-directory.service.js';
+import { ConsumerLimits } from '../access/consumer-limits.service.js';
 
 /** What a portal dossier id may look like (also checked where consents and audit filters name one). */
 export const DOSSIER_ID_PATTERN = /^[\w./:-]{1,64}$/;

@@ -1,8 +1,8 @@
 import { ReferenceData } from '../../reference/reference-data.js';
-import type { Address, CitizenRecord, HouseholdRecord } from '../citizen.js';
-import { decodeIdNumber, validateIdNumber } from '../identity/id-number.js';
-import { anniversary, dayOfDate, dayOfIso, daysFromCivil } from './calendar-days.js';
-import { cardExpiryDay } from './id-card-rule.js';
+import type { Address, CitizenRecord, HouseholdRecord } from '../../registry/citizen.js';
+import { decodeIdNumber, validateIdNumber } from '../../identity/id-number.js';
+import { anniversary, dayOfDate, dayOfIso, daysFromCivil } from '../../identity/calendar-days.js';
+import { cardExpiryDay } from '../../identity/id-card-rule.js';
 
 /**
  * The rules every sandbox dataset obeys (generated households and personas alike), as a checker that lists each

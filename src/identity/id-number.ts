@@ -1,4 +1,4 @@
-import { ReferenceData } from '../../reference/reference-data.js';
+import { ReferenceData } from '../reference/reference-data.js';
 
 /** Sex as the registry stores it; the century/sex digit of an ID number encodes it (Circular 07/2016/TT-BCA). */
 export type Sex = 'male' | 'female';

@@ -1,4 +1,4 @@
-import type { Sex } from '../identity/id-number.js';
+import type { Sex } from '../../identity/id-number.js';
 import { SeededRandom, WeightedTable } from './seeded-random.js';
 
 /**

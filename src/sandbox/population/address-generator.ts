@@ -1,4 +1,4 @@
-import type { Address } from '../citizen.js';
+import type { Address } from '../../registry/citizen.js';
 import type { Commune } from '../../reference/reference-data.js';
 import type { SeededRandom } from './seeded-random.js';
 

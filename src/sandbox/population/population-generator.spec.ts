@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { CitizenRecord, HouseholdRecord } from '../citizen.js';
-import { PERSONA_RANDOM_FLOOR } from '../identity/id-number.js';
+import type { CitizenRecord, HouseholdRecord } from '../../registry/citizen.js';
+import { PERSONA_RANDOM_FLOOR } from '../../identity/id-number.js';
 import { datasetViolations } from './dataset-invariants.js';
 import { generateHouseholds, type GeneratedHousehold } from './population-generator.js';
 

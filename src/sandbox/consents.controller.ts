@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
-import { AdminGuard } from './admin.guard.js';
-import { CONSENT_EXAMPLES, consentInputSchema, consentListSchema, consentViewSchema, type ConsentView } from './consent.dto.js';
-import { ConsentsService } from './consents.service.js';
+import { AdminGuard } from '../access/admin.guard.js';
+import { CONSENT_EXAMPLES, consentInputSchema, consentListSchema, consentViewSchema, type ConsentView } from '../access/consent.dto.js';
+import { ConsentsService } from '../access/consents.service.js';
+import { RegistryRepository } from '../registry/registry.repository.js';
 
 /**
  * The sandbox's stand-in for citizens' consent records (the real flow runs through the citizen's VNeID app): operators
@@ -14,7 +15,10 @@ import { ConsentsService } from './consents.service.js';
 @UseGuards(AdminGuard)
 @Controller('sandbox/consents')
 export class ConsentsController {
-  constructor(private readonly consents: ConsentsService) {}
+  constructor(
+    private readonly consents: ConsentsService,
+    private readonly registry: RegistryRepository,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -32,7 +36,7 @@ export class ConsentsController {
   @ApiJsonResponse(201, 'The consent', consentViewSchema, CONSENT_EXAMPLES.created)
   @ApiProblems(400, 401, 403, 404, 409)
   create(@Body() body: unknown): Promise<ConsentView> {
-    return this.consents.create(body);
+    return this.consents.create(body, (idNumber) => this.registry.citizenExists(idNumber));
   }
 
   @Get()

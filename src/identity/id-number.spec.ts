@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ReferenceData } from '../../reference/reference-data.js';
+import { ReferenceData } from '../reference/reference-data.js';
 import {
   centurySexDigit,
   composeIdNumber,
