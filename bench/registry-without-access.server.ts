@@ -1,54 +1,50 @@
 import 'reflect-metadata';
 import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
-import type { AccessContext } from '../src/access/access-context.js';
-import { AuditWriter } from '../src/access/audit-writer.service.js';
-import { CitizenHmac } from '../src/access/citizen-hmac.js';
+import { DEFAULT_FIELDS } from '../src/catalog/registry-fields.js';
+import { NotFoundError, ValidationFailedError } from '../src/common/domain-error.js';
 import { createLogger } from '../src/common/logger.js';
+import { parseInput } from '../src/common/validation.js';
 import { ConfigModule } from '../src/config/config.module.js';
 import { DatabaseModule } from '../src/database/database.module.js';
 import { createHttpApp } from '../src/gateway-app.js';
-import { REGISTRY_FIELDS } from '../src/catalog/registry-fields.js';
-import { selectList, type CitizenColumn } from '../src/registry/citizen-row.js';
+import { validateIdNumber } from '../src/identity/id-number.js';
+import { CITIZEN_FIELD_BY_NAME, columnsOf } from '../src/registry/citizen-fields.js';
 import { CitizenReads } from '../src/registry/citizen-reads.js';
-import { RegistryAccessRepository, type AuditedLookup } from '../src/registry/registry-access.repository.js';
-import { RegistryRepository } from '../src/registry/registry.repository.js';
-import { RegistryService } from '../src/registry/registry.service.js';
+import { selectList } from '../src/registry/citizen-row.js';
+import { VERIFICATION_SUBJECT_SELECT } from '../src/registry/registry-access.repository.js';
+import { verifyRequestSchema } from '../src/registry/registry.dto.js';
+import type { VerificationSubject } from '../src/registry/registry.repository.js';
+import { compareWithRecord } from '../src/registry/registry.service.js';
 
 /**
- * Benchmark-only wiring (issue 3): the same registry look-up and verify endpoints, the same service code and HTTP
- * stack, but WITHOUT the access layer — no key, no purpose check, no consent query, no audit row. The product has no
- * such switch; this file exists so the benchmark can report what the access layer costs.
+ * Benchmark-only wiring: the registry's look-up and verify on the same HTTP stack, with the same validation, the
+ * same coalesced primary-key reads, projections and matching as the shipped path, but WITHOUT the access layer: no
+ * key, no purpose, no gate, no consent query, no audit row. It is built from the registry's own pieces rather than
+ * from a faked access context, so it measures what the registry costs and nothing else. The product has no such
+ * switch; this file exists so the benchmark can report what the access layer costs.
  */
-const FIXED_ACCESS: AccessContext = {
-  requestId: 'bench',
-  consumer: { consumerId: '00000000-0000-0000-0000-000000000000', name: 'bench', kind: 'state', serviceCodes: new Set(['SANDBOX-ALL']), rateLimitPerSecond: null, dailyQuota: null },
-  service: { code: 'SANDBOX-ALL', allowedFields: new Set(REGISTRY_FIELDS.map((f) => f.name)) },
-  dossierId: null,
-  officer: null,
-};
-
-/** The audited repository with the audit and the consent check taken out: the same coalesced primary-key read. */
-class UnauditedRegistryAccessRepository extends RegistryAccessRepository {
-  override async lookup(idNumber: string, _citizen: unknown, columns: readonly CitizenColumn[]): Promise<AuditedLookup> {
-    const reads = (this as unknown as { reads: CitizenReads }).reads;
-    const row = await reads.read<Record<string, unknown>>(idNumber, selectList(columns));
-    return row ? { outcome: 'ok', row } : { outcome: 'not_found' };
-  }
-}
-
 @Controller('registry/v1')
 class UnguardedRegistryController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(private readonly reads: CitizenReads) {}
 
   @Get('citizens/:idNumber')
-  lookup(@Param('idNumber') idNumber: string, @Query('fields') fields: string | undefined) {
-    return this.registry.lookup(idNumber, this.registry.resolveFields(fields, FIXED_ACCESS), FIXED_ACCESS);
+  async lookup(@Param('idNumber') idNumber: string, @Query('fields') fields: string | undefined) {
+    assertIdNumber(idNumber);
+    const names = fields ? fields.split(',').map((name) => name.trim()) : [...DEFAULT_FIELDS];
+    const unknown = names.filter((name) => !CITIZEN_FIELD_BY_NAME.has(name));
+    if (unknown.length > 0) throw new ValidationFailedError(`unknown field(s): ${unknown.join(', ')}`, []);
+    const row = await this.reads.read<Record<string, unknown>>(idNumber, selectList(columnsOf(names)));
+    if (!row) throw new NotFoundError('citizen_not_found', 'No citizen has this ID number in the sandbox registry.');
+    const projected: Record<string, unknown> = {};
+    for (const name of names) projected[name] = CITIZEN_FIELD_BY_NAME.get(name)!.project({ row, children: [] });
+    return projected;
   }
 
   @Post('citizens/verify')
   @HttpCode(200)
-  verify(@Body() body: unknown) {
-    return this.registry.verify(body, FIXED_ACCESS);
+  async verify(@Body() body: unknown) {
+    const request = parseInput(verifyRequestSchema, body);
+    return compareWithRecord(request, await this.reads.read<VerificationSubject>(request.idNumber, VERIFICATION_SUBJECT_SELECT));
   }
 
   @Get('ready')
@@ -57,17 +53,15 @@ class UnguardedRegistryController {
   }
 }
 
+function assertIdNumber(idNumber: string): void {
+  const violations = validateIdNumber(idNumber.slice(0, 64));
+  if (violations.length > 0) throw new ValidationFailedError('idNumber is not a valid personal ID number', []);
+}
+
 @Module({
-  imports: [ConfigModule, DatabaseModule],
+  imports: [ConfigModule, DatabaseModule.forRoot({ entities: [] })],
   controllers: [UnguardedRegistryController],
-  providers: [
-    RegistryService,
-    RegistryRepository,
-    CitizenReads,
-    CitizenHmac,
-    { provide: RegistryAccessRepository, useClass: UnauditedRegistryAccessRepository },
-    { provide: AuditWriter, useValue: { append: async () => undefined } },
-  ],
+  providers: [CitizenReads],
 })
 class RegistryWithoutAccessModule {}
 

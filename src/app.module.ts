@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessModule } from './access/access.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { MetricsModule } from './common/metrics.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ENTITIES } from './entities.js';
 import { OpsModule } from './ops/ops.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { QueueModule } from './queue/queue.module.js';
@@ -22,7 +24,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule,
-        DatabaseModule,
+        MetricsModule,
+        DatabaseModule.forRoot({ entities: ENTITIES }),
         RedisModule,
         QueueModule,
         OpsModule,

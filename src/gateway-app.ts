@@ -11,13 +11,12 @@ import { loadConfig, type AppConfig } from './config/app-config.js';
 import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
+import { acceptedRequestId } from './access/call-purpose.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** An incoming X-Request-Id is kept only when it is a short token, so it cannot inject into logs or headers. */
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * One access-log line per request (method, masked URL, status, time) instead of Fastify's two: logging is a
@@ -39,24 +38,20 @@ class SingleLineRequestLog extends LogController {
  * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
  */
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
-  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger);
+  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true });
 }
 
 /**
  * A Nest application of `rootModule` on the gateway's HTTP stack. The benchmark builds its reference app (the same
  * registry endpoints without the access layer) with it, so that both run on identical plumbing.
  */
-export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger): Promise<NestFastifyApplication> {
+export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger, options: { auditRefusals: boolean } = { auditRefusals: false }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new SingleLineRequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
-    genReqId: (request: IncomingMessage) => {
-      const incoming = request.headers['x-request-id'];
-      // A 12-digit run could be someone's ID number: such an id is replaced, since request ids are logged and audited.
-      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !/\d{12}/.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (request: IncomingMessage) => acceptedRequestId(request.headers['x-request-id']) ?? randomUUID(),
     routerOptions: { maxParamLength: 256 },
     // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
@@ -74,23 +69,15 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.useGlobalFilters(new ProblemDetailsFilter(refusalAuditOf(app)));
+  app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
   app.enableShutdownHooks();
   setUpOpenApi(app);
   return app;
 }
 
-/**
- * Audits registry calls refused before the access layer saw them (RefusalAudit), when the app has the access layer;
- * the benchmark's reference wiring has none.
- */
-function refusalAuditOf(app: NestFastifyApplication): ((request: FastifyRequest, problem: ProblemDocument) => Promise<void>) | undefined {
-  let refusals: RefusalAudit;
-  try {
-    refusals = app.get(RefusalAudit, { strict: false });
-  } catch {
-    return undefined;
-  }
+/** Audits registry calls refused before the access gate saw them (RefusalAudit). */
+function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, problem: ProblemDocument) => Promise<void> {
+  const refusals = app.get(RefusalAudit, { strict: false });
   return (request, problem) => refusals.recordIfUnaudited(request, problem.code);
 }
 

@@ -1,5 +1,6 @@
-import { Global, Module } from '@nestjs/common';
-import { PortalModule } from '../portal/portal.module.js';
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module.js';
+import { AccessMetrics } from './access-metrics.js';
 import { AdminKey } from './admin-key.service.js';
 import { AdminGuard, AnyKeyGuard } from './admin.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
@@ -12,15 +13,13 @@ import { AuditController } from './audit.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsumersController } from './consumers.controller.js';
 import { ConsumersService } from './consumers.service.js';
-import { RegistryAccessInterceptor } from '../registry/registry-access.interceptor.js';
-import { RefusalAudit } from '../registry/refusal-audit.service.js';
+import { AccessGate } from './access-gate.service.js';
 
 /** Consumers, keys, purposes, consents and the audit: who may read what, and the record that they did. */
-@Global()
 @Module({
-  imports: [PortalModule],
+  imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit],
-  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, RegistryAccessInterceptor, RefusalAudit, PortalModule],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, AccessGate, AccessMetrics],
+  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, AccessGate, CatalogModule],
 })
 export class AccessModule {}

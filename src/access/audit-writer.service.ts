@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import type { AuditOperation, AuditOutcome } from './access-audit.entity.js';
 import type { AccessContext } from './access-context.js';
-import { GatewayMetrics } from '../ops/gateway-metrics.js';
+import { AccessMetrics } from './access-metrics.js';
 
 /** One audit record to append; the context supplies who, why and for which dossier. */
 export interface AuditEntry {
@@ -56,7 +56,7 @@ export class AuditWriter {
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
-    private readonly metrics: GatewayMetrics,
+    private readonly metrics: AccessMetrics,
   ) {}
 
   append(context: Partial<AccessContext> & { requestId: string }, entries: readonly AuditEntry[]): Promise<void> {

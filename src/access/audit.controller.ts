@@ -6,7 +6,7 @@ import { isoDateTimeSchema, parseInput } from '../common/validation.js';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { idNumberSchema } from '../identity/identity-schemas.js';
 import { AdminGuard } from './admin.guard.js';
-import { DOSSIER_ID_PATTERN } from '../registry/registry-access.interceptor.js';
+import { DOSSIER_ID_PATTERN, DOSSIER_ID_RULE } from './call-purpose.js';
 import { AuditQueryRepository, MAX_AUDIT_ID, type AuditRecord } from './audit-query.repository.js';
 import { CitizenHmac } from './citizen-hmac.js';
 
@@ -41,7 +41,7 @@ export const auditQuerySchema = z
     consumerId: blankIsAbsent(z.guid({ message: 'must be a UUID' }).optional()),
     serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
     // The same rule as the X-Dossier-Id header (RegistryAccessInterceptor), so any recorded dossier can be asked for.
-    dossierId: blankIsAbsent(z.string().regex(DOSSIER_ID_PATTERN, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -' }).optional()),
+    dossierId: blankIsAbsent(z.string().regex(DOSSIER_ID_PATTERN, { message: DOSSIER_ID_RULE }).optional()),
     outcome: blankIsAbsent(z.enum(['ok', 'match', 'mismatch', 'not_found', 'refused']).optional()),
     from: blankIsAbsent(isoDateTime.optional()),
     to: blankIsAbsent(isoDateTime.optional()),

@@ -30,6 +30,7 @@ interface KeyCandidates {
 export class ConsumerDirectory {
   static readonly CACHE_MS = 2_000;
   private readonly cache = new Map<string, KeyCandidates>();
+  private readonly byIdCache = new Map<string, { identity: ConsumerIdentity | null; expiresAt: number }>();
   /** Bumped by invalidate(): a look-up that started before a change must not cache what it read. */
   private generation = 0;
   private readonly repository: Repository<ConsumerEntity>;
@@ -45,6 +46,23 @@ export class ConsumerDirectory {
     // Every candidate is compared, not just up to the first match.
     for (const candidate of candidates) if (digestsEqual(candidate.keyHash, keyHash)) found = candidate.identity;
     return found;
+  }
+
+  /**
+   * The consumer with this id and a live key, for in-process callers (the portal's jobs act as their own consumer):
+   * a revoked key stops them as it stops an HTTP caller. Cached like keys, and dropped by invalidate().
+   */
+  async byId(consumerId: string): Promise<ConsumerIdentity | null> {
+    const cached = this.byIdCache.get(consumerId);
+    if (cached && cached.expiresAt > Date.now()) return cached.identity;
+    const startedIn = this.generation;
+    const consumer = /^[0-9a-f-]{36}$/i.test(consumerId)
+      ? await this.repository.findOneBy({ consumerId, keyHash: Not(IsNull()), keyRevokedAt: IsNull() })
+      : null;
+    const identity = consumer ? identityOf(consumer) : null;
+    if (this.byIdCache.size > 10_000) this.byIdCache.clear();
+    if (startedIn === this.generation) this.byIdCache.set(consumerId, { identity, expiresAt: Date.now() + ConsumerDirectory.CACHE_MS });
+    return identity;
   }
 
   private async candidatesFor(keyPrefix: string): Promise<KeyCandidates> {
@@ -69,6 +87,7 @@ export class ConsumerDirectory {
   invalidate(): void {
     this.generation += 1;
     this.cache.clear();
+    this.byIdCache.clear();
   }
 
   async activeKeyCount(): Promise<number> {

@@ -1,12 +1,4 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AccessAuditEntity } from '../access/access-audit.entity.js';
-import { ConsentEntity } from '../access/consent.entity.js';
-import { ConsumerEntity } from '../access/consumer.entity.js';
-import { PublicServiceEntity } from '../catalog/public-service.entity.js';
-import { CitizenEntity } from '../registry/citizen.entity.js';
-import { HouseholdEntity } from '../registry/household.entity.js';
-import { RegistryChangeEntity } from '../registry/registry-change.entity.js';
-import { RegistryDatasetEntity } from '../registry/registry-dataset.entity.js';
 import { CreateRegistry1795826400000 } from './migrations/1795826400000-CreateRegistry.js';
 import { CreateServiceCatalog1795830300000 } from './migrations/1795830300000-CreateServiceCatalog.js';
 import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360000-CreateConsumersAndConsents.js';
@@ -14,18 +6,6 @@ import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-Creat
 import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-IndexConsumerKeyPrefix.js';
 import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
 import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveConsent.js';
-
-/** Every entity, listed explicitly: ESM has no reliable glob loading, and an explicit list is easy to review. */
-export const ENTITIES = [
-  CitizenEntity,
-  HouseholdEntity,
-  RegistryChangeEntity,
-  RegistryDatasetEntity,
-  PublicServiceEntity,
-  ConsumerEntity,
-  ConsentEntity,
-  AccessAuditEntity,
-];
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -42,11 +22,11 @@ export const MIGRATIONS = [
  * Options shared by the app, the migration CLI, the seeder and the tests. Never `synchronize`: the schema comes from
  * migrations only.
  */
-export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, poolSize = 10, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
@@ -55,6 +35,10 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
   };
 }
 
-export function createDataSource(databaseUrl: string, poolSize?: number): DataSource {
-  return new DataSource(dataSourceOptions(databaseUrl, poolSize));
+/**
+ * A DataSource on the database. `entities` are the app's (src/entities.ts, passed in from the top so that the
+ * database layer imports no domain); migrations, the seeder and the CLI need none.
+ */
+export function createDataSource(databaseUrl: string, poolSize?: number, entities?: DataSourceOptions['entities']): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, poolSize, entities));
 }

@@ -1,5 +1,5 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { createDataSource } from './data-source.js';
 import { pgPoolOf, prepareDatabase } from './database-bootstrap.js';
@@ -12,23 +12,29 @@ export const PG_POOL = Symbol('PG_POOL');
  * API, the worker and the tests all start on the current schema.
  */
 @Global()
-@Module({
-  providers: [
-    {
-      provide: DataSource,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => {
-        const dataSource = createDataSource(config.databaseUrl, config.databasePoolSize);
-        await prepareDatabase(dataSource, config.databaseUrl);
-        return dataSource;
-      },
-    },
-    { provide: PG_POOL, inject: [DataSource], useFactory: (dataSource: DataSource) => pgPoolOf(dataSource) },
-  ],
-  exports: [DataSource, PG_POOL],
-})
+@Module({})
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /** The database with the app's entities (src/entities.ts); a wiring that only runs SQL passes none. */
+  static forRoot(options: { entities: NonNullable<DataSourceOptions['entities']> }): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: DataSource,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            const dataSource = createDataSource(config.databaseUrl, config.databasePoolSize, options.entities);
+            await prepareDatabase(dataSource, config.databaseUrl);
+            return dataSource;
+          },
+        },
+        { provide: PG_POOL, inject: [DataSource], useFactory: (dataSource: DataSource) => pgPoolOf(dataSource) },
+      ],
+      exports: [DataSource, PG_POOL],
+    };
+  }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -1,4 +1,10 @@
-import type { IdCard } from '../registry/citizen.js';
+/** The ID card block (item 14). */
+export interface IdCard {
+  issueDate: string;
+  issuePlace: string;
+  /** Null when the card never expires (issued after the holder turned 60). */
+  expiryDate: string | null;
+}
 import { ageOn, anniversary, daysFromCivil, isoDate } from './calendar-days.js';
 
 /**

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../access/admin.guard.js';
 import { ApiProblems } from '../common/openapi.js';
-import { GatewayMetrics } from './gateway-metrics.js';
+import { MetricsRegistry } from '../common/metrics.module.js';
 
 const EXPOSITION_EXAMPLE = [
   '# HELP popgate_registry_accesses_total Audit records appended: one per citizen an answer shows, or per refused call',
@@ -18,7 +18,7 @@ const EXPOSITION_EXAMPLE = [
 @UseGuards(AdminGuard)
 @ApiBearerAuth()
 export class MetricsController {
-  constructor(private readonly metrics: GatewayMetrics) {}
+  constructor(private readonly metrics: MetricsRegistry) {}
 
   @Get('metrics')
   @ApiOperation({

@@ -1,15 +1,17 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { GatewayMetrics } from './gateway-metrics.js';
+import { AccessModule } from '../access/access.module.js';
 import { HealthController } from './health.controller.js';
+import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
 
-/** Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key). Global: the audit writer counts into the metrics. */
-@Global()
+/**
+ * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key). Ops reads from the
+ * other domains and nobody imports it.
+ */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), AccessModule],
   controllers: [HealthController, MetricsController],
-  providers: [GatewayMetrics],
-  exports: [GatewayMetrics],
+  providers: [HttpMetrics],
 })
 export class OpsModule {}

@@ -35,13 +35,9 @@ export interface Address {
   provinceName: string;
 }
 
-/** The ID card block (item 14). */
-export interface IdCard {
-  issueDate: string;
-  issuePlace: string;
-  /** Null when the card never expires (issued after the holder turned 60). */
-  expiryDate: string | null;
-}
+import type { IdCard } from '../identity/id-card-rule.js';
+
+export type { IdCard };
 
 /**
  * One citizen as stored: the generator's output and the registry row are this shape. Dates are ISO strings

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ServiceCatalog } from '../catalog/service-catalog.service.js';
-import { AUDITED_BY_INTERCEPTOR, type AccessContext, type RequestWithAccess } from '../access/access-context.js';
-import { bearerKey } from '../access/api-key.js';
-import { AuditWriter } from '../access/audit-writer.service.js';
+import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/access-context.js';
+import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
-import { ConsumerDirectory } from '../access/consumer-directory.service.js';
-import { DOSSIER_ID_PATTERN, header, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
+import { gateCallOf, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
 
 /**
  * Audits the registry calls refused before RegistryAccessInterceptor could take them in hand: Fastify refuses a body
@@ -17,10 +14,8 @@ import { DOSSIER_ID_PATTERN, header, OPERATION_BY_ROUTE } from './registry-acces
 @Injectable()
 export class RefusalAudit {
   constructor(
-    private readonly consumers: ConsumerDirectory,
-    private readonly catalog: ServiceCatalog,
+    private readonly gate: AccessGate,
     private readonly hmac: CitizenHmac,
-    private readonly audit: AuditWriter,
   ) {}
 
   /**
@@ -30,24 +25,8 @@ export class RefusalAudit {
   async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, code: string): Promise<void> {
     const operation = OPERATION_BY_ROUTE[request.routeOptions?.url ?? ''];
     if (!operation || request[AUDITED_BY_INTERCEPTOR]) return;
-    const context: Partial<AccessContext> & { requestId: string } = { requestId: String(request.id) };
-    context.consumer = (await this.knownConsumer(request)) ?? undefined;
-    const serviceCode = header(request, 'x-service-code');
-    context.service = serviceCode ? await this.catalog.purpose(serviceCode) : undefined;
-    const dossierId = header(request, 'x-dossier-id');
-    context.dossierId = dossierId && DOSSIER_ID_PATTERN.test(dossierId) && !/\d{12}/.test(dossierId) ? dossierId : null;
-    context.officer = this.hmac.pseudonymIfValid(header(request, 'x-officer-id'));
+    const known = await this.gate.describe(gateCallOf(request, operation));
     const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
-    await this.audit.append(context, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
-  }
-
-  private async knownConsumer(request: FastifyRequest) {
-    let key: string;
-    try {
-      key = bearerKey(request.headers.authorization);
-    } catch {
-      return null; // no key, or a malformed one: recorded without a consumer, as the interceptor does
-    }
-    return this.consumers.byKey(key);
+    await this.gate.recordRefusal(known, operation, citizen, code);
   }
 }

@@ -14,7 +14,7 @@ export type AuditedLookup =
   | { outcome: 'refused'; reason: 'consent_required' };
 
 /** What verify compares, named as VerificationSubject. */
-const VERIFICATION_SUBJECT_SELECT = `id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status`;
+export const VERIFICATION_SUBJECT_SELECT = `id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex, status`;
 
 /**
  * Registry reads decided together with a non-state consumer's consent, in one statement each, so that a

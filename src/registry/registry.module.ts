@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryEventsService } from './registry-events.service.js';
 import { RegistryRepository } from './registry.repository.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
 import { CitizenReads } from './citizen-reads.js';
 import { RegistryService } from './registry.service.js';
+import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
+import { RefusalAudit } from './refusal-audit.service.js';
 
 /**
  * The National Population Database stand-in: its read API (look-up, verify, households, changes feed) behind the
  * access gate, and its write side (RegistryEventsService), which the sandbox controls call.
  */
 @Module({
+  imports: [AccessModule],
   controllers: [RegistryController],
-  providers: [RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
-  exports: [RegistryService, RegistryRepository, RegistryEventsService],
+  providers: [RegistryAccessInterceptor, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
+  exports: [RefusalAudit, RegistryService, RegistryRepository, RegistryEventsService],
 })
 export class RegistryModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { ConsentsController } from './consents.controller.js';
@@ -10,7 +11,7 @@ import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
  * dataset (a queued job). What they change in the registry they change through the registry's own services.
  */
 @Module({
-  imports: [QueueModule, RegistryModule],
+  imports: [AccessModule, QueueModule, RegistryModule],
   controllers: [SandboxController, ConsentsController],
   providers: [SandboxJobsProducer],
 })

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError } from '../common/domain-error.js';
+import { ServiceCatalog } from '../catalog/service-catalog.service.js';
+import type { AuditOperation } from './access-audit.entity.js';
+import type { AccessContext, KnownCall } from './access-context.js';
+import { bearerKey } from './api-key.js';
+import { AuditWriter } from './audit-writer.service.js';
+import { dossierIdProblems, officerIdProblems } from './call-purpose.js';
+import { CitizenHmac } from './citizen-hmac.js';
+import { ConsumerDirectory, type ConsumerIdentity } from './consumer-directory.service.js';
+import { ConsumerLimits } from './consumer-limits.service.js';
+
+/**
+ * A registry call as plain values, whoever makes it: the HTTP interceptor reads them from headers, a job passes
+ * them as arguments. Exactly one of `authorization` (the raw `Authorization` header) and `consumerId` (an in-process
+ * caller acting as its own consumer) names the caller.
+ */
+export interface GateCall {
+  requestId: string;
+  authorization?: string | string[] | undefined;
+  consumerId?: string;
+  serviceCode: string | undefined;
+  dossierId?: string | null;
+  /** The officer's own ID number, in clear: the gate keeps only its pseudonym. */
+  officerId?: string | null;
+  operation: AuditOperation;
+  /** For the daily quota: each item of a verify-batch counts (see ConsumerLimits). */
+  citizensAskedAbout: number;
+}
+
+/**
+ * The one access gate of the registry. Every call, over HTTP or in-process, is admitted here: the key (or consumer)
+ * identifies a consumer (401 otherwise), the service code names the purpose, which must be granted to it (403), the
+ * dossier and officer values must be well formed (400), and the consumer must be within its rate and quota (429).
+ * What the gate established is kept in the call's KnownCall even when it refuses, so that the refusal's audit
+ * record says who asked, for which service and dossier.
+ */
+@Injectable()
+export class AccessGate {
+  constructor(
+    private readonly consumers: ConsumerDirectory,
+    private readonly catalog: ServiceCatalog,
+    private readonly limits: ConsumerLimits,
+    private readonly hmac: CitizenHmac,
+    private readonly audit: AuditWriter,
+  ) {}
+
+  /** Admits the call or throws the refusal; `known` receives what was established either way. */
+  async admit(call: GateCall, known: KnownCall = { requestId: call.requestId }): Promise<AccessContext> {
+    const consumer = await this.caller(call);
+    if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+    known.consumer = consumer;
+
+    const errors = [];
+    if (!call.serviceCode) errors.push({ field: 'header.X-Service-Code', rule: 'required', message: 'names the public service (purpose) of the call' });
+    const dossierId = call.dossierId ?? null;
+    if (dossierId !== null) errors.push(...dossierIdProblems(dossierId, 'header.X-Dossier-Id'));
+    const officerId = call.officerId ?? null;
+    if (officerId !== null) errors.push(...officerIdProblems(officerId, 'header.X-Officer-Id'));
+    if (errors.length > 0) throw new ValidationFailedError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+    known.dossierId = dossierId;
+    known.officer = officerId ? this.hmac.pseudonym(officerId) : null;
+
+    const service = await this.catalog.purpose(call.serviceCode!);
+    // Recorded even when refused, so that the audit filter by service finds attempts at services not granted. A code
+    // outside the catalog is not recorded: the header is free text, and the audit keeps nothing unchecked in clear.
+    if (service) known.service = service;
+    if (!service || !consumer.serviceCodes.has(service.code)) {
+      throw new ForbiddenError('service_not_granted', `Service ${JSON.stringify(call.serviceCode!.slice(0, 40))} is not granted to this consumer${service ? '' : ' (it is not in the catalog)'}.`);
+    }
+    this.limits.take(consumer, call.citizensAskedAbout);
+    return known as AccessContext;
+  }
+
+  /**
+   * What can be said of a call refused before it reached the gate (a body that is not JSON, say): each value kept
+   * only when valid, nothing refused for the others.
+   */
+  async describe(call: GateCall): Promise<KnownCall> {
+    const known: KnownCall = { requestId: call.requestId };
+    // No key, or a malformed one: recorded without a consumer. A directory that cannot answer fails the record.
+    known.consumer = (await this.caller(call).catch((error: unknown) => {
+      if (error instanceof UnauthorizedError) return null;
+      throw error;
+    })) ?? undefined;
+    known.service = call.serviceCode ? await this.catalog.purpose(call.serviceCode) : undefined;
+    known.dossierId = call.dossierId && dossierIdProblems(call.dossierId, '').length === 0 ? call.dossierId : null;
+    known.officer = this.hmac.pseudonymIfValid(call.officerId);
+    return known;
+  }
+
+  /**
+   * Appends the audit record of a refused call. Rejects when it cannot be written, so that the caller answers with
+   * that failure rather than unaudited.
+   */
+  recordRefusal(known: KnownCall, operation: AuditOperation, citizen: { hmac: string; masked: string } | null, code: string): Promise<void> {
+    return this.audit.append(known, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
+  }
+
+  /**
+   * Whether a failure of an admitted call is a refusal the gate records: not-found answers are results (audited by
+   * the registry with outcome not_found), outages are not the caller's doing, and an error the registry audited
+   * itself is not recorded twice.
+   */
+  static isUnauditedRefusal(error: unknown): error is DomainError {
+    return error instanceof DomainError && !error.audited && error.status !== 404 && error.status < 500;
+  }
+
+  private async caller(call: GateCall): Promise<ConsumerIdentity | null> {
+    if (call.consumerId !== undefined) return this.consumers.byId(call.consumerId);
+    return this.consumers.byKey(bearerKey(call.authorization));
+  }
+}
