@@ -1,6 +1,3 @@
-import { z } from 'zod';
-import { datasetSpecSchema } from '../config/dataset-spec.js';
-
 /** Every BullMQ queue of popgate. Redis holds work in flight; Postgres is the system of record. */
 export enum QueueName {
   Sandbox = 'sandbox',
@@ -11,14 +8,7 @@ export enum JobName {
   ResetDataset = 'reset-dataset',
 }
 
-/** Payload of JobName.ResetDataset: everything the generated dataset depends on. */
-export const resetDatasetPayloadSchema = datasetSpecSchema;
-export type ResetDatasetPayload = z.output<typeof resetDatasetPayloadSchema>;
-
-/** The typed payload of each job name; processors parse with these schemas and never take `any`. */
-export interface JobPayloads {
-  [JobName.ResetDataset]: ResetDatasetPayload;
-}
-
-/** Prefix of every BullMQ key, so popgate can share a Redis with other tools. */
-export const QUEUE_PREFIX = 'popgate';
+/** The queue each job name runs on: a producer adds a job only to its own queue. */
+export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
+  [JobName.ResetDataset]: QueueName.Sandbox,
+};

@@ -17,9 +17,9 @@ export function bullConnection(redisUrl: string) {
 }
 
 /**
- * BullMQ's shared connection (used by workers, which must wait out a Redis restart) and the queues. The queues'
- * own connections are the producers' and fail fast (`enableOfflineQueue: false`): a request made while Redis is
- * down gets a 503 at once instead of hanging.
+ * The one factory of queues: every QueueName is registered here, the same way. BullMQ's shared connection is the
+ * workers' (they must wait out a Redis restart); each queue's own connection is the producers' and fails fast
+ * (`enableOfflineQueue: false`): a request made while Redis is down gets a 503 at once instead of hanging.
  */
 @Module({
   imports: [
@@ -27,14 +27,16 @@ export function bullConnection(redisUrl: string) {
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ connection: bullConnection(config.redisUrl), prefix: config.queuePrefix }),
     }),
-    BullModule.registerQueueAsync({
-      name: QueueName.Sandbox,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: { ...bullConnection(config.redisUrl), enableOfflineQueue: false },
-        prefix: config.queuePrefix,
+    ...Object.values(QueueName).map((name) =>
+      BullModule.registerQueueAsync({
+        name,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => ({
+          connection: { ...bullConnection(config.redisUrl), enableOfflineQueue: false },
+          prefix: config.queuePrefix,
+        }),
       }),
-    }),
+    ),
   ],
   exports: [BullModule],
 })

@@ -2,7 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
-import { JobName, QueueName, type ResetDatasetPayload } from '../queue/queue-names.js';
+import { JOB_PRESETS } from '../queue/job-options.js';
+import type { JobPayload } from '../queue/job-payloads.js';
+import { JobName, QueueName } from '../queue/queue-names.js';
 import type { SeedResult } from './seeding/registry-seeder.js';
 
 /** A job as the sandbox API shows it. */
@@ -26,15 +28,11 @@ export interface SandboxJobView {
 export class SandboxJobsProducer {
   constructor(@InjectQueue(QueueName.Sandbox) private readonly queue: Queue) {}
 
-  async enqueueReset(payload: ResetDatasetPayload): Promise<SandboxJobView> {
+  async enqueueReset(payload: JobPayload<JobName.ResetDataset>): Promise<SandboxJobView> {
     const job = await this.redisCall(() =>
       this.queue.add(JobName.ResetDataset, payload, {
+        ...JOB_PRESETS.rebuild,
         deduplication: { id: JobName.ResetDataset },
-        // A rebuild is cheap to redo and must not run twice at once, so one retry after a crash is enough.
-        attempts: 2,
-        backoff: { type: 'fixed', delay: 1_000 },
-        removeOnComplete: { age: 24 * 3600, count: 100 },
-        removeOnFail: { age: 7 * 24 * 3600 },
       }),
     );
     return this.view(job);

@@ -3,7 +3,8 @@ import { Inject, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { JobName, QueueName, resetDatasetPayloadSchema } from '../queue/queue-names.js';
+import { parseJobPayload } from '../queue/job-payloads.js';
+import { JobName, QueueName } from '../queue/queue-names.js';
 import { RegistrySeeder, type SeedResult } from './seeding/registry-seeder.js';
 
 /**
@@ -28,11 +29,10 @@ export class SandboxProcessor extends WorkerHost {
   }
 
   private async resetDataset(job: Job): Promise<SeedResult> {
-    const parsed = resetDatasetPayloadSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${JobName.ResetDataset} payload: ${parsed.error.message}`);
+    const payload = parseJobPayload(JobName.ResetDataset, job);
     let reported = 0;
     const result = await new RegistrySeeder(this.pool).reset({
-      ...parsed.data,
+      ...payload,
       onProgress: (written, total) => {
         const percent = total === 0 ? 100 : Math.floor((written / total) * 100);
         if (percent > reported) {

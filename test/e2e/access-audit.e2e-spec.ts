@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { generateApiKey } from '../../src/access/api-key.js';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
-
 
 /** The keys of an access in "who read my data", and of an operator's audit record: never an HMAC. */
 const ACCESS_KEYS = ['at', 'consumer', 'dossierId', 'fields', 'operation', 'outcome', 'reason', 'serviceCode', 'serviceName'];
@@ -23,7 +21,7 @@ const RECORD_KEYS = [...ACCESS_KEYS, 'citizenMasked', 'officerMasked', 'requestI
  * SQL, and operators can ask who read a citizen's data and list records by consumer, service, dossier, outcome and time.
  */
 describe('access audit', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let db: DataSource;
   const run = randomUUID().slice(0, 8);
   /** The last audit record before this file ran: what came after is this file's. */
@@ -31,28 +29,21 @@ describe('access audit', () => {
   const husband = persona('married-husband');
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    db = app.get(DataSource);
+    db = testApp.app.get(DataSource);
     const [row] = await db.query(`SELECT coalesce(max(audit_id), 0)::text AS mark FROM access_audit`);
     auditMark = row.mark;
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const server = () => app.getHttpServer();
+  const server = () => testApp.app.getHttpServer();
   const admin = (path: string) => request(server()).get(path).set(ADMIN_AUTH);
 
-  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { name: `Phường thử ${run} ${randomUUID().slice(0, 8)}`, serviceCodes: ['2.001159', '1.004222'], ...options });
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(testApp.app, { name: `Phường thử ${run} ${randomUUID().slice(0, 8)}`, serviceCodes: ['2.001159', '1.004222'], ...options });
 
   const lookup = (headers: Headers, idNumber: string, fields: string) =>
     request(server()).get(`/registry/v1/citizens/${idNumber}?fields=${fields}`).set(headers);
   const verify = (headers: Headers, body: object) => request(server()).post('/registry/v1/citizens/verify').set(headers).send(body);
   const auditRows = (requestId: string) => db.query(`SELECT * FROM access_audit WHERE request_id = $1 ORDER BY audit_id`, [requestId]);
   const requestId = (label: string) => uniqueRequestId(`e2e-audit-${label}`);
-
 
   describe('recording', () => {
     it('appends a look-up\'s record, with consumer, service, dossier, fields and outcome, before the answer', async () => {
@@ -72,7 +63,7 @@ describe('access audit', () => {
           outcome: 'ok',
           reason: null,
           citizen_masked: maskIdNumber(husband.idNumber),
-          citizen_hmac: app.get(CitizenHmac).of(husband.idNumber),
+          citizen_hmac: testApp.app.get(CitizenHmac).of(husband.idNumber),
         }),
       ]);
     });
@@ -172,7 +163,7 @@ describe('access audit', () => {
       const [{ id_number: idNumber }] = await db.query(`SELECT id_number FROM citizens WHERE right(id_number, 6) < '999900' ORDER BY random() LIMIT 1`);
       const headers = { ...DEVELOPER_AUTH, 'x-service-code': '2.001159' };
       for (let call = 0; call < 5; call += 1) await lookup({ ...headers, 'x-dossier-id': `${run}-PAGE-${call}` }, idNumber, 'fullName').expect(200);
-      const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM access_audit WHERE citizen_hmac = $1`, [app.get(CitizenHmac).of(idNumber)]);
+      const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM access_audit WHERE citizen_hmac = $1`, [testApp.app.get(CitizenHmac).of(idNumber)]);
 
       const seen: string[] = [];
       let cursor: string | null = '';

@@ -1,35 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CitizenHmac } from '../../src/access/citizen-hmac.js';
 import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
 type FieldError = { field: string; rule: string; message: string };
 
-
 /** Consents of citizens to non-state consumers: recording, validation, revocation, and their effect on the registry. */
 describe('/sandbox/consents', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let db: DataSource;
   const citizen = persona('foreign-spouse');
   let bank: TestConsumer;
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    db = app.get(DataSource);
+    db = testApp.app.get(DataSource);
     bank = await createConsumer({ kind: 'non_state', serviceCodes: ['2.001159', '1.000466'] });
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   // One live consent per citizen, consumer and service: each test starts with none for the shared bank.
@@ -37,9 +29,9 @@ describe('/sandbox/consents', () => {
     await db.query(`UPDATE consents SET revoked_at = now() WHERE consumer_id = $1 AND revoked_at IS NULL`, [bank.consumerId]);
   });
 
-  const server = () => app.getHttpServer();
+  const server = () => testApp.app.getHttpServer();
 
-  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { ...options });
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(testApp.app, { ...options });
 
   const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
   const consentBody = (overrides: Record<string, unknown> = {}) => ({
@@ -55,7 +47,6 @@ describe('/sandbox/consents', () => {
   const lookup = (consumer: TestConsumer, fields: string, serviceCode = '2.001159', idNumber = citizen.idNumber) =>
     request(server()).get(`/registry/v1/citizens/${idNumber}?fields=${fields}`).set({ ...consumer.auth, 'x-service-code': serviceCode });
   const consentRows = async () => (await db.query(`SELECT count(*)::int AS n FROM consents`))[0].n as number;
-
 
   /** Posts a body that must be refused, and checks that no consent was recorded. */
   async function expectRefused(body: unknown, status: number, code: string): Promise<FieldError[]> {
@@ -86,7 +77,7 @@ describe('/sandbox/consents', () => {
     it('stores the citizen as HMAC and mask, never the clear number', async () => {
       const { body } = await post(consentBody()).expect(201);
       const [row] = await db.query(`SELECT k.*, row_to_json(k)::text AS everything FROM consents k WHERE consent_id = $1`, [body.consentId]);
-      expect(row.citizen_hmac).toBe(app.get(CitizenHmac).of(citizen.idNumber));
+      expect(row.citizen_hmac).toBe(testApp.app.get(CitizenHmac).of(citizen.idNumber));
       expect(row.citizen_masked).toBe(maskIdNumber(citizen.idNumber));
       expect(row.everything).not.toContain(citizen.idNumber);
     });
@@ -187,7 +178,7 @@ describe('/sandbox/consents', () => {
       await racing.connect();
       await racing.startTransaction();
       try {
-        const hmac = app.get(CitizenHmac).of(citizen.idNumber);
+        const hmac = testApp.app.get(CitizenHmac).of(citizen.idNumber);
         await racing.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`consent:${hmac}:${bank.consumerId}:2.001159`]);
         await racing.query(
           `INSERT INTO consents (citizen_hmac, citizen_masked, consumer_id, service_code, fields, expires_at)

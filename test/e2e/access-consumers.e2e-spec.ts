@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ADMIN_AUTH, createTestApp, DEVELOPER_AUTH } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, useTestApp } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -14,15 +13,11 @@ const uniqueName = (label: string) => `e2e ${label} ${randomBytes(4).toString('h
 
 /** Operators' consumers API: registration, key issue, rotation and revocation, today's usage, and who may call it. */
 describe('/access/v1/consumers', () => {
-  let app: NestFastifyApplication;
-  const http = () => request(app.getHttpServer());
+  const testApp = useTestApp({ seed: false });
+  const http = () => request(testApp.app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp();
-  });
 
-  afterAll(async () => {
-    await app.close();
   });
 
   async function createConsumer(overrides: Record<string, unknown> = {}): Promise<{ consumer: Record<string, any>; apiKey: string }> {
@@ -66,7 +61,7 @@ describe('/access/v1/consumers', () => {
         usageToday: { calls: 0, notFound: 0, refused: 0 },
       });
 
-      const [row] = await app.get(DataSource).query('SELECT * FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
+      const [row] = await testApp.app.get(DataSource).query('SELECT * FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
       expect(row.key_hash).toBe(sha256(apiKey));
       expect(JSON.stringify(row)).not.toContain(apiKey);
 
@@ -140,7 +135,7 @@ describe('/access/v1/consumers', () => {
     it('lists consumers with today\'s usage from the audit: calls, not-found and refused, today only', async () => {
       const { consumer } = await createConsumer();
       const other = await createConsumer();
-      const dataSource = app.get(DataSource);
+      const dataSource = testApp.app.get(DataSource);
       const insert = (consumerId: string, outcome: string, occurredAt = 'now()') =>
         dataSource.query(`INSERT INTO access_audit (request_id, consumer_id, operation, outcome, occurred_at) VALUES ($1, $2, 'verify', $3, ${occurredAt})`, [
           randomUUID(),
@@ -184,7 +179,7 @@ describe('/access/v1/consumers', () => {
 
       expect(await guardAnswerFor(oldKey)).toEqual({ status: 401, code: 'unknown_credentials' });
       expect(await guardAnswerFor(body.apiKey)).toEqual({ status: 403, code: 'admin_required' });
-      const [row] = await app.get(DataSource).query('SELECT key_hash FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
+      const [row] = await testApp.app.get(DataSource).query('SELECT key_hash FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
       expect(row.key_hash).toBe(sha256(body.apiKey));
     });
 
@@ -197,7 +192,7 @@ describe('/access/v1/consumers', () => {
 
       const revoked = await http().get(`/access/v1/consumers/${consumer.consumerId}`).set(ADMIN_AUTH).expect(200);
       expect(revoked.body).toMatchObject({ keyActive: false, keyRevokedAt: expect.any(String), keyPrefix: apiKey.slice(0, 8) });
-      const [row] = await app.get(DataSource).query('SELECT key_hash FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
+      const [row] = await testApp.app.get(DataSource).query('SELECT key_hash FROM consumers WHERE consumer_id = $1', [consumer.consumerId]);
       expect(row.key_hash).toBeNull();
 
       await http().delete(`/access/v1/consumers/${consumer.consumerId}/key`).set(ADMIN_AUTH).expect(204);

@@ -1,19 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { generateApiKey } from '../../src/access/api-key.js';
 import { ConsumerDirectory } from '../../src/access/consumer-directory.service.js';
 import { maskIdNumber } from '../../src/identity/id-number.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset , uniqueRequestId } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 import { createTestConsumer, type TestConsumer, type TestConsumerOptions } from '../factories/access.factory.js';
 import { expectProblem } from '../utils/problem.js';
 
 type Headers = Record<string, string>;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 
 /**
  * Purpose-bound registry access, end to end: credentials, purpose headers, field allow-lists, sensitive fields,
@@ -21,25 +19,19 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * (outcome `refused`, reason = the problem code) and change nothing else.
  */
 describe('registry access', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let db: DataSource;
   const run = randomUUID().slice(0, 8);
   const citizen = persona('married-husband');
   const hmong = persona('ethnic-minority-religion');
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    db = app.get(DataSource);
+    db = testApp.app.get(DataSource);
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
+  const server = () => testApp.app.getHttpServer();
 
-  const server = () => app.getHttpServer();
-
-  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(app, { ...options });
+  const createConsumer = (options: TestConsumerOptions = {}): Promise<TestConsumer> => createTestConsumer(testApp.app, { ...options });
 
   /** Revokes the key through the operators' API only, so that the test covers the endpoint and not a shortcut. */
   async function revokeKey(consumer: TestConsumer): Promise<void> {
@@ -60,7 +52,6 @@ describe('registry access', () => {
              (SELECT count(*)::text FROM access_audit) AS audit_rows`);
     return row;
   }
-
 
   /**
    * Sends a call that must be refused with `status` and `code`, under a request id of its own, then checks that
@@ -128,7 +119,7 @@ describe('registry access', () => {
           [`e2e shared prefix ${run} ${index}`, [serviceCode], sha256(keys[index]), prefix],
         );
       }
-      app.get(ConsumerDirectory).invalidate();
+      testApp.app.get(ConsumerDirectory).invalidate();
       await lookup({ authorization: `Bearer ${keys[0]}`, ...SERVICE }, '?fields=fullName').expect(200);
       await expectRefused(() => lookup({ authorization: `Bearer ${keys[1]}`, ...SERVICE }, '?fields=fullName'), 403, 'service_not_granted');
       await lookup({ authorization: `Bearer ${keys[1]}`, 'x-service-code': '1.004222' }, '?fields=fullName').expect(200);

@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
 import { expectProblem } from '../utils/problem.js';
 import { maskIdNumber } from '../../src/identity/id-number.js';
-import { REGISTRY_HEADERS, createTestApp, uniqueRequestId } from '../utils/test-app.js';
+import { REGISTRY_HEADERS, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 
 /** Cross-cutting behaviour of the HTTP gateway: health, OpenAPI, request ids and the problem+json error shape. */
 describe('gateway', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp({ seed: false });
 
   beforeAll(async () => {
-    app = await createTestApp();
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const http = () => request(app.getHttpServer());
+  const http = () => request(testApp.app.getHttpServer());
   /** An officer's own (valid) ID number and a dossier: a refused call records both, as a served one does. */
   const OFFICER = '001090999921';
   const PURPOSE_DETAILS = { 'x-dossier-id': 'HS-GATEWAY-1', 'x-officer-id': OFFICER };
@@ -31,7 +26,7 @@ describe('gateway', () => {
    * service and the problem code, although the call never reached the registry.
    */
   async function expectOnlyTheRefusalAudited(send: () => Promise<request.Response>): Promise<request.Response> {
-    const db = app.get(DataSource);
+    const db = testApp.app.get(DataSource);
     const [stateBefore, auditIdBefore] = [await writableState(db), await lastAuditId(db)];
     const response = await send();
     expect(await writableState(db)).toEqual(stateBefore);
@@ -97,13 +92,13 @@ describe('gateway', () => {
   });
 
   it('answers an unknown route with a 404 problem document carrying the request id, and audits nothing (no registry call)', async () => {
-    const auditIdBefore = await lastAuditId(app.get(DataSource));
+    const auditIdBefore = await lastAuditId(testApp.app.get(DataSource));
     const response = await http().get('/no/such/route').set('X-Request-Id', 'req-404').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 404, code: 'route_not_found', type: 'urn:popgate:problem:route_not_found', requestId: 'req-404' });
     expect(response.headers['x-request-id']).toBe('req-404');
     await http().get('/registry/v1/nothing-here').set(REGISTRY_HEADERS).expect(404);
-    expect(await auditRowsAfter(app.get(DataSource), auditIdBefore)).toEqual([]);
+    expect(await auditRowsAfter(testApp.app.get(DataSource), auditIdBefore)).toEqual([]);
   });
 
   // These calls carry valid registry credentials, so that the body is the only thing wrong with them.
@@ -127,7 +122,7 @@ describe('gateway', () => {
   });
 
   it('never answers a refusal it could not audit: the audit failure becomes the answer', async () => {
-    const db = app.get(DataSource);
+    const db = testApp.app.get(DataSource);
     // A real failure of the audit insert, for this one reason only (NOT VALID: existing rows are not checked).
     await db.query(`ALTER TABLE access_audit ADD CONSTRAINT chk_e2e_refuse_malformed_json CHECK (reason IS DISTINCT FROM 'malformed_json') NOT VALID`);
     try {

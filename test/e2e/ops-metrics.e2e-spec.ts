@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { persona } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, api, createTestApp, DEVELOPER_AUTH, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, api, DEVELOPER_AUTH, useTestApp } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';
 
 /** The value of one sample of a Prometheus text exposition (0 when the series is absent). */
@@ -13,21 +12,16 @@ function sample(exposition: string, series: string): number {
 
 /** The operators' metrics: admin only, counted where the audit is written, and free of personal data. */
 describe('GET /ops/metrics', () => {
-  let app: NestFastifyApplication;
-  const scrape = async () => (await request(app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200)).text;
+  const testApp = useTestApp();
+  const scrape = async () => (await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200)).text;
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-  });
 
-  afterAll(async () => {
-    await app.close();
   });
 
   it('refuses a call without a key (401) and with a consumer key (403)', async () => {
-    expectProblem(await request(app.getHttpServer()).get('/ops/metrics'), 401, 'missing_credentials');
-    expectProblem(await request(app.getHttpServer()).get('/ops/metrics').set(DEVELOPER_AUTH), 403, 'admin_required');
+    expectProblem(await request(testApp.app.getHttpServer()).get('/ops/metrics'), 401, 'missing_credentials');
+    expectProblem(await request(testApp.app.getHttpServer()).get('/ops/metrics').set(DEVELOPER_AUTH), 403, 'admin_required');
   });
 
   it('counts each audited access and refusal, the shared audit commits, and HTTP latency by route template', async () => {
@@ -35,8 +29,8 @@ describe('GET /ops/metrics', () => {
     const refusals = 'popgate_registry_refusals_total{reason="consent_required"}';
     const before = await scrape();
     const { idNumber } = persona('married-husband');
-    await api(app).get(`/registry/v1/citizens/${idNumber}?fields=fullName`).expect(200);
-    await api(app).get(`/registry/v1/citizens/${idNumber}?fields=fullName`).expect(200);
+    await api(testApp.app).get(`/registry/v1/citizens/${idNumber}?fields=fullName`).expect(200);
+    await api(testApp.app).get(`/registry/v1/citizens/${idNumber}?fields=fullName`).expect(200);
     const after = await scrape();
     expect(after).toMatch(/^# TYPE popgate_registry_accesses_total counter$/m);
     expect(sample(after, accesses) - sample(before, accesses)).toBe(2);
@@ -54,7 +48,7 @@ describe('GET /ops/metrics', () => {
     const series = 'popgate_registry_refusals_total{reason="fields_not_allowed"}';
     const before = sample(await scrape(), series);
     const passport = { ...DEVELOPER_AUTH, 'x-service-code': '1.001456' };
-    await request(app.getHttpServer()).get(`/registry/v1/citizens/${persona('married-husband').idNumber}?fields=religion`).set(passport).expect(403);
+    await request(testApp.app.getHttpServer()).get(`/registry/v1/citizens/${persona('married-husband').idNumber}?fields=religion`).set(passport).expect(403);
     expect(sample(await scrape(), series) - before).toBe(1);
   });
 });

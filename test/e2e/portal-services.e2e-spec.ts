@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ServiceCatalog } from '../../src/catalog/service-catalog.service.js';
-import { ADMIN_AUTH, createTestApp, DEVELOPER_AUTH } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, useTestApp } from '../utils/test-app.js';
 
 interface ConfigService {
   code: string;
@@ -30,15 +29,11 @@ const libraryCard = {
 
 /** The public-service catalog of the portal: reading it (public) and changing it (admin key). */
 describe('/portal/v1/services', () => {
-  let app: NestFastifyApplication;
-  const http = () => request(app.getHttpServer());
+  const testApp = useTestApp({ seed: false });
+  const http = () => request(testApp.app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp();
-  });
 
-  afterAll(async () => {
-    await app.close();
   });
 
   describe('reading (no key needed)', () => {
@@ -203,7 +198,7 @@ describe('/portal/v1/services', () => {
       await http().get(`/portal/v1/services/${code}`).expect(200).expect(({ body }) => expect(body).toEqual(replaced.body));
 
       // The registry's access check reads the catalog's in-memory purposes: they must already hold the new list.
-      const purpose = await app.get(ServiceCatalog).purpose(code);
+      const purpose = await testApp.app.get(ServiceCatalog).purpose(code);
       expect([...(purpose?.allowedFields ?? [])].sort()).toEqual(['fullName', 'idNumber']);
     });
 

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { persona } from '../factories/registry.factory.js';
 import { auditRowsAfter, lastAuditId, writableState, type WritableState } from '../utils/database-state.js';
-import { ADMIN_AUTH, createTestApp, seedTestDataset, api, uniqueRequestId } from '../utils/test-app.js';
+import { ADMIN_AUTH, api, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 
 type HostileKey = 'sql-quote' | 'sql-statement' | 'dot-dot' | 'long' | 'nul' | 'raw-dot-dot' | 'raw-dot-dot-2f' | 'raw-nul' | 'raw-nul-inside-id' | 'raw-overlong-slash';
 
@@ -192,7 +191,7 @@ function expectedOutcome(input: string, answer: Answer): Outcome {
 }
 
 describe('hostile input on every parameter', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let db: DataSource;
   let stateBefore: WritableState;
   let auditIdBefore: string;
@@ -200,21 +199,15 @@ describe('hostile input on every parameter', () => {
   const sent: { requestId: string; path: string; code: string | null }[] = [];
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    db = app.get(DataSource);
+    db = testApp.app.get(DataSource);
     stateBefore = await writableState(db);
     auditIdBefore = await lastAuditId(db);
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   /** Sends a hostile call with the credentials its area needs (the access API needs the admin key). */
   async function send(method: 'get' | 'post' | 'delete', path: string, body?: object): Promise<request.Response> {
     const requestId = uniqueRequestId('e2e-hostile');
-    const test = path.startsWith('/access/') ? request(app.getHttpServer())[method](path).set(ADMIN_AUTH) : api(app)[method](path);
+    const test = path.startsWith('/access/') ? request(testApp.app.getHttpServer())[method](path).set(ADMIN_AUTH) : api(testApp.app)[method](path);
     const response = await (body === undefined ? test : test.send(body)).set('X-Request-Id', requestId);
     sent.push({ requestId, path, code: response.body?.code ?? null });
     return response;
@@ -279,6 +272,6 @@ describe('hostile input on every parameter', () => {
     expect(refusedRegistryCalls.length).toBeGreaterThan(0);
     expect(refusedRegistryCalls.filter((call) => !audited.has(call.requestId))).toEqual([]);
 
-    await api(app).get(`/registry/v1/citizens/${citizen}?fields=fullName`).expect(200);
+    await api(testApp.app).get(`/registry/v1/citizens/${citizen}?fields=fullName`).expect(200);
   });
 });

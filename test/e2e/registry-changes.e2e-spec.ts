@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { decodeIdNumber, PERSONA_RANDOM_FLOOR, validateIdNumber } from '../../src/identity/id-number.js';
 import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { ageOn, commune2025, isoDaysFromToday, moveEvent, persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
+import { api, useTestApp } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';
 
 interface FeedEvent {
@@ -27,20 +26,14 @@ function expectedExpiry(dateOfBirth: string, issueDate: string): string | null {
   return renewalAge === undefined ? null : `${Number(dateOfBirth.slice(0, 4)) + renewalAge}${dateOfBirth.slice(4)}`;
 }
 
-
 describe('GET /registry/v1/changes', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const changes = (query: string) => api(app).get(`/registry/v1/changes?${query}`);
+  const changes = (query: string) => api(testApp.app).get(`/registry/v1/changes?${query}`);
 
   it('starts with the personas\' events, in cursor order', async () => {
     const response = await changes('since=0').expect(200);
@@ -95,21 +88,16 @@ describe('GET /registry/v1/changes', () => {
 
 /** Recording change events: each updates the record and appends to the feed, atomically, or changes nothing. */
 describe('POST /sandbox/registry/events', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const http = () => api(app);
+  const http = () => api(testApp.app);
   const citizen = async (idNumber: string, fields?: string) =>
     (await http().get(`/registry/v1/citizens/${idNumber}` + (fields ? `?fields=${fields}` : '')).expect(200)).body;
-  const sql = <T>(text: string, values: unknown[] = []): Promise<T[]> => app.get(DataSource).query(text, values);
+  const sql = <T>(text: string, values: unknown[] = []): Promise<T[]> => testApp.app.get(DataSource).query(text, values);
 
   /** Every event after `since`, across pages. */
   async function feedAfter(since: string): Promise<{ events: FeedEvent[]; nextCursor: string }> {

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { XMLParser } from 'fast-xml-parser';
 import { composeIdNumber, validateIdNumber } from '../../src/identity/id-number.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
+import { api, useTestApp } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';
 
 /**
@@ -46,23 +45,17 @@ const xml = new XMLParser({ parseTagValue: false });
 
 /** Look-up (khai thác): field selection, sensitive fields, ID validation, errors and the QCVN 109 XML rendering. */
 describe('GET /registry/v1/citizens/{idNumber}', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   const head = persona('large-household-head');
   const hmong = persona('ethnic-minority-religion');
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const http = () => api(app);
+  const http = () => api(testApp.app);
   const lookup = (idNumber: string, fields?: string) =>
     http().get(`/registry/v1/citizens/${idNumber}` + (fields === undefined ? '' : `?fields=${encodeURIComponent(fields)}`));
-
 
   it.each([
     ['fullName,dateOfBirth,permanentAddress', ['fullName', 'dateOfBirth', 'permanentAddress']],
@@ -177,18 +170,14 @@ describe('GET /registry/v1/citizens/{idNumber}', () => {
 });
 
 describe('GET /registry/v1/fields', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp({ seed: false });
 
   beforeAll(async () => {
-    app = await createTestApp();
-  });
 
-  afterAll(async () => {
-    await app.close();
   });
 
   it('lists every field with its Vietnamese term, law item and sensitivity', async () => {
-    const response = await api(app).get('/registry/v1/fields').expect(200);
+    const response = await api(testApp.app).get('/registry/v1/fields').expect(200);
     const catalogue = response.body as { name: string; vietnamese: string; lawItem: number; sensitive: boolean }[];
     expect(catalogue.map((f) => f.name).sort()).toEqual(DOCUMENTED_FIELDS.map((f) => f.name).sort());
     for (const documented of DOCUMENTED_FIELDS) {

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PERSONA_RANDOM_FLOOR } from '../../src/identity/id-number.js';
 import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { ageOn, persona } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset, TEST_DATASET, api } from '../utils/test-app.js';
+import { TEST_DATASET, api, useTestApp } from '../utils/test-app.js';
 
 type Citizen = Record<string, any>;
 type FeedEvent = { cursor: string; kind: string; idNumber: string; occurredAt: string; details: Record<string, unknown> };
@@ -158,13 +157,11 @@ const CHECKS: Record<string, (citizen: Citizen, context: CheckContext) => void |
 
 /** The sandbox personas: present in the dataset, each as special as its catalogue entry says, each verifiable. */
 describe('sandbox personas', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let context: CheckContext;
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    const http = () => api(app);
+    const http = () => api(testApp.app);
     const feed = await http().get('/registry/v1/changes?since=0&limit=1000').expect(200);
     expect(feed.body.hasMore).toBe(false);
     context = {
@@ -176,10 +173,6 @@ describe('sandbox personas', () => {
         return response.body;
       },
     };
-  });
-
-  afterAll(async () => {
-    await app.close();
   });
 
   it('GET /sandbox/personas lists at least 20 personas, all in the reserved ID range', async () => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { api, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { api, useTestApp } from '../utils/test-app.js';
 
 /**
  * The matching rules of verify, case by case, end to end (the unit specs of name-folding and birth-date cover the
@@ -8,22 +7,17 @@ import { api, createTestApp, seedTestDataset } from '../utils/test-app.js';
  * persona month-year-birth-date born 1948-03, persona year-only-birth-date born 1929.
  */
 describe('verify matching rules', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   const FULL = { idNumber: '001090999921', fullName: 'Nguyễn Văn An' };
   const MONTH_YEAR = { idNumber: '040148999916', fullName: 'Hồ Thị Xuân' };
   const YEAR_ONLY = { idNumber: '001129999914', fullName: 'Dương Thị Nụ' };
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-  });
 
-  afterAll(async () => {
-    await app.close();
   });
 
   const checks = async (body: Record<string, unknown>) =>
-    (await api(app).post('/registry/v1/citizens/verify').send(body).expect(200)).body.checks as Record<string, string>;
+    (await api(testApp.app).post('/registry/v1/citizens/verify').send(body).expect(200)).body.checks as Record<string, string>;
 
   it.each([
     ['Nguyễn Văn An', 'exact'],

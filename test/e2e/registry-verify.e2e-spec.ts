@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset, api } from '../utils/test-app.js';
+import { api, useTestApp } from '../utils/test-app.js';
 
 type FieldError = { field: string; rule: string; message: string };
 
 /** Verify (xác thực) and verify-batch: per-field checks, verdicts, and refusal of every kind of bad body. */
 describe('POST /registry/v1/citizens/verify', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const verify = (body: unknown) => api(app).post('/registry/v1/citizens/verify').send(body as object);
+  const verify = (body: unknown) => api(testApp.app).post('/registry/v1/citizens/verify').send(body as object);
 
   async function expectValidationFailed(body: unknown): Promise<FieldError[]> {
     const response = await verify(body);
@@ -156,7 +150,7 @@ describe('POST /registry/v1/citizens/verify', () => {
     });
 
     it.each([['an array', []], ['null', null], ['a string', 'hello']])('refuses %s as the body', async (_label, body) => {
-      const response = await api(app)
+      const response = await api(testApp.app)
         .post('/registry/v1/citizens/verify')
         .set('content-type', 'application/json')
         .send(JSON.stringify(body));
@@ -167,18 +161,13 @@ describe('POST /registry/v1/citizens/verify', () => {
 });
 
 describe('POST /registry/v1/citizens/verify-batch', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
+
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const verifyBatch = (body: unknown) => api(app).post('/registry/v1/citizens/verify-batch').send(body as object);
+  const verifyBatch = (body: unknown) => api(testApp.app).post('/registry/v1/citizens/verify-batch').send(body as object);
 
   it('answers in the order of the items, with an error entry in place of an invalid item', async () => {
     const items = [

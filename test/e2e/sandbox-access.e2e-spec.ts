@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -11,7 +10,7 @@ import { createTestConsumer, type TestConsumer } from '../factories/access.facto
 import { moveEvent, persona } from '../factories/registry.factory.js';
 import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
 import { expectProblem } from '../utils/problem.js';
-import { ADMIN_AUTH, DEVELOPER_AUTH, createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, useTestApp } from '../utils/test-app.js';
 
 type Headers = Record<string, string>;
 
@@ -20,7 +19,7 @@ type Headers = Record<string, string>;
  * admin_required and changes nothing), its personas catalogue any valid key.
  */
 describe('sandbox access control', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let db: DataSource;
   let stateConsumer: TestConsumer;
   let bank: TestConsumer;
@@ -29,12 +28,10 @@ describe('sandbox access control', () => {
   const citizen = persona('married-husband');
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    db = app.get(DataSource);
-    stateConsumer = await createTestConsumer(app);
-    bank = await createTestConsumer(app, { kind: 'non_state', serviceCodes: ['2.001159'] });
-    const consent = await request(app.getHttpServer())
+    db = testApp.app.get(DataSource);
+    stateConsumer = await createTestConsumer(testApp.app);
+    bank = await createTestConsumer(testApp.app, { kind: 'non_state', serviceCodes: ['2.001159'] });
+    const consent = await request(testApp.app.getHttpServer())
       .post('/sandbox/consents')
       .set(ADMIN_AUTH)
       .send(consentBody())
@@ -42,11 +39,7 @@ describe('sandbox access control', () => {
     consentId = consent.body.consentId;
   });
 
-  afterAll(async () => {
-    await app.close();
-  });
-
-  const server = () => app.getHttpServer();
+  const server = () => testApp.app.getHttpServer();
 
   function consentBody(): Record<string, unknown> {
     return {
@@ -59,7 +52,7 @@ describe('sandbox access control', () => {
   }
 
   /** Jobs of the sandbox queue by state: a refused reset must not have queued one. */
-  const sandboxJobCounts = () => app.get<Queue>(getQueueToken(QueueName.Sandbox)).getJobCounts();
+  const sandboxJobCounts = () => testApp.app.get<Queue>(getQueueToken(QueueName.Sandbox)).getJobCounts();
 
   // Each body is one the admin key would get accepted, so only the key stands between it and a change.
   const ADMIN_ONLY_CALLS: [string, (auth: Headers) => request.Test][] = [

@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { persona } from '../factories/registry.factory.js';
-import { createTestApp, expectEventually, seedTestDataset, api } from '../utils/test-app.js';
+import { expectEventually, api, useTestApp } from '../utils/test-app.js';
 
 const RESET = { seed: 'e2e-reset', citizens: 500, referenceDate: '2026-11-28' } as const;
 
 /** POST /sandbox/reset: a queued rebuild of the dataset, followed through its job, deterministic end to end. */
 describe('POST /sandbox/reset', () => {
-  let app: NestFastifyApplication;
+  // Later files expect the shared test dataset, whatever this file left behind.
+  const testApp = useTestApp({ reseedAfter: true });
 
-  beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-  });
-
-  afterAll(async () => {
-    // Later files expect the shared test dataset, whatever this file left behind.
-    await seedTestDataset(app);
-    await app.close();
-  });
-
-  const http = () => api(app);
+  const http = () => api(testApp.app);
 
   /** Queues a reset and waits until its job has completed; returns the finished job. */
   async function resetAndWait(body: Record<string, unknown>) {
@@ -50,9 +39,9 @@ describe('POST /sandbox/reset', () => {
     });
     expect(Date.parse(job.finishedAt)).toBeGreaterThanOrEqual(Date.parse(job.queuedAt));
 
-    const [{ citizens }] = await app.get(DataSource).query(`SELECT count(*)::int AS citizens FROM citizens`);
+    const [{ citizens }] = await testApp.app.get(DataSource).query(`SELECT count(*)::int AS citizens FROM citizens`);
     expect(citizens).toBe(RESET.citizens + job.result.personas);
-    const [dataset] = await app.get(DataSource).query(`SELECT seed, citizens FROM registry_dataset`);
+    const [dataset] = await testApp.app.get(DataSource).query(`SELECT seed, citizens FROM registry_dataset`);
     expect(dataset).toEqual({ seed: RESET.seed, citizens: RESET.citizens });
 
     const married = persona('married-husband');

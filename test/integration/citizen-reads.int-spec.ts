@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type pg from 'pg';
 import { PG_POOL } from '../../src/database/database.module.js';
 import { CitizenReads } from '../../src/registry/citizen-reads.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
-import { createTestApp, seedTestDataset } from '../utils/test-app.js';
+import { seedTestDataset, useTestApp } from '../utils/test-app.js';
 
 /** Coalesced primary-key reads, on the real database: each caller gets its own row, in as few statements as can be. */
 describe('CitizenReads', () => {
-  let app: NestFastifyApplication;
+  const testApp = useTestApp();
   let reads: CitizenReads;
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await seedTestDataset(app);
-    reads = app.get(CitizenReads);
-    pool = app.get<pg.Pool>(PG_POOL);
-  });
-
-  afterAll(async () => {
-    await app.close();
+    reads = testApp.app.get(CitizenReads);
+    pool = testApp.app.get<pg.Pool>(PG_POOL);
   });
 
   const NAMES = 'full_name, date_of_birth';

@@ -3,7 +3,9 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { afterAll, beforeAll } from '@jest/globals';
 import { DataSource } from 'typeorm';
+export { expectEventually } from './expect-eventually.js';
 import { createLogger } from '../../src/common/logger.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { createGatewayApp } from '../../src/gateway-app.js';
@@ -20,23 +22,51 @@ export async function createTestApp(): Promise<NestFastifyApplication> {
   return app;
 }
 
+/** The app of one describe block, once its beforeAll has run. */
+export interface TestAppHandle {
+  readonly app: NestFastifyApplication;
+  readonly db: DataSource;
+  /** supertest with each area's credentials (see api()). */
+  readonly http: ReturnType<typeof api>;
+}
+
+/**
+ * Starts the real gateway before the block's tests (seeding TEST_DATASET, or `seed`, unless `seed: false`) and
+ * closes it after them: the one start/seed/close block of every e2e file. Hooks registered after this call run after
+ * the start, so they can use the handle; `reseedAfter` restores TEST_DATASET before closing, for a file that
+ * replaces the dataset.
+ */
+export function useTestApp(options: { seed?: false | Partial<typeof TEST_DATASET>; reseedAfter?: boolean } = {}): TestAppHandle {
+  let app: NestFastifyApplication | undefined;
+  beforeAll(async () => {
+    app = await createTestApp();
+    if (options.seed !== false) await seedTestDataset(app, options.seed ?? {});
+  });
+  afterAll(async () => {
+    // A file that changes the dataset leaves the shared one behind for the files after it.
+    if (app && options.reseedAfter) await seedTestDataset(app);
+    await app?.close();
+  });
+  const started = (): NestFastifyApplication => {
+    if (!app) throw new Error('useTestApp: the app is used before its beforeAll ran');
+    return app;
+  };
+  return {
+    get app() {
+      return started();
+    },
+    get db() {
+      return started().get(DataSource);
+    },
+    get http() {
+      return api(started());
+    },
+  };
+}
+
 /** Loads TEST_DATASET (or another) into the test database, replacing what is there. */
 export async function seedTestDataset(app: NestFastifyApplication, options: Partial<typeof TEST_DATASET> = {}): Promise<SeedResult> {
   return new RegistrySeeder(pgPoolOf(app.get(DataSource))).reset({ ...TEST_DATASET, ...options });
-}
-
-/** Polls `check` until it passes or `timeoutMs` runs out; never a fixed sleep. */
-export async function expectEventually(check: () => Promise<void> | void, timeoutMs = 5_000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
 }
 
 /** `Authorization` header of the operator (admin key of the test environment). */

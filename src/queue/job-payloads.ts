@@ -1,0 +1,25 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { z } from 'zod';
+import { datasetSpecSchema } from '../config/dataset-spec.js';
+import { JobName } from './queue-names.js';
+
+/**
+ * The payload schema of each job name. Producers add typed payloads; processors parse with these schemas and never
+ * take `any`. Payloads carry no personal ID number in clear (a job carries ids: a dossier's, a run's).
+ */
+export const JOB_PAYLOAD_SCHEMAS = {
+  /** Everything the generated dataset depends on. */
+  [JobName.ResetDataset]: datasetSpecSchema,
+} satisfies Record<JobName, z.ZodType>;
+
+export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;
+
+/**
+ * The job's payload, parsed with its name's schema. A payload that does not parse can never succeed, so it is an
+ * UnrecoverableError: BullMQ fails the job at once instead of retrying it.
+ */
+export function parseJobPayload<N extends JobName>(name: N, job: Job): JobPayload<N> {
+  const parsed = JOB_PAYLOAD_SCHEMAS[name].safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
+  return parsed.data as JobPayload<N>;
+}
