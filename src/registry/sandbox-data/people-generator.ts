@@ -276,7 +276,7 @@ export class PeopleGenerator {
       }
       if (this.kill(member, youngest) && rec.spouseIdNumber !== null) {
         const spouse = members.find((other) => other.rec.idNumber === rec.spouseIdNumber);
-        if (spouse && spouse.rec.status !== 'deceased') spouse.rec.maritalStatus = 'widowed';
+        if (spouse) settleWidowhood(member, spouse);
       }
       return;
     }
@@ -287,4 +287,14 @@ export class PeopleGenerator {
       rec.statusDate = isoDate(rng.int(earliest, this.lastDay - 30));
     }
   }
+}
+
+/**
+ * Marital status once `member` has died married to `spouse`: the one who outlives the other is widowed from the first
+ * death on, the one who dies first dies married (both, if they die the same day). The spouse may be alive, or may have
+ * died before or after `member`: a late spouse's day of death and a death drawn here are independent.
+ */
+function settleWidowhood(member: Draft, spouse: Draft): void {
+  spouse.rec.maritalStatus = spouse.deathDay > member.deathDay ? 'widowed' : 'married';
+  member.rec.maritalStatus = member.deathDay > spouse.deathDay ? 'widowed' : 'married';
 }
