@@ -98,3 +98,11 @@ export function anniversary(birthDay: number, years: number): number {
   const packed = PACKED[index(birthDay)];
   return daysFromCivil(Math.floor(packed / 10_000) + years, Math.floor(packed / 100) % 100, packed % 100);
 }
+
+/** Mean length of a Gregorian year, in days. */
+const DAYS_PER_YEAR = 365.2425;
+
+/** `n` years as whole days at the mean year length, with no calendar: for age bounds, not for birthdays. */
+export function yearsInDays(n: number): number {
+  return Math.floor(n * DAYS_PER_YEAR);
+}

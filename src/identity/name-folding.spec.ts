@@ -11,6 +11,13 @@ describe('foldName', () => {
     expect(foldName('Trương Quỳnh Ứng Ỷ Ỹ Ộ')).toBe('truong quynh ung y y o');
   });
 
+  it('maps the look-alike Ð (U+00D0) and ð (U+00F0) to d, as it does Đ and đ', () => {
+    expect(foldName('\u00d0Ỗ VĂN NAM')).toBe('do van nam');
+    expect(foldName('\u00d0\u00f0')).toBe('dd');
+    // Windows-1258 bytes for "Đỗ Đức Đạt" read as Latin-1 put Ð where Đ was and ð where đ was.
+    expect(foldName('\u00d0ỗ \u00d0ức \u00f0ạt')).toBe('do duc dat');
+  });
+
   it('gives the same key for NFC and NFD input', () => {
     const nfd = 'Nguyễn Thị Thuỷ'.normalize('NFD');
     expect(nfd).not.toBe('Nguyễn Thị Thuỷ'.normalize('NFC'));
@@ -40,6 +47,11 @@ describe('compareNames', () => {
   it('is normalized for Đ against D', () => {
     expect(compareNames('Đặng', 'DANG')).toBe('normalized');
     expect(compareNames('DANG THI LAN', 'Đặng Thị Lan')).toBe('normalized');
+  });
+
+  it('is normalized for the look-alike Ð (U+00D0) typed in place of Đ', () => {
+    expect(compareNames('\u00d0Ỗ VĂN NAM', 'Đỗ Văn Nam')).toBe('normalized');
+    expect(compareNames('\u00d0O VAN NAM', 'Đỗ Văn Nam')).toBe('normalized');
   });
 
   it('is normalized for extra or surrounding spaces', () => {

@@ -15,12 +15,20 @@ const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const WHITESPACE_RUN = /\s+/g;
 /** Zero-width characters that copy-paste from PDFs and web forms leaves inside names; they carry no letter. */
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+/**
+ * Letters that fold to `d`: `đ` (U+0111, lower-case Vietnamese `Đ`) and `ð` (U+00F0, lower-case `Ð` U+00D0, the
+ * Icelandic eth). `Ð` looks exactly like `Đ`, so people pick it from symbol tables in its place, and text
+ * in the Vietnamese code page Windows-1258 (Đ = 0xD0, đ = 0xF0) read as Windows-1252 or Latin-1 turns into Ð and ð.
+ * The lower-case `ð` is folded as well: `toLowerCase` has already turned every `Ð` into `ð` at this step, a
+ * mis-decoded `đ` arrives as `ð`, and no Vietnamese name contains an eth, so it only ever stands for `đ`.
+ */
+const LETTERS_FOLDED_TO_D = /[\u0111\u00f0]/g;
 
 /**
- * Folds a name to its comparison key: Unicode-decomposed, Vietnamese diacritics removed, đ/Đ → d, lower case, white
- * space collapsed to single spaces and trimmed. "  Nguyễn  Văn ĐẠT " → "nguyen van dat".
+ * Folds a name to its comparison key: Unicode-decomposed, Vietnamese diacritics removed, đ/Đ (and the look-alike
+ * Ð/ð) → d, lower case, white space collapsed to single spaces and trimmed. "  Nguyễn  Văn ĐẠT " → "nguyen van dat".
  *
- * `đ` needs its own step: it is a separate letter (U+0111), not `d` plus a mark, so NFD leaves it alone.
+ * `đ` and `ð` need their own step: each is a separate letter, not `d` plus a mark, so NFD leaves them alone.
  * Called for every verify request (~10k/s), so it is a fixed chain of native string passes without per-character JS.
  */
 export function foldName(name: string): string {
@@ -30,7 +38,7 @@ export function foldName(name: string): string {
     .normalize('NFD')
     .replace(COMBINING_MARKS, '')
     .replace(ZERO_WIDTH, '')
-    .replaceAll('đ', 'd')
+    .replace(LETTERS_FOLDED_TO_D, 'd')
     .replace(WHITESPACE_RUN, ' ')
     .trim();
 }

@@ -135,7 +135,7 @@ export class RegistryEventsService {
         await client.query('UPDATE citizens SET status = $2, status_date = $3, updated_at = now() WHERE id_number = $1', [citizen.idNumber, status, date]);
         if (event.kind === 'death' && citizen.spouseIdNumber) {
           await client.query(
-            `UPDATE citizens SET marital_status = 'widowed', updated_at = now() WHERE id_number = $1 AND marital_status = 'married'`,
+            `UPDATE citizens SET marital_status = 'widowed', updated_at = now() WHERE id_number = $1 AND marital_status = 'married' AND status <> 'deceased'`,
             [citizen.spouseIdNumber],
           );
         }

@@ -181,6 +181,15 @@ describe('POST /sandbox/registry/events', () => {
     expect(widow).toEqual({ maritalStatus: 'widowed', spouse: expect.objectContaining({ idNumber: husband.idNumber }), citizenStatus: 'alive' });
   });
 
+  it('records a death without widowing a spouse who died before (they died married)', async () => {
+    const widow = persona('widowed');
+    const lateHusband = (await citizen(widow.idNumber, 'spouse')).spouse as { idNumber: string };
+    const before = await citizen(lateHusband.idNumber, 'maritalStatus,citizenStatus');
+    expect(before).toEqual({ maritalStatus: 'married', citizenStatus: 'deceased' });
+    expect((await record({ kind: 'death', idNumber: widow.idNumber, date: isoDaysFromToday(-2) })).status).toBe(201);
+    expect(await citizen(lateHusband.idNumber, 'maritalStatus,citizenStatus')).toEqual(before);
+  });
+
   it.each([
     ['move', (id: string) => moveEvent(id)],
     ['death', (id: string) => ({ kind: 'death', idNumber: id, date: isoDaysFromToday(-1) })],

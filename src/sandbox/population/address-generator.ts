@@ -186,6 +186,35 @@ export function modernAddress(rng: SeededRandom, info: CommuneInfo, minority: bo
   };
 }
 
+/**
+ * A temporary residence for an adult registered at `home`, or null for none: young adults registered elsewhere often
+ * live in Hà Nội (or Hồ Chí Minh City) on a temporary registration; a few Hà Nội residents live in another commune of
+ * the city. `provinces` holds the communes of each 2025 province, by province code.
+ */
+export function temporaryAddress(
+  rng: SeededRandom,
+  age: number,
+  home: Address,
+  provinces: ReadonlyMap<string, { readonly communes: readonly CommuneInfo[] }>,
+): Address | null {
+  if (age < 18) return null;
+  let target: readonly CommuneInfo[] | undefined;
+  if (home.provinceCode !== '01') {
+    if (age <= 35) {
+      const r = rng.next();
+      if (r < 0.22) target = provinces.get('01')?.communes;
+      else if (r < 0.28 && home.provinceCode !== '79') target = provinces.get('79')?.communes;
+    }
+  } else if (age <= 60 && rng.chance(0.05)) {
+    target = provinces.get('01')?.communes;
+  }
+  if (!target) return null;
+  let info = rng.pick(target);
+  if (info.commune.code === home.communeCode) info = rng.pick(target);
+  if (info.commune.code === home.communeCode) return null;
+  return modernAddress(rng, info, false);
+}
+
 /** A pre-2025 three-level address; the old commune has no 2025 code under that name, so `communeCode` is null. */
 export function legacyAddress(rng: SeededRandom, province: LegacyProvince): Address {
   const district = rng.pick(province.districts);

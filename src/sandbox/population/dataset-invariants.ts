@@ -169,6 +169,13 @@ export function datasetViolations(
         if (citizen.status !== 'deceased' && spouse.status === 'deceased' && citizen.maritalStatus !== 'widowed') {
           fail1('the survivor of a deceased spouse must be widowed');
         }
+        if (citizen.status === 'deceased' && citizen.statusDate !== null) {
+          // Marital status as it stood at death: widowed from the spouse's death on, married while the spouse lived
+          // (or died the same day). ISO days compare as strings.
+          const spouseDiedFirst = spouse.status === 'deceased' && spouse.statusDate !== null && spouse.statusDate < citizen.statusDate;
+          if (spouseDiedFirst && citizen.maritalStatus !== 'widowed') fail1('died after the spouse but is not widowed');
+          if (!spouseDiedFirst && citizen.maritalStatus !== 'married') fail1('died while the spouse lived but is not married');
+        }
       }
     }
     if (citizen.maritalStatus === 'married' && citizen.spouseName === null) fail1('married without a spouse');

@@ -156,6 +156,17 @@ describe('generateHouseholds: a sample of 100,000 citizens', () => {
     expect(missing).toBeLessThan(0.3);
   });
 
+  it('widows the spouse who outlives the other, also when both have died (the first to die died married)', () => {
+    const byId = new Map(citizens.map((c) => [c.idNumber, c]));
+    const spouseOf = (c: CitizenRecord) => (c.spouseIdNumber === null ? undefined : byId.get(c.spouseIdNumber));
+    const bothDeceased = citizens.filter((c) => c.status === 'deceased' && spouseOf(c)?.status === 'deceased');
+    // The sample must hold such couples, or this test proves nothing.
+    expect(bothDeceased.length).toBeGreaterThanOrEqual(2);
+    const statusAtDeath = bothDeceased.map((c) => [c.idNumber, c.maritalStatus]);
+    const expected = bothDeceased.map((c) => [c.idNumber, spouseOf(c)!.statusDate! < c.statusDate! ? 'widowed' : 'married']);
+    expect(statusAtDeath).toEqual(expected);
+  });
+
   it('gives cards to citizens aged 14 and over (some expired), hardly any below 14', () => {
     const adults = living.filter((c) => ageOf(c) >= 14);
     expect(share((c) => c.idCard !== null, adults)).toBeGreaterThan(90);
