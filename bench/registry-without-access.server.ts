@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@ne
 import { DEFAULT_FIELDS } from '../src/catalog/registry-fields.js';
 import { NotFoundError, ValidationFailedError } from '../src/common/domain-error.js';
 import { createLogger } from '../src/common/logger.js';
+import { MetricsModule } from '../src/common/metrics.module.js';
 import { parseInput } from '../src/common/validation.js';
 import { ConfigModule } from '../src/config/config.module.js';
 import { DatabaseModule } from '../src/database/database.module.js';
@@ -59,7 +60,7 @@ function assertIdNumber(idNumber: string): void {
 }
 
 @Module({
-  imports: [ConfigModule, DatabaseModule.forRoot({ entities: [] })],
+  imports: [ConfigModule, MetricsModule, DatabaseModule.forRoot({ entities: [] })],
   controllers: [UnguardedRegistryController],
   providers: [CitizenReads],
 })

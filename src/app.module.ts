@@ -8,6 +8,8 @@ import { OpsModule } from './ops/ops.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './queue/redis.module.js';
+import { JournalModule } from './journal/journal.module.js';
+import { JournalWorkersModule } from './journal/journal-workers.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
@@ -31,9 +33,10 @@ export class AppModule {
         OpsModule,
         PortalModule,
         AccessModule,
+        JournalModule,
         RegistryModule,
         SandboxModule,
-        ...(options.workers ? [SandboxWorkersModule] : []),
+        ...(options.workers ? [SandboxWorkersModule, JournalWorkersModule] : []),
       ],
     };
   }

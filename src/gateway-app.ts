@@ -12,6 +12,8 @@ import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filt
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { acceptedRequestId } from './access/call-purpose.js';
+import { RECEIVED_AT, type RequestWithAccess } from './access/access-context.js';
+import { epochMs } from './access/call-record.js';
 import { NestPinoLogger } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
@@ -67,6 +69,8 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
   // Every endpoint takes JSON; a text/plain body gets 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
+    // The journal's "received at" and the start of each call's latency.
+    (request as RequestWithAccess)[RECEIVED_AT] = epochMs();
     reply.header('x-request-id', request.id);
   });
   app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
@@ -76,9 +80,9 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
 }
 
 /** Audits registry calls refused before the access gate saw them (RefusalAudit). */
-function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, problem: ProblemDocument) => Promise<void> {
+function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, reply: FastifyReply, problem: ProblemDocument) => Promise<void> {
   const refusals = app.get(RefusalAudit, { strict: false });
-  return (request, problem) => refusals.recordIfUnaudited(request, problem.code);
+  return (request, reply, problem) => refusals.recordIfUnaudited(request, reply, problem);
 }
 
 function setUpOpenApi(app: NestFastifyApplication): void {

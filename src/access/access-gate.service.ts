@@ -4,7 +4,7 @@ import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
 import { bearerKey } from './api-key.js';
-import { AuditWriter } from './audit-writer.service.js';
+import { CallRecord, type CallValues } from './call-record.js';
 import { dossierIdProblems, officerIdProblems } from './call-purpose.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory, type ConsumerIdentity } from './consumer-directory.service.js';
@@ -42,11 +42,24 @@ export class AccessGate {
     private readonly catalog: ServiceCatalog,
     private readonly limits: ConsumerLimits,
     private readonly hmac: CitizenHmac,
-    private readonly audit: AuditWriter,
   ) {}
 
-  /** Admits the call or throws the refusal; `known` receives what was established either way. */
-  async admit(call: GateCall, known: KnownCall = { requestId: call.requestId }): Promise<AccessContext> {
+  /** Opens the record of a call as it arrives: nothing is written until the call is committed, once. */
+  open(values: CallValues): CallRecord {
+    return new CallRecord(values);
+  }
+
+  /**
+   * Admits the call or throws the refusal; the record's `known` receives what was established either way, and its
+   * `access` the context once admitted.
+   */
+  async admit(record: CallRecord): Promise<AccessContext> {
+    const access = await this.establish(record.values, record.known);
+    record.access = access;
+    return access;
+  }
+
+  private async establish(call: GateCall, known: KnownCall): Promise<AccessContext> {
     const consumer = await this.caller(call);
     if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
     known.consumer = consumer;
@@ -76,8 +89,8 @@ export class AccessGate {
    * What can be said of a call refused before it reached the gate (a body that is not JSON, say): each value kept
    * only when valid, nothing refused for the others.
    */
-  async describe(call: GateCall): Promise<KnownCall> {
-    const known: KnownCall = { requestId: call.requestId };
+  async describe(record: CallRecord): Promise<void> {
+    const { values: call, known } = record;
     // No key, or a malformed one: recorded without a consumer. A directory that cannot answer fails the record.
     known.consumer = (await this.caller(call).catch((error: unknown) => {
       if (error instanceof UnauthorizedError) return null;
@@ -86,15 +99,11 @@ export class AccessGate {
     known.service = call.serviceCode ? await this.catalog.purpose(call.serviceCode) : undefined;
     known.dossierId = call.dossierId && dossierIdProblems(call.dossierId, '').length === 0 ? call.dossierId : null;
     known.officer = this.hmac.pseudonymIfValid(call.officerId);
-    return known;
   }
 
-  /**
-   * Appends the audit record of a refused call. Rejects when it cannot be written, so that the caller answers with
-   * that failure rather than unaudited.
-   */
-  recordRefusal(known: KnownCall, operation: AuditOperation, citizen: { hmac: string; masked: string } | null, code: string): Promise<void> {
-    return this.audit.append(known, [{ operation, citizen, fields: [], outcome: 'refused', reason: code }]);
+  /** Notes the audit record of a refused call, committed with the call's journal row. */
+  recordRefusal(record: CallRecord, citizen: { hmac: string; masked: string } | null, code: string): void {
+    record.audit([{ operation: record.operation, citizen, fields: [], outcome: 'refused', reason: code }]);
   }
 
   /**

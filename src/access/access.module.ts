@@ -6,7 +6,6 @@ import { AdminGuard, AnyKeyGuard } from './admin.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { DeveloperConsumer } from './developer-consumer.service.js';
-import { AuditWriter } from './audit-writer.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
 import { AuditQueryRepository } from './audit-query.repository.js';
 import { AuditController } from './audit.controller.js';
@@ -19,7 +18,7 @@ import { AccessGate } from './access-gate.service.js';
 @Module({
   imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, AuditWriter, ConsumerLimits, AccessGate, AccessMetrics],
-  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, AuditWriter, ConsumerLimits, AccessGate, CatalogModule],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, ConsumerLimits, AccessGate, AccessMetrics],
+  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
 })
 export class AccessModule {}

@@ -1,4 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../common/domain-error.js';
 import { AdminKey } from './admin-key.service.js';
@@ -6,10 +6,11 @@ import { bearerKey, hashApiKey } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 
 /** Who a key belongs to: the operator, a consumer, or nobody (401 then). */
-async function keyHolder(request: FastifyRequest, adminKey: AdminKey, consumers: ConsumerDirectory): Promise<'admin' | 'consumer'> {
+async function keyHolder(request: FastifyRequest, adminKey: AdminKey, consumers: ConsumerDirectory): Promise<KeyHolder> {
   const key = bearerKey(request.headers.authorization);
-  if (adminKey.matches(hashApiKey(key))) return 'admin';
-  if (await consumers.byKey(key)) return 'consumer';
+  if (adminKey.matches(hashApiKey(key))) return { kind: 'admin' };
+  const consumer = await consumers.byKey(key);
+  if (consumer) return { kind: 'consumer', consumerId: consumer.consumerId };
   throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
 }
 
@@ -25,12 +26,25 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const holder = await keyHolder(context.switchToHttp().getRequest<FastifyRequest>(), this.adminKey, this.consumers);
-    if (holder === 'consumer') throw new ForbiddenError('admin_required', 'This endpoint needs the admin key; a consumer key cannot use it.');
+    if (holder.kind === 'consumer') throw new ForbiddenError('admin_required', 'This endpoint needs the admin key; a consumer key cannot use it.');
     return true;
   }
 }
 
-/** Any valid key, consumer or admin: for sandbox reads such as the personas catalogue. */
+/** Who holds the key of a request that AnyKeyGuard let through: the operator, or one consumer. */
+export type KeyHolder = { kind: 'admin' } | { kind: 'consumer'; consumerId: string };
+
+/** Where AnyKeyGuard leaves the key holder on the request. */
+export const KEY_HOLDER = Symbol('popgate.keyHolder');
+
+/** The KeyHolder that AnyKeyGuard established for this request. */
+export const Holder = createParamDecorator((_: unknown, context: ExecutionContext): KeyHolder => {
+  const holder = context.switchToHttp().getRequest<{ [KEY_HOLDER]?: KeyHolder }>()[KEY_HOLDER];
+  if (!holder) throw new Error('@Holder() used on a route without AnyKeyGuard');
+  return holder;
+});
+
+/** Any valid key, consumer or admin: for sandbox reads such as the personas catalogue, and the call journal. */
 @Injectable()
 export class AnyKeyGuard implements CanActivate {
   constructor(
@@ -39,7 +53,8 @@ export class AnyKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    await keyHolder(context.switchToHttp().getRequest<FastifyRequest>(), this.adminKey, this.consumers);
+    const request = context.switchToHttp().getRequest<FastifyRequest & { [KEY_HOLDER]?: KeyHolder }>();
+    request[KEY_HOLDER] = await keyHolder(request, this.adminKey, this.consumers);
     return true;
   }
 }

@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Get, Param, Query, UseGuards } from '@nest
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiJsonResponse, ApiProblems } from '../common/openapi.js';
-import { isoDateTimeSchema, parseInput } from '../common/validation.js';
+import { blankIsAbsent, isoDateTimeSchema, parseInput } from '../common/validation.js';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { idNumberSchema } from '../identity/identity-schemas.js';
 import { AdminGuard } from './admin.guard.js';
@@ -12,9 +12,6 @@ import { CitizenHmac } from './citizen-hmac.js';
 
 const MAX_PAGE = 200;
 const DEFAULT_PAGE = 50;
-
-/** An empty query parameter (`?cursor=`) means the parameter is absent, as HTML forms and URL templates send it. */
-const blankIsAbsent = <Schema extends z.ZodType>(schema: Schema) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 const pageQuery = {
   cursor: blankIsAbsent(

@@ -25,6 +25,15 @@ export class CitizenHmac implements OnModuleInit {
     return createHmac('sha256', this.key!).update(idNumber).digest('hex');
   }
 
+  /**
+   * The fingerprint of a request (consumer, operation, and the normalised request), for telling a retry of the same
+   * request from a new one. Keyed, and with its own prefix, so it cannot be turned back into the ID number a request
+   * holds, nor matched with the citizen's HMAC: the journal stores it and keeps no pseudonym.
+   */
+  requestFingerprint(consumerId: string | null, operation: string, normalizedRequest: string): string {
+    return createHmac('sha256', this.key!).update(`request-fingerprint\0${consumerId ?? 'anonymous'}\0${operation}\0${normalizedRequest}`).digest('hex');
+  }
+
   /** The pair stored wherever a citizen is recorded: the HMAC to search by, the mask to show. */
   pseudonym(idNumber: string): { hmac: string; masked: string } {
     return { hmac: this.of(idNumber), masked: maskIdNumber(idNumber) };

@@ -12,8 +12,8 @@ const OUTAGE_RETRY_AFTER_SECONDS = 5;
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  /** `beforeAnswer` runs before each problem is sent (the gateway audits refused registry calls there). */
-  constructor(private readonly beforeAnswer?: (request: FastifyRequest, problem: ProblemDocument) => Promise<void>) {}
+  /** `beforeAnswer` runs before each problem is sent (the gateway audits and journals refused registry calls there). */
+  constructor(private readonly beforeAnswer?: (request: FastifyRequest, reply: FastifyReply, problem: ProblemDocument) => Promise<void>) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -23,7 +23,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (!this.beforeAnswer || problem.status >= 500) return sendProblem(error, request, reply);
     // When the work before the answer fails (the refusal could not be audited), that failure is the answer: no
     // refused call is answered unaudited, as no served one is.
-    this.beforeAnswer(request, problem)
+    this.beforeAnswer(request, reply, problem)
       .then(
         () => sendProblem(error, request, reply),
         (failure: unknown) => sendProblem(failure, request, reply),

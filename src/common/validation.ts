@@ -100,3 +100,6 @@ export const isoDateTimeSchema = (message: string) =>
   z.iso
     .datetime({ offset: true, message })
     .refine((value) => !(Date.parse(value) < Date.parse(`${EARLIEST_DATE}T00:00:00Z`)), { message: `must not be before ${EARLIEST_DATE}`, params: { rule: 'min_date' } });
+
+/** An empty query parameter (`?cursor=`) means the parameter is absent, as HTML forms and URL templates send it. */
+export const blankIsAbsent = <Schema extends z.ZodType>(schema: Schema) => z.preprocess((value) => (value === '' ? undefined : value), schema);

@@ -34,6 +34,8 @@ const environmentSchema = z.object({
   /** Default per-consumer limits (a consumer may have its own): requests per second, and registry calls per UTC day. */
   ACCESS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
   ACCESS_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+  /** Days of the call journal kept (whole days, Vietnam time); older days are dropped. The audit is never dropped. */
+  JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Prefix of every BullMQ key in Redis; tests use their own. */
   QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('popgate'),
 });
@@ -49,6 +51,7 @@ export type AppConfig = {
   databasePoolSize: number;
   workersInApi: boolean;
   queuePrefix: string;
+  journal: { retentionDays: number };
   access: { adminApiKey?: string; developerKey?: string; rateLimitPerSecond: number; dailyQuota: number };
 };
 
@@ -77,6 +80,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     databasePoolSize: env.DATABASE_POOL_SIZE,
     workersInApi: env.WORKERS_IN_API,
     queuePrefix: env.QUEUE_PREFIX,
+    journal: { retentionDays: env.JOURNAL_RETENTION_DAYS },
     access: {
       adminApiKey: env.ADMIN_API_KEY,
       developerKey: env.SANDBOX_DEVELOPER_KEY,

@@ -6,6 +6,7 @@ import { CreateAccessAudit1795830420000 } from './migrations/1795830420000-Creat
 import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-IndexConsumerKeyPrefix.js';
 import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
 import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveConsent.js';
+import { CreateCallJournal1796400000000 } from './migrations/1796400000000-CreateCallJournal.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   IndexConsumerKeyPrefix1796040000000,
   UniqueConsumerNames1796040060000,
   OneLiveConsent1796040120000,
+  CreateCallJournal1796400000000,
 ];
 
 /**

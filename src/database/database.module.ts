@@ -3,9 +3,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { createDataSource } from './data-source.js';
 import { pgPoolOf, prepareDatabase } from './database-bootstrap.js';
+import { PG_POOL } from './pg-pool.token.js';
+import { SharedCommitWriter } from './shared-commit.writer.js';
 
-/** The pg pool behind the DataSource, for hot-path queries with named prepared statements. */
-export const PG_POOL = Symbol('PG_POOL');
+export { PG_POOL };
 
 /**
  * One DataSource per process. Its factory creates the database when missing and applies pending migrations, so the
@@ -31,8 +32,9 @@ export class DatabaseModule implements OnApplicationShutdown {
           },
         },
         { provide: PG_POOL, inject: [DataSource], useFactory: (dataSource: DataSource) => pgPoolOf(dataSource) },
+        SharedCommitWriter,
       ],
-      exports: [DataSource, PG_POOL],
+      exports: [DataSource, PG_POOL, SharedCommitWriter],
     };
   }
 

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { datasetSpecSchema } from '../config/dataset-spec.js';
 import { JobName } from './queue-names.js';
 
@@ -10,6 +10,8 @@ import { JobName } from './queue-names.js';
 export const JOB_PAYLOAD_SCHEMAS = {
   /** Everything the generated dataset depends on. */
   [JobName.ResetDataset]: datasetSpecSchema,
+  /** Today's partitions and retention are read from the clock and config when it runs: nothing to carry. */
+  [JobName.JournalMaintenance]: z.strictObject({}),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

@@ -1,14 +1,18 @@
 /** Every BullMQ queue of popgate. Redis holds work in flight; Postgres is the system of record. */
 export enum QueueName {
   Sandbox = 'sandbox',
+  /** Housekeeping: journal partitions and retention. */
+  Maintenance = 'maintenance',
 }
 
 /** Every job name, across queues. */
 export enum JobName {
   ResetDataset = 'reset-dataset',
+  JournalMaintenance = 'journal-maintenance',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ResetDataset]: QueueName.Sandbox,
+  [JobName.JournalMaintenance]: QueueName.Maintenance,
 };

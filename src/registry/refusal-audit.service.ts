@@ -1,20 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/access-context.js';
 import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
-import { gateCallOf, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
+import { CallJournal } from '../journal/call-journal.service.js';
+import { outcomeOfProblem } from '../journal/call-outcome.js';
+import { callValuesOf, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
 
 /**
  * Audits the registry calls refused before RegistryAccessInterceptor could take them in hand: Fastify refuses a body
  * that is not JSON, too large or of another type while parsing it, before any handler runs. Those are refused calls
  * too, and every refused registry call leaves a record: who (when the key is valid), for which catalog service and
- * dossier, about which citizen (a valid ID number in the path), and the problem code.
+ * dossier, about which citizen (a valid ID number in the path), and the problem code; and every one is journaled,
+ * once, in the same commit.
  */
 @Injectable()
 export class RefusalAudit {
   constructor(
     private readonly gate: AccessGate,
+    private readonly journal: CallJournal,
     private readonly hmac: CitizenHmac,
   ) {}
 
@@ -22,11 +26,15 @@ export class RefusalAudit {
    * Records the refusal when the request is a purpose-bound registry call that nothing audited yet. Rejects when the
    * record cannot be written, so that the caller answers with that failure (503) rather than unaudited.
    */
-  async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, code: string): Promise<void> {
+  async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, problem: { status: number; code: string }): Promise<void> {
+    const { code } = problem;
     const operation = OPERATION_BY_ROUTE[request.routeOptions?.url ?? ''];
     if (!operation || request[AUDITED_BY_INTERCEPTOR]) return;
-    const known = await this.gate.describe(gateCallOf(request, operation));
+    const call = this.gate.open(callValuesOf(request, operation));
+    void reply.header('x-call-id', call.callId);
+    await this.gate.describe(call);
     const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
-    await this.gate.recordRefusal(known, operation, citizen, code);
+    this.gate.recordRefusal(call, citizen, code);
+    await this.journal.commit(call, { outcome: outcomeOfProblem(problem.status, code), httpStatus: problem.status, problemCode: code });
   }
 }

@@ -1,10 +1,13 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditOperation } from '../access/access-audit.entity.js';
-import { ACCESS_CONTEXT, AUDITED_BY_INTERCEPTOR, type KnownCall, type RequestWithAccess } from '../access/access-context.js';
-import { AccessGate, type GateCall } from '../access/access-gate.service.js';
+import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, RECEIVED_AT, type RequestWithAccess } from '../access/access-context.js';
+import { AccessGate } from '../access/access-gate.service.js';
+import { epochMs, normalizeRequest, type CallValues } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
+import { CallJournal } from '../journal/call-journal.service.js';
+import { failedEnding, servedEnding } from '../journal/call-outcome.js';
 import { MAX_VERIFY_BATCH } from './registry.dto.js';
 
 /**
@@ -36,8 +39,8 @@ function citizensAskedAbout(request: FastifyRequest, operation: AuditOperation):
   return Array.isArray(items) && items.length <= MAX_VERIFY_BATCH ? Math.max(items.length, 1) : 1;
 }
 
-/** The gate's view of an HTTP registry call: its key and purpose headers. */
-export function gateCallOf(request: FastifyRequest, operation: AuditOperation): GateCall {
+/** The gate's view of an HTTP registry call: its key, purpose headers and what it asks. */
+export function callValuesOf(request: FastifyRequest & RequestWithAccess, operation: AuditOperation): CallValues {
   return {
     requestId: String(request.id),
     authorization: request.headers.authorization,
@@ -46,38 +49,55 @@ export function gateCallOf(request: FastifyRequest, operation: AuditOperation): 
     officerId: header(request, 'x-officer-id') ?? null,
     operation,
     citizensAskedAbout: citizensAskedAbout(request, operation),
+    transport: 'http',
+    receivedAtMs: request[RECEIVED_AT] ?? epochMs(),
+    normalizedRequest: normalizeRequest({
+      params: request.params ?? {},
+      query: request.query ?? {},
+      body: request.body ?? null,
+      xml: /\b(application|text)\/xml\b/.test(request.headers.accept ?? ''),
+    }),
   };
 }
 
 /**
- * Purpose-bound access to the registry over HTTP: the AccessGate admits the call from its headers before the
- * handler runs. Any refusal, at the gate or in the handler, is audited before the answer leaves; successful calls are
- * audited by the registry service, which waits for the record's commit before returning.
+ * Purpose-bound access to the registry over HTTP. The AccessGate opens the call's record and admits it from its
+ * headers before the handler runs; when the call ends, served or refused, its journal row and audit rows are
+ * committed together, once, before the answer leaves (a commit that fails becomes the answer: a 503). The answer
+ * carries the call's id as `X-Call-Id`, to find it in the journal.
  */
 @Injectable()
 export class RegistryAccessInterceptor implements NestInterceptor {
   constructor(
     private readonly gate: AccessGate,
+    private readonly journal: CallJournal,
     private readonly hmac: CitizenHmac,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAccess>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     request[AUDITED_BY_INTERCEPTOR] = true;
     const operation = OPERATION_BY_ROUTE[request.routeOptions.url ?? ''] ?? 'lookup';
-    return from(this.run(request, operation, () => lastValueFrom(next.handle())));
+    return from(this.run(request, reply, operation, () => lastValueFrom(next.handle())));
   }
 
-  private async run(request: FastifyRequest & RequestWithAccess, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
-    const known: KnownCall = { requestId: String(request.id) };
+  private async run(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
+    const call = this.gate.open(callValuesOf(request, operation));
+    request[CALL_RECORD] = call;
+    void reply.header('x-call-id', call.callId);
+    let result: unknown;
     try {
-      request[ACCESS_CONTEXT] = await this.gate.admit(gateCallOf(request, operation), known);
-      return await handle();
+      await this.gate.admit(call);
+      result = await handle();
     } catch (error) {
       // The citizen is named when the path or a single verify's body carries a valid ID number.
-      if (AccessGate.isUnauditedRefusal(error)) await this.gate.recordRefusal(known, operation, this.citizenOf(request), error.code);
+      if (AccessGate.isUnauditedRefusal(error)) this.gate.recordRefusal(call, this.citizenOf(request), error.code);
+      await this.journal.commit(call, failedEnding(error));
       throw error;
     }
+    await this.journal.commit(call, servedEnding(call));
+    return result;
   }
 
   /** The citizen a refused call was about: the ID number of the path, or of a single verify's body, when valid. */

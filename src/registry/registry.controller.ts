@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Access } from './access.decorator.js';
-import type { AccessContext } from '../access/access-context.js';
+import { Call } from './call.decorator.js';
+import type { CallRecord } from '../access/call-record.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
@@ -68,17 +68,17 @@ export class RegistryController {
     @Query('fields') fields: string | string[] | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Access() access: AccessContext,
+    @Call() call: CallRecord,
   ) {
-    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, access);
+    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, call.admitted);
     if (wantsXml(request)) {
-      const record = await this.registry.lookupRecord(idNumber, resolved, access);
+      const record = await this.registry.lookupRecord(idNumber, resolved, call);
       void reply.type('application/xml; charset=utf-8');
       // ChuHo carries the relationship only: the head's number and name are another citizen's data, which the JSON
       // answer does not disclose either (GET /registry/v1/households/{id} does, audited per member).
       return renderCongdanCollection([{ record, fields: resolved, householdHead: null }]);
     }
-    return this.registry.lookup(idNumber, resolved, access);
+    return this.registry.lookup(idNumber, resolved, call);
   }
 
   @Post('citizens/verify')
@@ -95,8 +95,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult)
   @ApiProblems(400, 413, 415)
   @PurposeBound()
-  verify(@Body() body: unknown, @Access() access: AccessContext) {
-    return this.registry.verify(body, access);
+  verify(@Body() body: unknown, @Call() call: CallRecord) {
+    return this.registry.verify(body, call);
   }
 
   @Post('citizens/verify-batch')
@@ -110,8 +110,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'One entry per item', { type: 'object', properties: { results: { type: 'array', items: { type: 'object' } } } }, EXAMPLES.verifyBatchResult)
   @ApiProblems(400, 413)
   @PurposeBound()
-  async verifyBatch(@Body() body: unknown, @Access() access: AccessContext) {
-    return { results: await this.registry.verifyBatch(body, access) };
+  async verifyBatch(@Body() body: unknown, @Call() call: CallRecord) {
+    return { results: await this.registry.verifyBatch(body, call) };
   }
 
   @Get('households/:householdId')
@@ -121,8 +121,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'The household', { type: 'object' }, EXAMPLES.household)
   @ApiProblems(400, 404)
   @PurposeBound()
-  household(@Param('householdId') householdId: string, @Access() access: AccessContext) {
-    return this.registry.household(householdId, access);
+  household(@Param('householdId') householdId: string, @Call() call: CallRecord) {
+    return this.registry.household(householdId, call);
   }
 
   @Get('changes')
@@ -138,8 +138,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'A page of events', { type: 'object' }, EXAMPLES.changes)
   @ApiProblems(400)
   @PurposeBound()
-  changes(@Query() query: Record<string, unknown>, @Access() access: AccessContext) {
+  changes(@Query() query: Record<string, unknown>, @Call() call: CallRecord) {
     const { since, limit } = parseInput(changesQuerySchema, query, 'query');
-    return this.registry.changes(since, limit, access);
+    return this.registry.changes(since, limit, call);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessContext } from '../access/access-context.js';
-import type { AuditEntry } from '../access/audit-writer.service.js';
-import { AuditWriter } from '../access/audit-writer.service.js';
+import type { AuditEntry } from '../access/audit-rows.js';
+import type { CallRecord } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { ForbiddenError } from '../common/domain-error.js';
 import { CITIZEN_COLUMNS, citizenFromRow, type CitizenRow } from './citizen-row.js';
@@ -30,8 +30,9 @@ export type VerifyBatchEntry =
 
 
 /**
- * The registry's answers: look-up, verify, households and the changes feed. Shared by HTTP and (later) queue workers,
- * so it throws DomainErrors, never HTTP exceptions.
+ * The registry's answers: look-up, verify, households and the changes feed, for an admitted call (HTTP or
+ * in-process), so it throws DomainErrors, never HTTP exceptions. What a call reads is noted on its CallRecord (audit
+ * entries, fields, verdicts), which is committed once when the call ends, before its answer leaves.
  */
 @Injectable()
 export class RegistryService {
@@ -39,7 +40,6 @@ export class RegistryService {
     private readonly repository: RegistryRepository,
     private readonly audited: RegistryAccessRepository,
     private readonly hmac: CitizenHmac,
-    private readonly audit: AuditWriter,
   ) {}
 
   /** Validates an ID number from a path or query; every broken rule is reported against `field`. */
@@ -80,9 +80,9 @@ export class RegistryService {
    * decided in the same statement); the audit records (the citizen's, and one for each relative the answer shows)
    * are committed together before the answer is returned.
    */
-  async lookup(idNumber: string, fields: string[], access: AccessContext): Promise<Record<string, unknown>> {
+  async lookup(idNumber: string, fields: string[], call: CallRecord): Promise<Record<string, unknown>> {
     let children: ChildReference[] | undefined;
-    const row = await this.auditedRow(idNumber, columnsOf(fields), fields, access, async (found) => {
+    const row = await this.auditedRow(idNumber, columnsOf(fields), fields, call, async (found) => {
       children = fields.includes('children') ? await this.repository.findChildren(idNumber) : undefined;
       return [...relativesOf(found, fields), ...(children ?? []).map((child) => ({ idNumber: child.idNumber, field: 'children' }))];
     });
@@ -92,8 +92,8 @@ export class RegistryService {
   }
 
   /** The whole record, for renderers that work on it (QCVN 109 XML); they cut it down to the granted fields. */
-  async lookupRecord(idNumber: string, fields: string[], access: AccessContext): Promise<CitizenRecord> {
-    const row = await this.auditedRow(idNumber, CITIZEN_COLUMNS, fields, access, async (found) => relativesOf(found, fields));
+  async lookupRecord(idNumber: string, fields: string[], call: CallRecord): Promise<CitizenRecord> {
+    const row = await this.auditedRow(idNumber, CITIZEN_COLUMNS, fields, call, async (found) => relativesOf(found, fields));
     return citizenFromRow(row as CitizenRow);
   }
 
@@ -106,15 +106,18 @@ export class RegistryService {
     idNumber: string,
     columns: readonly (typeof CITIZEN_COLUMNS)[number][],
     fields: string[],
-    access: AccessContext,
+    call: CallRecord,
     othersShown: (row: Partial<CitizenRow>) => Promise<{ idNumber: string; field: string }[]>,
   ) {
+    const access = call.admitted;
+    call.fieldsRequested = fields;
     this.assertIdNumber(idNumber);
+    call.subjectIdNumber = idNumber;
     const citizen = this.hmac.pseudonym(idNumber);
     const result = await this.audited.lookup(idNumber, citizen, columns, fields, access);
     // The record is durable before the answer (or the refusal) leaves.
     if (result.outcome === 'refused') {
-      await this.audit.append(access, [{ operation: 'lookup', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
+      call.audit([{ operation: 'lookup', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
       throw audited(consentRequired());
     }
     const entries: AuditEntry[] = [{ operation: 'lookup', citizen, fields: result.outcome === 'ok' ? fields : [], outcome: result.outcome }];
@@ -123,33 +126,43 @@ export class RegistryService {
         entries.push({ operation: 'lookup', citizen: this.hmac.pseudonym(other.idNumber), fields: [other.field], outcome: 'ok' });
       }
     }
-    await this.audit.append(access, entries);
+    call.audit(entries);
     if (result.outcome === 'not_found') throw citizenNotFound();
+    call.fieldsReturned = fields;
     return result.row;
   }
 
-  async verify(body: unknown, access: AccessContext): Promise<VerifyResult> {
+  async verify(body: unknown, call: CallRecord): Promise<VerifyResult> {
+    const access = call.admitted;
     const request = parseInput(verifyRequestSchema, body);
     const fields = verifiedFields(request);
+    call.fieldsRequested = fields;
+    call.subjectIdNumber = request.idNumber;
     assertAllowed(fields, access);
     const citizen = this.hmac.pseudonym(request.idNumber);
     const [{ consented, subject }] = await this.audited.verificationSubjects([{ idNumber: request.idNumber, hmac: citizen.hmac, fields }], access);
     if (!consented) {
-      await this.audit.append(access, [{ operation: 'verify', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
+      call.audit([{ operation: 'verify', citizen, fields: [], outcome: 'refused', reason: 'consent_required' }]);
       throw audited(consentRequired());
     }
     const result = compareWithRecord(request, subject);
-    await this.audit.append(access, [{ operation: 'verify', citizen, fields, outcome: auditOutcomeOf(result) }]);
+    call.audit([{ operation: 'verify', citizen, fields, outcome: auditOutcomeOf(result) }]);
+    call.servedOutcome = result.verdict === 'match' ? 'ok' : result.verdict;
+    // A verdict on a known citizen discloses a yes/no about each field compared; an unknown one discloses nothing.
+    call.fieldsReturned = result.verdict === 'not_found' ? [] : fields;
     return result;
   }
 
   /** Up to MAX_VERIFY_BATCH items in one query; an invalid item yields an error entry in its place. */
-  async verifyBatch(body: unknown, access: AccessContext): Promise<VerifyBatchEntry[]> {
+  async verifyBatch(body: unknown, call: CallRecord): Promise<VerifyBatchEntry[]> {
+    const access = call.admitted;
     const items = readBatchItems(body);
     const parsed = items.map((item) => verifyRequestSchema.safeParse(item));
     const valid = parsed.flatMap((result) => (result.success ? [result.data] : []));
+    const requested = [...new Set(valid.flatMap(verifiedFields))];
+    call.fieldsRequested = requested;
     // Every field any item discloses must be in the allow-list: one refusal for the whole batch names them.
-    assertAllowed([...new Set(valid.flatMap(verifiedFields))], access);
+    assertAllowed(requested, access);
     const lookups = valid.map((item) => ({ idNumber: item.idNumber, ...this.hmac.pseudonym(item.idNumber), fields: verifiedFields(item) }));
     const answers = await this.audited.verificationSubjects(lookups.map(({ idNumber, hmac, fields }) => ({ idNumber, hmac, fields })), access);
     const entries: AuditEntry[] = [];
@@ -172,18 +185,22 @@ export class RegistryService {
       entries.push({ operation: 'verify_batch_item', citizen, fields: lookup.fields, outcome: auditOutcomeOf(verdict) });
       return { index, ...verdict };
     });
-    await this.audit.append(access, entries);
+    call.audit(entries);
+    call.batch = batchSummaryOf(results);
+    call.fieldsReturned = call.batch.ok + call.batch.mismatch > 0 ? requested : [];
     return results;
   }
 
-  async household(householdId: string, access: AccessContext) {
+  async household(householdId: string, call: CallRecord) {
+    const access = call.admitted;
+    call.fieldsRequested = HOUSEHOLD_LISTING_FIELDS;
     parseInput(householdIdSchema, householdId, 'householdId');
     // The listing shows each member's number, name, date of birth, sex and status: all must be in the allow-list.
     assertAllowed(HOUSEHOLD_LISTING_FIELDS, access);
     assertState(access, 'Household listings');
     const household = await this.repository.findHousehold(householdId);
     if (!household) {
-      await this.audit.append(access, [{ operation: 'household', citizen: null, fields: ['household'], outcome: 'not_found' }]);
+      call.audit([{ operation: 'household', citizen: null, fields: ['household'], outcome: 'not_found' }]);
       throw new NotFoundError('household_not_found', 'No household has this id in the sandbox registry.');
     }
     const members = await this.repository.findHouseholdMembers(householdId);
@@ -191,12 +208,12 @@ export class RegistryService {
     // Every citizen shown is audited, the head too when no longer a member; a listing that shows nobody still
     // leaves one record of the call.
     const shown = [...members.map((member) => member.idNumber), ...(head ? [] : [household.headIdNumber])];
-    await this.audit.append(
-      access,
+    call.audit(
       shown.length > 0
         ? shown.map((shownId) => ({ operation: 'household' as const, citizen: this.hmac.pseudonym(shownId), fields: ['household'], outcome: 'ok' as const }))
         : [{ operation: 'household', citizen: null, fields: ['household'], outcome: 'ok' }],
     );
+    call.fieldsReturned = HOUSEHOLD_LISTING_FIELDS;
     return {
       householdId,
       address: household.address,
@@ -205,7 +222,9 @@ export class RegistryService {
     };
   }
 
-  async changes(since: string, limit: number, access: AccessContext) {
+  async changes(since: string, limit: number, call: CallRecord) {
+    const access = call.admitted;
+    call.fieldsRequested = CHANGES_FEED_FIELDS;
     assertState(access, 'The bulk changes feed');
     assertAllowed(CHANGES_FEED_FIELDS, access);
     // One extra row tells whether another page exists without a COUNT.
@@ -214,12 +233,12 @@ export class RegistryService {
     // Events name other people too (spouse, parents, former spouse): each citizen disclosed is audited.
     const citizens = [...new Set(page.flatMap((row) => [row.idNumber, ...idNumbersIn(row.details)]))];
     // An empty page (a poll with nothing new) still leaves one record of the call.
-    await this.audit.append(
-      access,
+    call.audit(
       citizens.length > 0
         ? citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const }))
         : [{ operation: 'changes', citizen: null, fields: ['changes'], outcome: 'ok' }],
     );
+    call.fieldsReturned = CHANGES_FEED_FIELDS;
     const events = page.map((row) => ({
       cursor: row.changeId,
       kind: row.kind,
@@ -230,6 +249,18 @@ export class RegistryService {
     }));
     return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+/** A verify-batch's items by result, for the journal. */
+function batchSummaryOf(results: readonly VerifyBatchEntry[]): { ok: number; mismatch: number; notFound: number; invalid: number } {
+  const summary = { ok: 0, mismatch: 0, notFound: 0, invalid: 0 };
+  for (const entry of results) {
+    if ('error' in entry) summary.invalid += 1;
+    else if (entry.verdict === 'match') summary.ok += 1;
+    else if (entry.verdict === 'mismatch') summary.mismatch += 1;
+    else summary.notFound += 1;
+  }
+  return summary;
 }
 
 /** The relatives a look-up shows by ID number, field by field (children come from their own query). */

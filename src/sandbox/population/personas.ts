@@ -685,3 +685,10 @@ export function personaEvents(today: Date): DatedPersonaEvent[] {
     })),
   ).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.idNumber.localeCompare(b.idNumber));
 }
+
+const PERSONA_KEY_BY_ID = new Map(PERSONAS.map((persona) => [persona.idNumber, persona.key]));
+
+/** The key of the persona with this ID number, or null (a generated citizen, or a persona's relative). */
+export function personaKeyOf(idNumber: string): string | null {
+  return PERSONA_KEY_BY_ID.get(idNumber) ?? null;
+}

@@ -1,0 +1,87 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditOperation } from './access-audit.entity.js';
+import type { AccessContext, KnownCall } from './access-context.js';
+import type { GateCall } from './access-gate.service.js';
+import type { AuditEntry } from './audit-rows.js';
+
+/** How the call reached the registry: over HTTP, or in-process from one of popgate's own jobs. */
+export type CallTransport = 'http' | 'in_process';
+
+/** Everything the gate is told about a call when it is opened. */
+export interface CallValues extends GateCall {
+  transport: CallTransport;
+  /**
+   * When the call was received, in epoch milliseconds with a fraction (see `epochMs`): its journal row's day and
+   * time, not the commit's, and the start of its latency.
+   */
+  receivedAtMs: number;
+  /** A canonical text of what was asked (operation parameters, sorted), from which the request fingerprint is made. */
+  normalizedRequest: string;
+  /** For calls made by jobs. */
+  jobId?: string | null;
+  attempt?: number | null;
+}
+
+/** A canonical text of a request's parts: keys sorted at every level, so equal requests give equal text. */
+export function normalizeRequest(parts: Record<string, unknown>): string {
+  return JSON.stringify(sortedKeys(parts));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
+}
+
+/** Now, in epoch milliseconds with sub-millisecond precision: latencies of a few milliseconds need it. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The record of one registry call, opened by the AccessGate when the call arrives and committed once when it ends
+ * (its journal row and its audit rows in one statement, before the answer leaves). The registry notes here what it
+ * served; nothing here is written until the commit, so a call is recorded whole or not at all.
+ */
+export class CallRecord {
+  /** Server-made and time-ordered (UUIDv7), so a day's calls sort by it as by time. */
+  readonly callId = uuidv7();
+  readonly known: KnownCall;
+  readonly auditEntries: AuditEntry[] = [];
+  /** Set when the gate admits the call. */
+  access: AccessContext | undefined;
+  fieldsRequested: readonly string[] = [];
+  fieldsReturned: readonly string[] = [];
+  batch: { ok: number; mismatch: number; notFound: number; invalid: number } | null = null;
+  /** The outcome a served call's answer carries: `mismatch` and `not_found` for verify verdicts. */
+  servedOutcome: 'ok' | 'mismatch' | 'not_found' = 'ok';
+  /** The citizen the call was about, kept in memory only (the journal stores the persona key, never the number). */
+  subjectIdNumber: string | null = null;
+  /** The simulated transport fault the call met, if any. */
+  faultKind: string | null = null;
+  /** Whether it has been committed: a call is committed once. */
+  committed = false;
+
+  constructor(readonly values: CallValues) {
+    this.known = { requestId: values.requestId };
+  }
+
+  get receivedAt(): Date {
+    return new Date(Math.floor(this.values.receivedAtMs));
+  }
+
+  get operation(): AuditOperation {
+    return this.values.operation;
+  }
+
+  /** The admitted call's access context; only the registry's handlers, which run after admission, ask for it. */
+  get admitted(): AccessContext {
+    if (!this.access) throw new Error('CallRecord: the call has not been admitted');
+    return this.access;
+  }
+
+  /** Notes audit records to commit with the call. */
+  audit(entries: readonly AuditEntry[]): void {
+    this.auditEntries.push(...entries);
+  }
+}

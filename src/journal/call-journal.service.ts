@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { auditRowsOf } from '../access/audit-rows.js';
+import { epochMs, type CallRecord } from '../access/call-record.js';
+import { CitizenHmac } from '../access/citizen-hmac.js';
+import { SharedCommitWriter, type JournalRow } from '../database/shared-commit.writer.js';
+import type { CallEnding } from './call-outcome.js';
+
+/** Tells the persona key of a citizen, or null: the sandbox, which owns the personas, provides it. */
+export type PersonaKeyOf = (idNumber: string) => string | null;
+
+/**
+ * Commits each registry call once: its journal row and its audit rows go to the shared-commit writer in one
+ * statement, and the caller answers only after that commit. A call whose commit fails (the database is down) is
+ * answered with that failure and leaves neither: the only calls the journal cannot show, counted by
+ * `popgate_journal_unwritable_calls_total`.
+ */
+@Injectable()
+export class CallJournal {
+  private personaKeyOf: PersonaKeyOf = () => null;
+
+  constructor(
+    private readonly writer: SharedCommitWriter,
+    private readonly hmac: CitizenHmac,
+  ) {}
+
+  /** Called by the sandbox at start. */
+  usePersonaKeys(personaKeyOf: PersonaKeyOf): void {
+    this.personaKeyOf = personaKeyOf;
+  }
+
+  /** The fingerprint of the call's request: the same consumer, operation and normalised request give the same one. */
+  fingerprint(call: CallRecord): string {
+    return this.hmac.requestFingerprint(call.known.consumer?.consumerId ?? null, call.operation, call.values.normalizedRequest);
+  }
+
+  /** Commits the call's rows; a second commit of the same call does nothing (every exit path commits once). */
+  async commit(call: CallRecord, ending: CallEnding): Promise<void> {
+    if (call.committed) return;
+    call.committed = true;
+    const row: JournalRow = {
+      callId: call.callId,
+      receivedAt: call.receivedAt,
+      requestId: call.values.requestId,
+      transport: call.values.transport,
+      consumerId: call.known.consumer?.consumerId ?? null,
+      serviceCode: call.known.service?.code ?? null,
+      operation: call.operation,
+      dossierId: call.known.dossierId ?? null,
+      jobId: call.values.jobId ?? null,
+      attempt: call.values.attempt ?? null,
+      outcome: ending.outcome,
+      httpStatus: ending.httpStatus,
+      problemCode: ending.problemCode,
+      faultKind: call.faultKind,
+      latencyMs: Math.round((epochMs() - call.values.receivedAtMs) * 1000) / 1000,
+      fieldsRequested: call.fieldsRequested,
+      fieldsReturned: ending.httpStatus === 200 ? call.fieldsReturned : [],
+      batch: call.batch,
+      personaKey: call.subjectIdNumber ? this.personaKeyOf(call.subjectIdNumber) : null,
+      fingerprint: this.fingerprint(call),
+    };
+    await this.writer.append({ journal: [row], audit: auditRowsOf(call.known, call.callId, call.auditEntries) });
+  }
+}

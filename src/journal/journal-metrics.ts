@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsRegistry } from '../common/metrics.module.js';
+import { SharedCommitWriter } from '../database/shared-commit.writer.js';
+
+/**
+ * The journal's metrics: calls by service, operation and outcome, counted as their rows commit, a call-duration
+ * histogram by service and operation, and how many days of partitions exist ahead. No consumer, citizen or request
+ * label.
+ */
+@Injectable()
+export class JournalMetrics {
+  private readonly calls: Counter<'service' | 'operation' | 'outcome'>;
+  private readonly duration: Histogram<'service' | 'operation'>;
+  private readonly partitionsAhead: Gauge;
+
+  constructor(metrics: MetricsRegistry, writer: SharedCommitWriter) {
+    const registers = [metrics.registry];
+    this.calls = new Counter({
+      name: 'popgate_registry_calls_total',
+      help: 'Registry calls journaled (HTTP and in-process), by service, operation and outcome, counted as they commit',
+      labelNames: ['service', 'operation', 'outcome'] as const,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'popgate_registry_call_duration_seconds',
+      help: 'Registry calls from receipt to the commit of their journal row, by service and operation',
+      labelNames: ['service', 'operation'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.1, 0.25, 1, 2.5, 10, 30],
+      registers,
+    });
+    this.partitionsAhead = new Gauge({
+      name: 'popgate_journal_partition_days_ahead',
+      help: 'Days after today (Vietnam time) that have a journal partition; below 7 the gateway is not ready',
+      registers,
+    });
+    writer.onCommitted(({ journal }) => {
+      for (const row of journal) {
+        const service = row.serviceCode ?? 'none';
+        this.calls.inc({ service, operation: row.operation, outcome: row.outcome });
+        this.duration.observe({ service, operation: row.operation }, row.latencyMs / 1000);
+      }
+    });
+  }
+
+  setPartitionDaysAhead(days: number): void {
+    this.partitionsAhead.set(days);
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/pg-pool.token.js';
+import type { JournalCallView, JournalCursor, JournalQuery } from './journal.dto.js';
+
+const CALL_SELECT = `call_id, received_at, request_id, transport, consumer_id, service_code, operation, dossier_id, job_id, attempt,
+  outcome, http_status, problem_code, fault_kind, latency_ms, fields_requested, fields_returned, batch_ok, batch_mismatch,
+  batch_not_found, batch_invalid, persona_key, fingerprint`;
+
+interface CallRow {
+  call_id: string;
+  received_at: Date;
+  request_id: string;
+  transport: 'http' | 'in_process';
+  consumer_id: string | null;
+  service_code: string | null;
+  operation: JournalCallView['operation'];
+  dossier_id: string | null;
+  job_id: string | null;
+  attempt: number | null;
+  outcome: JournalCallView['outcome'];
+  http_status: number;
+  problem_code: string | null;
+  fault_kind: string | null;
+  latency_ms: number;
+  fields_requested: string[];
+  fields_returned: string[];
+  batch_ok: number | null;
+  batch_mismatch: number | null;
+  batch_not_found: number | null;
+  batch_invalid: number | null;
+  persona_key: string | null;
+  fingerprint: string;
+}
+
+/**
+ * Reads of the call journal, newest first by keyset on (received_at, call_id): a cursor is the pair of the last call
+ * of a page, so paging is stable while calls are being added, and a time range prunes the day partitions read.
+ */
+@Injectable()
+export class JournalRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** Calls matching every given filter, at most `limit + 1` (the extra one tells whether a next page exists). */
+  async callsMatching(filter: Omit<JournalQuery, 'cursor' | 'limit'>, page: { cursor?: JournalCursor; limit: number }): Promise<JournalCallView[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (condition: (placeholder: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+    };
+    if (filter.consumerId) add((p) => `consumer_id = ${p}::uuid`, filter.consumerId);
+    if (filter.serviceCode) add((p) => `service_code = ${p}`, filter.serviceCode);
+    if (filter.operation) add((p) => `operation = ${p}`, filter.operation);
+    if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
+    if (filter.faultKind) add((p) => `fault_kind = ${p}`, filter.faultKind);
+    if (filter.dossierId) add((p) => `dossier_id = ${p}`, filter.dossierId);
+    if (filter.personaKey) add((p) => `persona_key = ${p}`, filter.personaKey);
+    if (filter.requestId) add((p) => `request_id = ${p}`, filter.requestId);
+    if (filter.from) add((p) => `received_at >= ${p}::timestamptz`, filter.from);
+    if (filter.to) add((p) => `received_at <= ${p}::timestamptz`, filter.to);
+    if (page.cursor) {
+      values.push(page.cursor.receivedAt, page.cursor.callId);
+      where.push(`(received_at, call_id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
+    }
+    values.push(page.limit + 1);
+    const result = await this.pool.query<CallRow>(
+      `SELECT ${CALL_SELECT} FROM call_journal ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at DESC, call_id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map(viewOf);
+  }
+
+  /** One call by its id, or undefined. */
+  async callById(callId: string): Promise<JournalCallView | undefined> {
+    const result = await this.pool.query<CallRow>({ name: 'journal_call_by_id', text: `SELECT ${CALL_SELECT} FROM call_journal WHERE call_id = $1::uuid`, values: [callId] });
+    return result.rows[0] ? viewOf(result.rows[0]) : undefined;
+  }
+}
+
+function viewOf(row: CallRow): JournalCallView {
+  return {
+    callId: row.call_id,
+    receivedAt: row.received_at.toISOString(),
+    requestId: row.request_id,
+    transport: row.transport,
+    consumerId: row.consumer_id,
+    serviceCode: row.service_code,
+    operation: row.operation,
+    dossierId: row.dossier_id,
+    jobId: row.job_id,
+    attempt: row.attempt,
+    outcome: row.outcome,
+    httpStatus: row.http_status,
+    problemCode: row.problem_code,
+    faultKind: row.fault_kind,
+    latencyMs: row.latency_ms,
+    fieldsRequested: row.fields_requested,
+    fieldsReturned: row.fields_returned,
+    batch: row.batch_ok === null ? null : { ok: row.batch_ok, mismatch: row.batch_mismatch!, notFound: row.batch_not_found!, invalid: row.batch_invalid! },
+    personaKey: row.persona_key,
+    fingerprint: row.fingerprint,
+  };
+}
