@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createRedisConnection } from '../queue/redis-connection.js';
-import { backingServiceOutage, toProblem } from './problem-details.js';
+import { backingServiceOutage, markRaisedBy, POSTGRES, toProblem } from './problem-details.js';
 
 /** The error a promise rejects with (these tests provoke real failures of real clients, not hand-made objects). */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -14,6 +14,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 const DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 
 describe('backing-service outages become 503 service_unavailable', () => {
   const clients: pg.Client[] = [];
@@ -49,6 +50,15 @@ describe('backing-service outages become 503 service_unavailable', () => {
     redis.disconnect();
     expect(backingServiceOutage(error)).toBe('queue store (Redis)');
     expect(toProblem(error).problem).toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+
+  it('an outage wrapped as the cause of another error, and an attempt of an AggregateError', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    markRaisedBy(reset, POSTGRES);
+    expect(toProblem(new Error('could not record the event', { cause: reset })).problem.status).toBe(503);
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' });
+    markRaisedBy(refused, POSTGRES);
+    expect(backingServiceOutage(new AggregateError([refused], 'connect failed'))).toBe(POSTGRES);
   });
 
   it('but not a query error or any other failure, which stay 500 internal_error', async () => {
