@@ -175,6 +175,22 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
   };
 }
 
+/** The backing services a 503 names. */
+export const POSTGRES = 'registry database (PostgreSQL)';
+export const REDIS = 'queue store (Redis)';
+export type BackingService = typeof POSTGRES | typeof REDIS;
+
+const RAISED_BY = Symbol('popgate.raisedBy');
+
+/**
+ * Marks `error` as raised by the connection to `service`. A socket error (ECONNREFUSED on connect, ECONNRESET of a
+ * query in flight) carries only Node's own stack, nothing of the client whose socket failed; the database wiring
+ * marks the errors of its sockets (data-source.ts) so that they are told from a socket error of anything else.
+ */
+export function markRaisedBy(error: unknown, service: BackingService): void {
+  if (error !== null && typeof error === 'object' && !(RAISED_BY in error)) Object.defineProperty(error, RAISED_BY, { value: service });
+}
+
 /** Socket errors of a connection that could not be made or was lost. */
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
@@ -182,20 +198,53 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 const POSTGRES_OUTAGE_STATES = /^(08|57P0[123]$|53300$)/;
 
 /**
+ * What node-postgres and pg-pool say when a connection is lost or cannot be had: the server closed the socket
+ * (`Connection terminated unexpectedly`), the connect timed out (`... due to connection timeout`, pg-pool's
+ * `timeout exceeded when trying to connect`), or a query was sent on a client whose connection had failed.
+ */
+const POSTGRES_LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)/;
+
+/** How deep wrappers are unwrapped: TypeORM's QueryFailedError around a pg error, a `cause` or two. */
+const MAX_WRAPPERS = 8;
+
+/**
  * Which backing service an error says is unreachable (Postgres or Redis), or null for any other error. A restarted
  * database is an outage the client can wait out, so it gets 503 with Retry-After rather than a 500; the pools
- * reconnect by themselves once it is back.
+ * reconnect by themselves once it is back. The error is looked at with what it wraps: TypeORM's `driverError`
+ * (QueryFailedError), any `cause`, and the attempts of an AggregateError (a host with several addresses).
  */
-export function backingServiceOutage(error: unknown): string | null {
-  if (error === null || typeof error !== 'object') return null;
-  const { code, name, message = '' } = error as { code?: unknown; name?: unknown; message?: string };
-  const stack = String((error as { stack?: unknown }).stack ?? '');
-  const where = /node_modules\/ioredis\//.test(stack) ? 'queue store (Redis)' : /node_modules\/pg(-pool)?\//.test(stack) ? 'registry database (PostgreSQL)' : null;
-  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(message)) return 'queue store (Redis)';
-  if (typeof code === 'string' && POSTGRES_OUTAGE_STATES.test(code)) return 'registry database (PostgreSQL)';
-  if (/^Connection terminated|timeout exceeded when trying to connect/.test(message)) return 'registry database (PostgreSQL)';
-  // A bare socket error names no client: only one raised inside pg or ioredis is an outage (a client that hangs up
-  // on its own upload raises ECONNRESET too, and is answered as the 4xx it is before this is asked).
-  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code) && where) return where;
+export function backingServiceOutage(error: unknown): BackingService | null {
+  const pending = [error];
+  const seen = new Set<object>();
+  while (pending.length > 0 && seen.size < MAX_WRAPPERS) {
+    const candidate = pending.shift();
+    if (candidate === null || typeof candidate !== 'object' || seen.has(candidate)) continue;
+    seen.add(candidate);
+    const outage = outageSaidBy(candidate);
+    if (outage) return outage;
+    const { driverError, cause, errors, name } = candidate as { driverError?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
+    pending.push(driverError, cause, ...(name === 'AggregateError' && Array.isArray(errors) ? errors : []));
+  }
   return null;
+}
+
+/** The outage one error (not what it wraps) names. */
+function outageSaidBy(error: object): BackingService | null {
+  const { code, name, message = '' } = error as { code?: unknown; name?: unknown; message?: string };
+  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(message)) return REDIS;
+  if (typeof code === 'string' && POSTGRES_OUTAGE_STATES.test(code)) return POSTGRES;
+  if (POSTGRES_LOST_CONNECTION.test(message)) return POSTGRES;
+  // A bare socket error names no client: only one raised by pg or ioredis is an outage (a client that hangs up on its
+  // own upload raises ECONNRESET too, and is answered as the 4xx it is before this is asked).
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return (error as { [RAISED_BY]?: BackingService })[RAISED_BY] ?? clientInStack(error);
+  return null;
+}
+
+/**
+ * The client whose code raised `error`, from its stack: the promise APIs of pg and pg-pool re-capture the stack of
+ * the errors they reject with in their own frames (callbacks, as TypeORM's connect takes, get Node's bare error).
+ */
+function clientInStack(error: object): BackingService | null {
+  const stack = String((error as { stack?: unknown }).stack ?? '');
+  return /node_modules\/ioredis\//.test(stack) ? REDIS : /node_modules\/pg(-pool)?\//.test(stack) ? POSTGRES : null;
 }

@@ -1,4 +1,7 @@
+import { Socket } from 'node:net';
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { markRaisedBy, POSTGRES } from '../common/problem-details.js';
 import { CreateRegistry1795826400000 } from './migrations/1795826400000-CreateRegistry.js';
 import { CreateServiceCatalog1795830300000 } from './migrations/1795830300000-CreateServiceCatalog.js';
 import { CreateConsumersAndConsents1795830360000 } from './migrations/1795830360000-CreateConsumersAndConsents.js';
@@ -21,6 +24,30 @@ export const MIGRATIONS = [
 ];
 
 /**
+ * The client of every pooled connection: pg's, with two things the pool does not do by itself.
+ * - Its socket marks its own errors as the database's (markRaisedBy), so that ECONNREFUSED on connect and
+ *   ECONNRESET of a query in flight are answered 503 like the other signs of an outage; Node's socket errors say
+ *   nothing of whose socket failed.
+ * - It always has an 'error' listener. pg-pool listens only while a client is idle; a client that is checked out (a
+ *   transaction, the seeder's COPY) and whose session the server ends emits 'error' after failing its query, and an
+ *   'error' event without a listener ends the process. The failed query already carries the error to its caller, a
+ *   later one fails as "not queryable", and the pool drops the broken client when it is released.
+ */
+class PooledClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, stream: databaseSocket });
+    this.on('error', () => undefined);
+  }
+}
+
+function databaseSocket(): Socket {
+  const socket = new Socket();
+  // Registered before pg's own listener, so the error is marked before any query sees it.
+  socket.on('error', (error) => markRaisedBy(error, POSTGRES));
+  return socket;
+}
+
+/**
  * Options shared by the app, the migration CLI, the seeder and the tests. Never `synchronize`: the schema comes from
  * migrations only.
  */
@@ -33,7 +60,11 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10, entities: 
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'popgate' },
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'popgate', Client: PooledClient },
+    // An idle connection the server ended (a restart): the pool has dropped it and opens another when next asked.
+    // Without a listener this 'error' event would end the process; what an outage costs callers is logged with
+    // their 503s.
+    poolErrorHandler: () => undefined,
   };
 }
 
