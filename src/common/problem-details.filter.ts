@@ -41,5 +41,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (problem.status === 503) void reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
   problem.instance = request.url;
   problem.requestId = String(request.id);
+  // The router's refusals (bad percent-encoding, over-long parameters) are answered before any onRequest hook runs,
+  // so the header that hook sets is set here too: every answer carries the id its body names.
+  void reply.header('x-request-id', problem.requestId);
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -106,6 +106,21 @@ describe('gateway', () => {
     expect(await auditRowsAfter(app.get(DataSource), auditIdBefore)).toEqual([]);
   });
 
+  it('puts X-Request-Id on the router\'s refusals too: malformed percent-encoding (400) and an over-long path (414)', async () => {
+    const refusals = [
+      { url: '/registry/v1/citizens/%C0%AF', status: 400, code: 'malformed_url' },
+      { url: `/registry/v1/citizens/${'x'.repeat(5_000)}`, status: 414, code: 'uri_too_long' },
+    ];
+    for (const { url, status, code } of refusals) {
+      const echoed = await http().get(url).set(REGISTRY_HEADERS).set('X-Request-Id', `req-router-${status}`);
+      expectProblem(echoed, status, code);
+      expect([code, echoed.headers['x-request-id'], echoed.body.requestId]).toEqual([code, `req-router-${status}`, `req-router-${status}`]);
+      const generated = await http().get(url).set(REGISTRY_HEADERS);
+      expect([code, generated.headers['x-request-id']]).toEqual([code, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+      expect(generated.headers['x-request-id']).toBe(generated.body.requestId);
+    }
+  });
+
   // These calls carry valid registry credentials, so that the body is the only thing wrong with them.
   it('answers malformed JSON with a 400 malformed_json problem, not a 500, and writes only its audit record', async () => {
     const response = await expectOnlyTheRefusalAudited(() =>
