@@ -8,7 +8,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
+import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './access/refusal-audit.service.js';
 import { NestPinoLogger } from './common/logger.js';
@@ -60,6 +60,8 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
     routerOptions: { maxParamLength: 256 },
     // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
+    // Requests Node's HTTP parser refuses (bad header bytes, headers over the limit) never reach the router.
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     logger: new NestPinoLogger(logger),
