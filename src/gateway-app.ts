@@ -11,7 +11,7 @@ import { loadConfig, type AppConfig } from './config/app-config.js';
 import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './access/refusal-audit.service.js';
-import { NestPinoLogger } from './common/logger.js';
+import { NestPinoLogger, containsPopgateKey } from './common/logger.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -47,19 +47,27 @@ export async function createGatewayApp(logger: Logger, config: AppConfig = loadC
  * registry endpoints without the access layer) with it, so that both run on identical plumbing.
  */
 export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger): Promise<NestFastifyApplication> {
+  const requestLog = new SingleLineRequestLog();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    logController: new SingleLineRequestLog(),
+    logController: requestLog,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
-      // A 12-digit run could be someone's ID number: such an id is replaced, since request ids are logged and audited.
-      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !/\d{12}/.test(incoming) ? incoming : randomUUID();
+      // A 12-digit run could be someone's ID number, and a key-shaped id someone's key: such an id is replaced, since
+      // request ids are logged and audited.
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !/\d{12}/.test(incoming) && !containsPopgateKey(incoming)
+        ? incoming
+        : randomUUID();
     },
     routerOptions: { maxParamLength: 256 },
-    // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
+    // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request. Fastify gives
+    // these answers no completion log of their own, so their access-log line is written when they finish.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
+      sendProblem(error, request, reply);
+    },
     // Requests Node's HTTP parser refuses (bad header bytes, headers over the limit) never reach the router.
     clientErrorHandler: answerClientError,
   });

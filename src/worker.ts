@@ -14,7 +14,7 @@ import { exitOnStartupError } from './common/fatal-startup.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { secrets: [config.access.adminApiKey, config.access.developerKey] });
   const dataSource = createDataSource(config.databaseUrl, 1);
   await prepareDatabase(dataSource, config.databaseUrl);
   await dataSource.destroy();

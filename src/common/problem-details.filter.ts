@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './domain-error.js';
+import { redactCredentialsIn } from './logger.js';
 import { PROBLEM_CONTENT_TYPE, clientErrorProblem, toProblem, type ProblemDocument } from './problem-details.js';
 
 /** What a client is told to wait when a backing service is down: a restart of Postgres or Redis takes seconds. */
@@ -42,7 +43,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   else if (problem.code === 'service_unavailable') request.log.warn({ err: error }, 'backing service unavailable');
   if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
   if (problem.status === 503) void reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
-  problem.instance = request.url;
+  // A key sent in the query string is refused; the answer does not repeat it (clients and proxies log answers too).
+  problem.instance = redactCredentialsIn(request.url);
   problem.requestId = String(request.id);
   // The router's refusals (bad percent-encoding, over-long parameters) are answered before any onRequest hook runs,
   // so the header that hook sets is set here too: every answer carries the id its body names.

@@ -2,6 +2,7 @@ import './test-env.js';
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger.js';
@@ -12,9 +13,12 @@ import { RegistrySeeder, type SeedResult } from '../../src/registry/seeding/regi
 /** The dataset e2e tests share: small, fixed seed and fixed "today", so every run sees the same citizens. */
 export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026-11-28' } as const;
 
-/** The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. */
-export async function createTestApp(): Promise<NestFastifyApplication> {
-  const app = await createGatewayApp(createLogger(process.env.LOG_LEVEL ?? 'silent'));
+/**
+ * The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. A test about what is
+ * logged passes a logger of its own (createLogger with a destination it reads).
+ */
+export async function createTestApp(logger: Logger = createLogger(process.env.LOG_LEVEL ?? 'silent')): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(logger);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
