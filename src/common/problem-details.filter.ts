@@ -49,6 +49,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   // The router's refusals (bad percent-encoding, over-long parameters) are answered before any onRequest hook runs,
   // so the header that hook sets is set here too: every answer carries the id its body names.
   void reply.header('x-request-id', problem.requestId);
+  // Problems name the URL (an ID number in a path, say) and are never worth keeping: no cache stores them.
+  void reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -75,6 +77,8 @@ export function answerClientError(this: { log: FastifyBaseLogger }, error: Error
     `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     `X-Request-Id: ${problem.requestId}`,
+    'X-Content-Type-Options: nosniff',
+    'Cache-Control: no-store',
     'Connection: close',
   ];
   // end() rather than write() and destroy(): the answer is flushed before the connection closes, so a client still

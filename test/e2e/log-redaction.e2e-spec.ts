@@ -31,7 +31,7 @@ describe('credentials in logs', () => {
   let consumerKey: string;
 
   beforeAll(async () => {
-    app = await createTestApp(createLogger('trace', { destination: log }));
+    app = await createTestApp({ logger: createLogger('trace', { destination: log }) });
     consumerKey = (await createTestConsumer(app)).auth.authorization.slice('Bearer '.length);
   });
 

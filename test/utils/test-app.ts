@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { createGatewayApp } from '../../src/gateway-app.js';
 import { RegistrySeeder, type SeedResult } from '../../src/registry/seeding/registry-seeder.js';
@@ -15,10 +16,11 @@ export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026
 
 /**
  * The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. A test about what is
- * logged passes a logger of its own (createLogger with a destination it reads).
+ * logged passes a logger of its own (createLogger with a destination it reads); one about the HTTP layer's settings
+ * (the CORS policy) passes a config of its own.
  */
-export async function createTestApp(logger: Logger = createLogger(process.env.LOG_LEVEL ?? 'silent')): Promise<NestFastifyApplication> {
-  const app = await createGatewayApp(logger);
+export async function createTestApp(options: { logger?: Logger; config?: AppConfig } = {}): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent'), options.config ?? loadConfig());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
