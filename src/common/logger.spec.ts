@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { createLogger, maskIdNumbersIn, redactCredentialsIn, type LoggerOptions } from './logger.js';
+import { createLogger, logFormatFor, maskIdNumbersIn, redactCredentialsIn, type LoggerOptions } from './logger.js';
 
 describe('maskIdNumbersIn', () => {
   it('masks every 12-digit run but the province prefix and the last two digits', () => {
@@ -75,5 +75,34 @@ describe('createLogger', () => {
     expect(JSON.parse(lines()[0]).headers).toEqual({ authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'application/json' });
     expect(JSON.parse(lines()[1]).err).toMatchObject({ message: 'Parse Error: Invalid header value char' });
     expect(JSON.parse(lines()[1]).err.rawPacket).toBeUndefined();
+  });
+});
+
+describe('log format', () => {
+  it('is pretty for a person at a terminal, JSON for pipes, files and containers, and always JSON under tests', () => {
+    expect(logFormatFor({ isTTY: true }, 'development')).toBe('pretty');
+    expect(logFormatFor({ isTTY: true }, 'production')).toBe('pretty');
+    expect(logFormatFor({ isTTY: true }, 'test')).toBe('json');
+    expect(logFormatFor({ isTTY: false }, 'development')).toBe('json');
+    expect(logFormatFor({}, 'production')).toBe('json');
+  });
+
+  it('pretty lines are readable text, one per entry, with ID numbers masked and keys redacted as in JSON', () => {
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger('info', { format: 'pretty', destination, colorize: false, secrets: ['operator-chosen-admin-key-123456'] });
+    logger.info({ req: { id: 'r-1', method: 'GET', url: '/registry/v1/citizens/001090999921?access_token=operator-chosen-admin-key-123456' }, res: { statusCode: 401 } }, 'request completed');
+    logger.warn('citizen 036090999922 not found');
+    const lines = chunks.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(() => JSON.parse(lines[0])).toThrow();
+    expect(lines[0]).toMatch(/INFO.*GET \/registry\/v1\/citizens\/001\*{7}21\?access_token=\[REDACTED\] 401 request completed/);
+    expect(lines[1]).toMatch(/WARN.*citizen 036\*{7}22 not found/);
+    expect(chunks.join('')).not.toMatch(/001090999921|036090999922|operator-chosen-admin-key/);
   });
 });

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { maskIdNumber, validateIdNumber } from '../registry/identity/id-number.js';
 
 /** Runs of 12 digits or more: a personal ID number, wherever it appears (URL, message, error), maybe among others. */
@@ -122,9 +123,52 @@ function scrubDeep(value: unknown, scrub: (text: string) => string, depth = 0): 
   return scrubbed;
 }
 
+/** JSON lines (for machines: pipes, files, containers, log shippers) or readable lines (for a person at a terminal). */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The format of the process's logs, as the ecosystem chooses it: readable lines when stdout is a terminal, JSON
+ * lines otherwise; always JSON under tests, whose logs are read by machines (and by the tests themselves).
+ */
+export function logFormatFor(stdout: { isTTY?: boolean }, nodeEnv: string): LogFormat {
+  return stdout.isTTY === true && nodeEnv !== 'test' ? 'pretty' : 'json';
+}
+
+/**
+ * pino-pretty, in process: a terminal's volume of lines does not need a worker thread, and synchronous writes keep
+ * the last lines before an exit. It formats the JSON pino produced, after the masking and redaction, so it prints
+ * nothing the JSON would not. One line per entry: an access-log line reads `GET /url 200 request completed`.
+ */
+function prettyDestination(destination: DestinationStream | number, colorize: boolean | undefined): DestinationStream {
+  return pinoPretty({
+    destination,
+    sync: true,
+    // Left out unless chosen: pino-pretty's default follows the terminal (and NO_COLOR).
+    ...(colorize === undefined ? {} : { colorize }),
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'service,req,res,context,responseTime',
+    messageFormat: prettyMessage,
+  });
+}
+
+/** `[Context] GET /url 200 4.4 ms message`: Nest's context and the access-log fields up front, as a person reads them. */
+function prettyMessage(entry: Record<string, unknown>, messageKey: string): string {
+  const context = typeof entry.context === 'string' ? `[${entry.context}] ` : '';
+  const request = entry.req as { method?: string; url?: string } | undefined;
+  const reply = entry.res as { statusCode?: number } | undefined;
+  const time = typeof entry.responseTime === 'number' ? ` ${entry.responseTime.toFixed(1)} ms` : '';
+  const access = request?.method ? `${request.method} ${request.url} ${reply?.statusCode ?? ''}${time} ` : '';
+  return `${context}${access}${String(entry[messageKey] ?? '')}`;
+}
+
 /** Options of createLogger. */
 export interface LoggerOptions {
-  /** Where the JSON lines go; stdout when left out. Tests pass a stream to read what a real app logs. */
+  /** JSON lines unless told otherwise (see logFormatFor). */
+  format?: LogFormat;
+  /** Colours of pretty lines; by default when the terminal supports them (NO_COLOR turns them off). */
+  colorize?: boolean;
+  /** Where the lines go; stdout when left out. Tests pass a stream to read what a real app logs. */
   destination?: DestinationStream;
   /**
    * Configured keys (ADMIN_API_KEY, SANDBOX_DEVELOPER_KEY), redacted wherever they appear: they may have any shape,
@@ -134,7 +178,7 @@ export interface LoggerOptions {
 }
 
 /**
- * The process's pino logger: JSON lines on stdout. Every message and every logged object passes through the
+ * The process's pino logger: JSON lines on stdout, or readable ones (`format: 'pretty'`). Every message and every logged object passes through the
  * credential redactor and the ID masker, so a careless `log.info({ body })` cannot leak a key or a number. Requests
  * are logged as id, method and URL only: headers (Authorization among them) never reach a line.
  */
@@ -142,7 +186,10 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
   const scrub = logScrubber((options.secrets ?? []).filter((secret): secret is string => typeof secret === 'string'));
   // Asynchronous writes: lines logged while a write is in flight go out together in the next one, so under load
   // there are far fewer write(2) calls than lines. No minimum length, so nothing waits in the buffer when idle.
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination =
+    options.format === 'pretty'
+      ? prettyDestination(options.destination ?? 1, options.colorize)
+      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino({
     level,
     base: { service: 'popgate' },
