@@ -4,21 +4,55 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCors from '@fastify/cors';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
+import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { acceptedRequestId } from './access/call-purpose.js';
 import { RECEIVED_AT, type RequestWithAccess } from './access/access-context.js';
 import { epochMs } from './access/call-record.js';
 import { NestPinoLogger } from './common/logger.js';
+import { ForbiddenError } from './common/domain-error.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+
+/**
+ * Routes whose answers show citizens, keys or consents (the registry's citizen, household and changes reads,
+ * /access and /sandbox): `Cache-Control: no-store`, so that neither the browser nor a shared cache keeps them.
+ * Matched on the route the router chose, so an encoded spelling of the path cannot dodge it. Problem answers are
+ * no-store wherever they come from (sendProblem).
+ */
+const PERSONAL_DATA_ROUTE = /^\/(registry\/v1\/(citizens|households|changes)|access|sandbox)(\/|$)/;
+
+/** Request headers popgate reads, which a page on an allowed origin may send. */
+const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-Service-Code',
+  'X-Dossier-Id',
+  'X-Officer-Id',
+  'X-Request-Id',
+  'Idempotency-Key',
+  'X-Sandbox-Session',
+  'X-Sandbox-Fault',
+];
+
+/** Answer headers such a page may read (a browser shows it only the CORS-safelisted ones otherwise). */
+const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'X-Popgate-Data', 'X-Sandbox-Fault-Applied'];
+
+/** How long a browser may reuse a preflight answer: ten minutes (Chromium caps it at two hours). */
+const CORS_MAX_AGE_SECONDS = 600;
+
+/** Whether a page of `origin` may call popgate under the configured policy. */
+function originAllowed(policy: AppConfig['cors'], origin: string): boolean {
+  return policy.allowedOrigins === '*' || policy.allowedOrigins.includes(origin);
+}
 
 /**
  * One access-log line per request (method, masked URL, status, time) instead of Fastify's two: logging is a
@@ -40,23 +74,35 @@ class SingleLineRequestLog extends LogController {
  * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
  */
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
-  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true });
+  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true, cors: config.cors });
 }
 
 /**
  * A Nest application of `rootModule` on the gateway's HTTP stack. The benchmark builds its reference app (the same
  * registry endpoints without the access layer) with it, so that both run on identical plumbing.
  */
-export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger, options: { auditRefusals: boolean } = { auditRefusals: false }): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  rootModule: DynamicModule | Type,
+  logger: Logger,
+  options: { auditRefusals?: boolean; cors?: AppConfig['cors'] } = {},
+): Promise<NestFastifyApplication> {
+  const cors = options.cors ?? loadConfig().cors;
+  const requestLog = new SingleLineRequestLog();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    logController: new SingleLineRequestLog(),
+    logController: requestLog,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => acceptedRequestId(request.headers['x-request-id']) ?? randomUUID(),
     routerOptions: { maxParamLength: 256 },
-    // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
+    // Router errors (bad percent-encoding, overlong parameters) happen before Nest sees the request. Fastify gives
+    // these answers no completion log of their own, so their access-log line is written when they finish.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
+      sendProblem(error, request, reply);
+    },
+    // Requests Node's HTTP parser refuses (bad header bytes, headers over the limit) never reach the router.
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     logger: new NestPinoLogger(logger),
@@ -71,7 +117,40 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
   fastify.addHook('onRequest', async (request, reply) => {
     // The journal's "received at" and the start of each call's latency.
     (request as RequestWithAccess)[RECEIVED_AT] = epochMs();
-    reply.header('x-request-id', request.id);
+    reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
+    if (PERSONAL_DATA_ROUTE.test(request.routeOptions.url ?? '')) reply.header('cache-control', 'no-store');
+    const origin = request.headers.origin;
+    const preflight = request.method === 'OPTIONS' && origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+    if (preflight && !originAllowed(cors, origin)) {
+      // Answered here rather than left to @fastify/cors, which would let it fall through to a 404: the developer
+      // sees why in the browser's network panel.
+      sendProblem(
+        new ForbiddenError('origin_not_allowed', 'Pages of this origin may not call popgate; an operator can add it to CORS_ALLOWED_ORIGINS.', [
+          { field: 'header.Origin', rule: 'allowed_origin', message: 'must be one of the origins in CORS_ALLOWED_ORIGINS' },
+        ]),
+        request,
+        reply,
+      );
+      return reply;
+    }
+  });
+  // Registered here, after the hook above, rather than with app.enableCors(), whose hook Nest runs before every
+  // other: a preflight answer then carries X-Request-Id and nosniff as every other answer does. popgate has no Nest
+  // middleware, which is what enableCors' early hook is for. No credentials: keys travel in Authorization, never in
+  // cookies, so there is nothing ambient for a foreign page to ride on.
+  await app.register(fastifyCors, {
+    origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean | string) => void) => {
+      if (origin === undefined) return callback(null, false);
+      callback(null, cors.allowedOrigins === '*' ? '*' : originAllowed(cors, origin));
+    },
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: CORS_MAX_AGE_SECONDS,
+    credentials: false,
+    // An OPTIONS request from an allowed origin without Access-Control-Request-Method gets the policy too, instead of
+    // @fastify/cors' plain-text 400.
+    strictPreflight: false,
   });
   app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
   app.enableShutdownHooks();

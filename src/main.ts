@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config/app-config.js';
-import { createLogger } from './common/logger.js';
+import { createLogger, logFormatFor } from './common/logger.js';
 import { createDataSource } from './database/data-source.js';
 import { pgPoolOf, prepareDatabase } from './database/database-bootstrap.js';
 import { connectRedis } from './queue/redis-connection.js';
@@ -15,7 +15,10 @@ import { exitOnStartupError } from './common/fatal-startup.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    format: logFormatFor(process.stdout, config.nodeEnv),
+    secrets: [config.access.adminApiKey, config.access.developerKey],
+  });
 
   const dataSource = createDataSource(config.databaseUrl, 2);
   const migrations = await prepareDatabase(dataSource, config.databaseUrl);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config/app-config.js';
-import { createLogger, NestPinoLogger } from './common/logger.js';
+import { createLogger, logFormatFor, NestPinoLogger } from './common/logger.js';
 import { createDataSource } from './database/data-source.js';
 import { prepareDatabase } from './database/database-bootstrap.js';
 import { connectRedis } from './queue/redis-connection.js';
@@ -14,7 +14,10 @@ import { exitOnStartupError } from './common/fatal-startup.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    format: logFormatFor(process.stdout, config.nodeEnv),
+    secrets: [config.access.adminApiKey, config.access.developerKey],
+  });
   const dataSource = createDataSource(config.databaseUrl, 1);
   await prepareDatabase(dataSource, config.databaseUrl);
   await dataSource.destroy();

@@ -1,4 +1,5 @@
 import type { FieldError } from '../common/domain-error.js';
+import { containsPopgateKey } from '../common/logger.js';
 import { validateIdNumber } from '../identity/id-number.js';
 
 /**
@@ -32,8 +33,9 @@ export function officerIdProblems(value: string, field: string): FieldError[] {
 
 /**
  * The client's request id when it may be kept: a short token without a 12-digit run (which could be someone's ID
- * number: request ids are logged, audited and journaled). Otherwise undefined, and the caller makes one.
+ * number) and not shaped like a key (someone's key): request ids are logged, audited and journaled. Otherwise
+ * undefined, and the caller makes one.
  */
 export function acceptedRequestId(incoming: unknown): string | undefined {
-  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !holdsIdNumber(incoming) ? incoming : undefined;
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) && !holdsIdNumber(incoming) && !containsPopgateKey(incoming) ? incoming : undefined;
 }

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
+import { pino } from 'pino';
 import { QueryFailedError, type DataSource } from 'typeorm';
+import { sendRawHttp } from '../../test/utils/raw-http.js';
 import { createDataSource } from '../database/data-source.js';
 import { pgPoolOf } from '../database/database-bootstrap.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
-import { backingServiceOutage, markRaisedBy, POSTGRES, toProblem } from './problem-details.js';
+import { answerClientError } from './problem-details.filter.js';
+import { backingServiceOutage, clientErrorProblem, markRaisedBy, POSTGRES, toProblem } from './problem-details.js';
 
 /** The error a promise rejects with (these tests provoke real failures of real clients, not hand-made objects). */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -180,5 +184,27 @@ describe('backing-service outages become 503 service_unavailable', () => {
     expect(toProblem(aborted).problem.status).toBe(400);
     const elsewhere = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
     expect(backingServiceOutage(elsewhere)).toBeNull();
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  it('a request whose headers do not arrive in time gets a 408 request_timeout problem, written on the socket', async () => {
+    // A real server with short limits, so that Node's own header timer fires (popgate's server uses Node's defaults).
+    const server = createHttpServer({ headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 });
+    server.on('clientError', answerClientError.bind({ log: pino({ level: 'silent' }) }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const answer = await sendRawHttp((server.address() as AddressInfo).port, 'GET /health HTTP/1.1\r\nHost: localhost\r\n');
+      expect([answer.status, answer.headers['content-type']]).toEqual([408, 'application/problem+json; charset=utf-8']);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 408, code: 'request_timeout', requestId: answer.headers['x-request-id'] });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('maps the parser\'s codes: headers over the limit are 431 headers_too_large, anything else 400 malformed_request', () => {
+    expect(clientErrorProblem('HPE_HEADER_OVERFLOW')).toMatchObject({ status: 431, code: 'headers_too_large' });
+    expect(clientErrorProblem('HPE_INVALID_HEADER_TOKEN')).toMatchObject({ status: 400, code: 'malformed_request' });
+    expect(clientErrorProblem(undefined)).toMatchObject({ status: 400, code: 'malformed_request' });
   });
 });

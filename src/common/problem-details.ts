@@ -59,6 +59,40 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; title: stri
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'malformed_request', title: 'The request is malformed' },
 };
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify builds a request (its `clientError` event), by Node's error
+ * code; any other parser error (`HPE_INVALID_HEADER_TOKEN` for a control character in a header, `HPE_INVALID_METHOD`
+ * for a request line that is not HTTP...) is a `malformed_request`. A URL longer than the header limit counts as a
+ * header, so it gets 431 too.
+ */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; title: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    title: 'The request headers are too large',
+    detail: 'The request line and headers exceed the 16 KiB limit.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    title: 'The request took too long',
+    detail: 'The request was not received in time; send it again.',
+  },
+};
+
+const MALFORMED_REQUEST = {
+  status: 400,
+  code: 'malformed_request',
+  title: 'The request is malformed',
+  detail: 'The request is not valid HTTP/1.1 (for example a control character in a header value).',
+};
+
+/** The problem document for a request the HTTP parser refused, by the parser's error code. */
+export function clientErrorProblem(errorCode: unknown): ProblemDocument {
+  const known = (typeof errorCode === 'string' && CLIENT_ERRORS[errorCode]) || MALFORMED_REQUEST;
+  return { type: problemType(known.code), title: known.title, status: known.status, detail: known.detail, code: known.code };
+}
+
 const HTTP_CODES: Record<number, { code: string; title: string }> = {
   400: { code: 'bad_request', title: 'Bad request' },
   401: { code: 'unauthorized', title: 'Unauthorized' },

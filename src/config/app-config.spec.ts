@@ -35,3 +35,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SANDBOX_SEED_ON_START: 'yes' })).toThrow(ConfigError);
   });
 });
+
+describe('CORS_ALLOWED_ORIGINS', () => {
+  it('allows any origin by default, a list of origins when set, and none when empty', () => {
+    expect(loadConfig({}).cors).toEqual({ allowedOrigins: '*' });
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: 'https://app.example, http://localhost:5173' }).cors).toEqual({
+      allowedOrigins: ['https://app.example', 'http://localhost:5173'],
+    });
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: '' }).cors).toEqual({ allowedOrigins: [] });
+  });
+
+  it('lists every entry that is not an origin as the browser sends it, by position, without echoing it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ CORS_ALLOWED_ORIGINS: 'https://ok.example,https://secret-app.example/path,ftp://files.example,HTTPS://Upper.example,https://ok.example:443', PORT: 'x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.filter((p) => p.startsWith('CORS_ALLOWED_ORIGINS')).map((p) => p.match(/entry (\d+)/)?.[1])).toEqual(['2', '3', '4', '5']);
+    expect(problems.some((p) => p.startsWith('PORT'))).toBe(true);
+    expect((error as Error).message).not.toMatch(/secret-app|files\.example|Upper/);
+  });
+
+  it('takes * only alone', () => {
+    expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: '*,https://app.example' })).toThrow(/CORS_ALLOWED_ORIGINS: `\*` must stand alone/);
+  });
+});

@@ -2,6 +2,42 @@ import { z } from 'zod';
 import { datasetCitizensSchema, datasetSeedSchema } from './dataset-spec.js';
 
 /**
+ * An origin as a browser sends it in `Origin`: scheme, lower-case host, the port only when not the default, and
+ * nothing after. Origins are compared as strings, so one written any other way would never match.
+ */
+function isSerializedOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `*` (any origin), or a comma-separated list of origins; empty allows none. Problems name the entry by position,
+ * not by value, as every other problem here does.
+ */
+const corsAllowedOrigins = z
+  .string()
+  .default('*')
+  .transform((value, context): '*' | string[] => {
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.length === 1 && entries[0] === '*') return '*';
+    if (entries.length === 1 && entries[0] === '') return [];
+    entries.forEach((entry, index) => {
+      if (entry === '*') context.addIssue({ code: 'custom', message: '`*` must stand alone (it allows every origin)' });
+      else if (!isSerializedOrigin(entry)) {
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} must be an origin as browsers send it: http(s)://host[:port], lower-case, no default port, no path or trailing slash`,
+        });
+      }
+    });
+    return entries;
+  });
+
+/**
  * Environment schema: the only place that reads process.env. Every variable is documented in `.env.example`.
  * Validated once at boot; every problem is listed, and values are never echoed (a URL may hold a password).
  */
@@ -36,6 +72,8 @@ const environmentSchema = z.object({
   ACCESS_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
   /** Days of the call journal kept (whole days, Vietnam time); older days are dropped. The audit is never dropped. */
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Origins whose pages may call popgate from a browser (CORS); see the README's Configuration section. */
+  CORS_ALLOWED_ORIGINS: corsAllowedOrigins,
   /** Prefix of every BullMQ key in Redis; tests use their own. */
   QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('popgate'),
 });
@@ -53,6 +91,8 @@ export type AppConfig = {
   queuePrefix: string;
   journal: { retentionDays: number };
   access: { adminApiKey?: string; developerKey?: string; rateLimitPerSecond: number; dailyQuota: number };
+  /** `*` for any origin, or the exact origins allowed (none when empty). */
+  cors: { allowedOrigins: '*' | string[] };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -87,6 +127,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       rateLimitPerSecond: env.ACCESS_RATE_LIMIT_PER_SECOND,
       dailyQuota: env.ACCESS_DAILY_QUOTA,
     },
+    cors: { allowedOrigins: env.CORS_ALLOWED_ORIGINS },
   };
 }
 

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { auditRowsAfter, lastAuditId, writableState } from '../utils/database-state.js';
 import { expectProblem } from '../utils/problem.js';
+import { sendRawHttp } from '../utils/raw-http.js';
 import { maskIdNumber } from '../../src/identity/id-number.js';
 import { REGISTRY_HEADERS, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 
@@ -99,6 +101,53 @@ describe('gateway', () => {
     expect(response.headers['x-request-id']).toBe('req-404');
     await http().get('/registry/v1/nothing-here').set(REGISTRY_HEADERS).expect(404);
     expect(await auditRowsAfter(testApp.app.get(DataSource), auditIdBefore)).toEqual([]);
+  });
+
+  it('puts X-Request-Id on the router\'s refusals too: malformed percent-encoding (400) and an over-long path (414)', async () => {
+    const refusals = [
+      { url: '/registry/v1/citizens/%C0%AF', status: 400, code: 'malformed_url' },
+      { url: `/registry/v1/citizens/${'x'.repeat(5_000)}`, status: 414, code: 'uri_too_long' },
+    ];
+    for (const { url, status, code } of refusals) {
+      const echoed = await http().get(url).set(REGISTRY_HEADERS).set('X-Request-Id', `req-router-${status}`);
+      expectProblem(echoed, status, code);
+      expect([code, echoed.headers['x-request-id'], echoed.body.requestId]).toEqual([code, `req-router-${status}`, `req-router-${status}`]);
+      const generated = await http().get(url).set(REGISTRY_HEADERS);
+      expect([code, generated.headers['x-request-id']]).toEqual([code, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+      expect(generated.headers['x-request-id']).toBe(generated.body.requestId);
+    }
+  });
+
+  /** The port of the app's server, listening on loopback (supertest uses the same server once it listens). */
+  async function listeningPort(): Promise<number> {
+    const server = testApp.app.getHttpServer();
+    if (!server.address()) await testApp.app.listen(0, '127.0.0.1');
+    return (server.address() as AddressInfo).port;
+  }
+
+  // Node's HTTP parser refuses these before Fastify sees a request: there is no request object, only the socket.
+  it.each([
+    { what: 'a control character in a header value', wire: 'GET /health HTTP/1.1\r\nHost: localhost\r\nX-Note: a\u0001b\r\n\r\n', status: 400, code: 'malformed_request' },
+    { what: 'a request line that is not HTTP', wire: 'HELLO THERE\r\n\r\n', status: 400, code: 'malformed_request' },
+    { what: 'headers over the 16 KiB limit', wire: `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'headers_too_large' },
+  ])('answers $what, which the HTTP parser refuses, with a $status $code problem document', async ({ wire, status, code }) => {
+    const answer = await sendRawHttp(await listeningPort(), wire);
+    expect({ status: answer.status, contentType: answer.headers['content-type'], connection: answer.headers.connection }).toEqual({
+      status,
+      contentType: 'application/problem+json; charset=utf-8',
+      connection: 'close',
+    });
+    const body = JSON.parse(answer.body);
+    expect(body).toEqual({
+      type: `urn:popgate:problem:${code}`,
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+      code,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(answer.headers['x-request-id']).toBe(body.requestId);
+    expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
   });
 
   // These calls carry valid registry credentials, so that the body is the only thing wrong with them.

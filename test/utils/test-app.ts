@@ -2,11 +2,13 @@ import './test-env.js';
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll } from '@jest/globals';
 import { DataSource } from 'typeorm';
 export { expectEventually } from './expect-eventually.js';
 import { createLogger } from '../../src/common/logger.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { createGatewayApp } from '../../src/gateway-app.js';
 import { RegistrySeeder, type SeedResult } from '../../src/sandbox/seeding/registry-seeder.js';
@@ -14,9 +16,13 @@ import { RegistrySeeder, type SeedResult } from '../../src/sandbox/seeding/regis
 /** The dataset e2e tests share: small, fixed seed and fixed "today", so every run sees the same citizens. */
 export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026-11-28' } as const;
 
-/** The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. */
-export async function createTestApp(): Promise<NestFastifyApplication> {
-  const app = await createGatewayApp(createLogger(process.env.LOG_LEVEL ?? 'silent'));
+/**
+ * The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. A test about what is
+ * logged passes a logger of its own (createLogger with a destination it reads); one about the HTTP layer's settings
+ * (the CORS policy) passes a config of its own.
+ */
+export async function createTestApp(options: { logger?: Logger; config?: AppConfig } = {}): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent'), options.config ?? loadConfig());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
