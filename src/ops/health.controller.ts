@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
+import { JournalPartitions } from '../journal/journal-partitions.service.js';
 import { REDIS } from '../queue/redis.module.js';
 
 /** A check that takes longer than this counts as down: a readiness probe must answer quickly. */
@@ -18,9 +19,9 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 
 const readyExample = {
   status: 'ok',
-  info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+  info: { postgres: { status: 'up' }, redis: { status: 'up' }, journal: { status: 'up', partitionDaysAhead: 7 } },
   error: {},
-  details: { postgres: { status: 'up' }, redis: { status: 'up' } },
+  details: { postgres: { status: 'up' }, redis: { status: 'up' }, journal: { status: 'up', partitionDaysAhead: 7 } },
 };
 
 /** Liveness and readiness for orchestrators (terminus's document shape). */
@@ -32,6 +33,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly partitions: JournalPartitions,
   ) {}
 
   @Get()
@@ -44,14 +46,30 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis answer, and the call journal has partitions at least 7 days ahead',
+    description: 'A registry call that cannot be journaled is not answered, and the journal has no default partition: fewer days ahead than 7 means the daily maintenance job is not running.',
+  })
   @ApiOkResponse({ description: 'Ready', schema: { example: readyExample } })
   @ApiServiceUnavailableResponse({ description: 'A backing service does not answer' })
   ready() {
     return this.health.check([
       () => this.probe('postgres', () => this.pool.query('SELECT 1')),
       () => this.probe('redis', () => this.redis.ping()),
+      () => this.journalAhead(),
     ]);
+  }
+
+  private async journalAhead() {
+    const indicator = this.indicators.check('journal');
+    try {
+      const days = await withTimeout(this.partitions.daysAhead());
+      return days >= JournalPartitions.DAYS_AHEAD
+        ? indicator.up({ partitionDaysAhead: days })
+        : indicator.down({ partitionDaysAhead: days, message: `journal partitions exist ${days} days ahead; at least ${JournalPartitions.DAYS_AHEAD} are needed` });
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
   }
 
   private async probe(key: 'postgres' | 'redis', check: () => Promise<unknown>) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '../access/access.module.js';
+import { JournalModule } from '../journal/journal.module.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -10,7 +11,7 @@ import { MetricsController } from './metrics.controller.js';
  * other domains and nobody imports it.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AccessModule],
+  imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule],
   controllers: [HealthController, MetricsController],
   providers: [HttpMetrics],
 })

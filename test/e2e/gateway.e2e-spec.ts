@@ -54,7 +54,8 @@ describe('gateway', () => {
   it('answers liveness and readiness with both backing services up', async () => {
     await http().get('/health').expect(200).expect(({ body }) => expect(body.status).toBe('ok'));
     const ready = await http().get('/health/ready').expect(200);
-    expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' }, journal: { status: 'up', partitionDaysAhead: expect.any(Number) } });
+    expect(ready.body.details.journal.partitionDaysAhead).toBeGreaterThanOrEqual(7);
   });
 
   it('serves a valid OpenAPI 3 document in which every operation has responses and every body a schema and an example', async () => {

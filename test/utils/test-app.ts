@@ -34,6 +34,8 @@ export interface TestAppHandle {
   readonly db: DataSource;
   /** supertest with each area's credentials (see api()). */
   readonly http: ReturnType<typeof api>;
+  /** Runs `work` after the block's tests, before the app closes (Jest runs afterAll hooks in the order given). */
+  beforeClose(work: () => Promise<void>): void;
 }
 
 /**
@@ -44,12 +46,14 @@ export interface TestAppHandle {
  */
 export function useTestApp(options: { seed?: false | Partial<typeof TEST_DATASET>; reseedAfter?: boolean } = {}): TestAppHandle {
   let app: NestFastifyApplication | undefined;
+  const closing: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     app = await createTestApp();
     if (options.seed !== false) await seedTestDataset(app, options.seed ?? {});
   });
   afterAll(async () => {
     // A file that changes the dataset leaves the shared one behind for the files after it.
+    for (const work of closing) await work();
     if (app && options.reseedAfter) await seedTestDataset(app);
     await app?.close();
   });
@@ -66,6 +70,9 @@ export function useTestApp(options: { seed?: false | Partial<typeof TEST_DATASET
     },
     get http() {
       return api(started());
+    },
+    beforeClose(work) {
+      closing.push(work);
     },
   };
 }
