@@ -9,6 +9,8 @@ import { CitizenReads } from './citizen-reads.js';
 import { RegistryService } from './registry.service.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 import { RefusalAudit } from './refusal-audit.service.js';
+import { CallPipeline } from './call-pipeline.service.js';
+import { RegistryCalls } from './registry-calls.service.js';
 
 /**
  * The National Population Database stand-in: its read API (look-up, verify, households, changes feed) behind the
@@ -17,7 +19,7 @@ import { RefusalAudit } from './refusal-audit.service.js';
 @Module({
   imports: [AccessModule, JournalModule],
   controllers: [RegistryController],
-  providers: [RegistryAccessInterceptor, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
-  exports: [RefusalAudit, RegistryService, RegistryRepository, RegistryEventsService],
+  providers: [CallPipeline, RegistryCalls, RegistryAccessInterceptor, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
+  exports: [RegistryCalls, RefusalAudit, RegistryService, RegistryRepository, RegistryEventsService],
 })
 export class RegistryModule {}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { epochMs, normalizeRequest, type CallRecord } from '../access/call-record.js';
+import { CitizenHmac } from '../access/citizen-hmac.js';
+import type { AuditOperation } from '../access/access-audit.entity.js';
+import { DomainError, RateLimitedError } from '../common/domain-error.js';
+import { toProblem } from '../common/problem-details.js';
+import { CallPipeline } from './call-pipeline.service.js';
+import type { VerifyResult } from './registry.dto.js';
+import { RegistryService, type VerifyBatchEntry } from './registry.service.js';
+
+/** Who makes an in-process call and why: a job acting as its own consumer, under the same rules as an HTTP caller. */
+export interface InProcessCaller {
+  consumerId: string;
+  serviceCode: string;
+  dossierId?: string | null;
+  /** The officer's own ID number, when an officer's action started the job. */
+  officerId?: string | null;
+  /** Repeated across the attempts of one job, as a client's X-Request-Id is across retries; generated when absent. */
+  requestId?: string;
+  jobId?: string | null;
+  attempt?: number | null;
+}
+
+/** A verify request as a job holds it (the same shape as the HTTP body). */
+export interface VerifyInput {
+  idNumber: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex?: 'male' | 'female';
+}
+
+/**
+ * The outcome of an in-process call: the typed value, or a failure a job can act on. `transient` (an outage, a
+ * rate limit, the registry unavailable or timing out) is worth retrying, after `retryAfterMs` when the registry said
+ * so; `permanent` (refused, invalid, not found) will not change by retrying, and a job decides whether it is a result
+ * (not found) or a dead end. Every outcome names its row in the call journal.
+ */
+export type RegistryCallOutcome<T> =
+  | { kind: 'ok'; value: T; callId: string }
+  | { kind: 'transient'; code: string; status: number; message: string; retryAfterMs: number | null; callId: string | null }
+  | { kind: 'permanent'; code: string; status: number; message: string; callId: string | null };
+
+/**
+ * The registry's in-process entry point, for popgate's own jobs: the same gate, grants, limits, audit and journal as
+ * an HTTP caller, with plain values in and a typed outcome out instead of an HTTP answer.
+ */
+@Injectable()
+export class RegistryCalls {
+  constructor(
+    private readonly pipeline: CallPipeline,
+    private readonly registry: RegistryService,
+    private readonly hmac: CitizenHmac,
+  ) {}
+
+  verify(caller: InProcessCaller, input: VerifyInput): Promise<RegistryCallOutcome<VerifyResult>> {
+    return this.call(caller, 'verify', 1, { body: input }, input.idNumber, (call) => this.registry.verify(input, call));
+  }
+
+  verifyBatch(caller: InProcessCaller, items: readonly VerifyInput[]): Promise<RegistryCallOutcome<VerifyBatchEntry[]>> {
+    return this.call(caller, 'verify_batch_item', Math.max(items.length, 1), { body: { items } }, null, (call) => this.registry.verifyBatch({ items }, call));
+  }
+
+  lookup(caller: InProcessCaller, idNumber: string, fields: readonly string[]): Promise<RegistryCallOutcome<Record<string, unknown>>> {
+    const fieldList = fields.join(',');
+    return this.call(caller, 'lookup', 1, { params: { idNumber }, query: { fields: fieldList } }, idNumber, (call) =>
+      this.registry.lookup(idNumber, this.registry.resolveFields(fieldList, call.admitted), call),
+    );
+  }
+
+  private async call<T>(
+    caller: InProcessCaller,
+    operation: AuditOperation,
+    citizensAskedAbout: number,
+    request: Record<string, unknown>,
+    subject: string | null,
+    work: (call: CallRecord) => Promise<T>,
+  ): Promise<RegistryCallOutcome<T>> {
+    let callId: string | null = null;
+    try {
+      const value = await this.pipeline.run<T>(
+        {
+          requestId: caller.requestId ?? randomUUID(),
+          consumerId: caller.consumerId,
+          serviceCode: caller.serviceCode,
+          dossierId: caller.dossierId ?? null,
+          officerId: caller.officerId ?? null,
+          operation,
+          citizensAskedAbout,
+          transport: 'in_process',
+          receivedAtMs: epochMs(),
+          normalizedRequest: normalizeRequest(request),
+          jobId: caller.jobId ?? null,
+          attempt: caller.attempt ?? null,
+        },
+        work,
+        { opened: (call) => (callId = call.callId), refusedCitizen: () => this.hmac.pseudonymIfValid(subject) },
+      );
+      return { kind: 'ok', value, callId: callId! };
+    } catch (error) {
+      return failureOf(error, callId);
+    }
+  }
+}
+
+/** Transient: outages, limits, timeouts and anything unknown (a dropped connection); permanent: the caller's doing. */
+function failureOf(error: unknown, callId: string | null): RegistryCallOutcome<never> {
+  const { problem } = toProblem(error);
+  const transient = !(error instanceof DomainError) || problem.status === 429 || problem.status >= 500;
+  if (transient) {
+    const retryAfterMs = error instanceof RateLimitedError ? error.retryAfterSeconds * 1000 : null;
+    return { kind: 'transient', code: problem.code, status: problem.status, message: problem.detail, retryAfterMs, callId };
+  }
+  return { kind: 'permanent', code: problem.code, status: problem.status, message: problem.detail, callId };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { RegistryCalls, type InProcessCaller } from '../../src/registry/registry-calls.service.js';
+import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
+import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
+import { ADMIN_AUTH, useTestApp, uniqueRequestId } from '../utils/test-app.js';
+
+/**
+ * The registry's in-process entry point, as the portal's jobs will call it: the same gate, grants, limits, audit and
+ * journal as an HTTP caller, a typed value or a typed transient/permanent failure, and every call journaled once with
+ * its job id and attempt.
+ */
+describe('in-process registry calls', () => {
+  const testApp = useTestApp();
+  const calls = () => testApp.app.get(RegistryCalls);
+  let consumer: TestConsumer;
+
+  const caller = (overrides: Partial<InProcessCaller> = {}): InProcessCaller => ({
+    consumerId: consumer.consumerId,
+    serviceCode: 'SANDBOX-ALL',
+    dossierId: 'HN-2026-INPROC-1',
+    requestId: uniqueRequestId('job'),
+    jobId: 'verify:HN-2026-INPROC-1',
+    attempt: 1,
+    ...overrides,
+  });
+
+  const journalRow = async (callId: string) => {
+    const [row] = await testApp.db.query(
+      `SELECT j.transport, j.outcome, j.http_status, j.problem_code, j.job_id, j.attempt, j.dossier_id, j.consumer_id, j.persona_key,
+              (SELECT count(*)::int FROM access_audit a WHERE a.call_id = j.call_id) AS audit_rows
+       FROM call_journal j WHERE j.call_id = $1::uuid`,
+      [callId],
+    );
+    return row;
+  };
+
+  it('verifies a citizen and journals the call with its job and attempt', async () => {
+    consumer = await createTestConsumer(testApp.app, { serviceCodes: ['SANDBOX-ALL'] });
+    const outcome = await calls().verify(caller(), verifyBody());
+    expect(outcome).toMatchObject({ kind: 'ok', value: { verdict: 'match', checks: { idNumber: 'exact' } } });
+    expect(await journalRow(outcome.callId!)).toEqual({
+      transport: 'in_process',
+      outcome: 'ok',
+      http_status: 200,
+      problem_code: null,
+      job_id: 'verify:HN-2026-INPROC-1',
+      attempt: 1,
+      dossier_id: 'HN-2026-INPROC-1',
+      consumer_id: consumer.consumerId,
+      persona_key: 'married-husband',
+      audit_rows: 1,
+    });
+  });
+
+  it('verifies a batch and looks up fields', async () => {
+    const batch = await calls().verifyBatch(caller(), [verifyBody(), verifyBody({ idNumber: unusedIdNumber() })]);
+    expect(batch.kind).toBe('ok');
+    if (batch.kind === 'ok') expect(batch.value.map((entry) => ('verdict' in entry ? entry.verdict : 'error'))).toEqual(['match', 'not_found']);
+    const lookup = await calls().lookup(caller(), persona('married-wife').idNumber, ['fullName', 'maritalStatus']);
+    expect(lookup).toMatchObject({ kind: 'ok', value: { fullName: persona('married-wife').fullName, maritalStatus: 'married' } });
+  });
+
+  it('answers a permanent failure for what retrying cannot change, journaled and audited as a refusal', async () => {
+    const notGranted = await calls().verify(caller({ serviceCode: '2.001159' }), verifyBody());
+    expect(notGranted).toMatchObject({ kind: 'permanent', code: 'service_not_granted', status: 403 });
+    expect(await journalRow(notGranted.callId!)).toMatchObject({ outcome: 'refused', http_status: 403, problem_code: 'service_not_granted', audit_rows: 1 });
+
+    const notFound = await calls().lookup(caller(), unusedIdNumber(), ['fullName']);
+    expect(notFound).toMatchObject({ kind: 'permanent', code: 'citizen_not_found', status: 404 });
+    const invalid = await calls().verify(caller(), verifyBody({ dateOfBirth: 'yesterday' }));
+    expect(invalid).toMatchObject({ kind: 'permanent', code: 'validation_failed', status: 400 });
+  });
+
+  it('answers a transient failure with the wait the registry asks for when the consumer is over its rate', async () => {
+    const slow = await createTestConsumer(testApp.app, { serviceCodes: ['SANDBOX-ALL'], rateLimitPerSecond: 1 });
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await calls().verify(caller({ consumerId: slow.consumerId }), verifyBody()));
+    const limited = outcomes.find((outcome) => outcome.kind === 'transient');
+    expect(limited).toMatchObject({ kind: 'transient', code: 'rate_limited', status: 429, retryAfterMs: expect.any(Number) });
+    expect(await journalRow(limited!.callId!)).toMatchObject({ outcome: 'rate_limited', http_status: 429 });
+  });
+
+  it('stops a consumer whose key was revoked, as it stops an HTTP caller', async () => {
+    const revoked = await createTestConsumer(testApp.app, { serviceCodes: ['SANDBOX-ALL'] });
+    await request(testApp.app.getHttpServer()).delete(`/access/v1/consumers/${revoked.consumerId}/key`).set(ADMIN_AUTH).expect(204);
+    const outcome = await calls().verify(caller({ consumerId: revoked.consumerId }), verifyBody());
+    expect(outcome).toMatchObject({ kind: 'permanent', code: 'unknown_credentials', status: 401 });
+  });
+});
