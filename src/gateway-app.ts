@@ -8,6 +8,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
+import { completeDocument } from './common/openapi.js';
 import { ProblemDetailsFilter, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
@@ -38,14 +39,18 @@ class SingleLineRequestLog extends LogController {
  * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
  */
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
-  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true });
+  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true, serverUrl: `http://localhost:${config.port}` });
 }
 
 /**
  * A Nest application of `rootModule` on the gateway's HTTP stack. The benchmark builds its reference app (the same
  * registry endpoints without the access layer) with it, so that both run on identical plumbing.
  */
-export async function createHttpApp(rootModule: DynamicModule | Type, logger: Logger, options: { auditRefusals: boolean } = { auditRefusals: false }): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  rootModule: DynamicModule | Type,
+  logger: Logger,
+  options: { auditRefusals: boolean; serverUrl?: string } = { auditRefusals: false },
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new SingleLineRequestLog(),
@@ -71,7 +76,7 @@ export async function createHttpApp(rootModule: DynamicModule | Type, logger: Lo
   });
   app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
   app.enableShutdownHooks();
-  setUpOpenApi(app);
+  setUpOpenApi(app, options.serverUrl ?? 'http://localhost:3000');
   return app;
 }
 
@@ -81,7 +86,7 @@ function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, 
   return (request, problem) => refusals.recordIfUnaudited(request, problem.code);
 }
 
-function setUpOpenApi(app: NestFastifyApplication): void {
+function setUpOpenApi(app: NestFastifyApplication, serverUrl: string): void {
   const config = new DocumentBuilder()
     .setTitle('popgate')
     .setDescription(
@@ -90,8 +95,15 @@ function setUpOpenApi(app: NestFastifyApplication): void {
         'RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A consumer key (registry calls) or the admin key (operators)' })
+    // Not a JWT: an opaque key, looked up by its prefix and compared by its SHA-256 (src/access/api-key.ts).
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An opaque API key: a consumer key (`pgk_` and 43 base64url characters, shown once when the consumer is created ' +
+        'or its key rotated) for registry calls, or the admin key (ADMIN_API_KEY) for operator endpoints.',
+    })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = completeDocument(SwaggerModule.createDocument(app, config), serverUrl);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
 }

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { z } from 'zod';
+import { ApiJsonResponse, ApiProblems, ApiPublic } from '../common/openapi.js';
+import { backingServiceChecksSchema } from '../common/problem-details.js';
 import { PG_POOL } from '../database/database.module.js';
 import { REDIS } from '../queue/redis.module.js';
 
@@ -15,6 +18,14 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref()),
   ]);
 }
+
+/** A healthy answer (terminus's shape); an unhealthy one is a 503 `not_ready` problem with the same `checks`. */
+const healthSchema = z.object({
+  status: z.literal('ok'),
+  info: backingServiceChecksSchema.describe('The services that are up'),
+  error: backingServiceChecksSchema.describe('The services that are down (empty when ready)'),
+  details: backingServiceChecksSchema.describe('Every service checked'),
+});
 
 const readyExample = {
   status: 'ok',
@@ -36,17 +47,20 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiPublic()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
-  @ApiOkResponse({ description: 'Alive', schema: { example: { status: 'ok', info: {}, error: {}, details: {} } } })
+  @ApiJsonResponse(200, 'Alive', healthSchema, { status: 'ok', info: {}, error: {}, details: {} })
+  @ApiProblems(503)
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
+  @ApiPublic()
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
-  @ApiOkResponse({ description: 'Ready', schema: { example: readyExample } })
-  @ApiServiceUnavailableResponse({ description: 'A backing service does not answer' })
+  @ApiJsonResponse(200, 'Ready', healthSchema, readyExample)
+  @ApiProblems(503)
   ready() {
     return this.health.check([
       () => this.probe('postgres', () => this.pool.query('SELECT 1')),

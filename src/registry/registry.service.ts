@@ -6,7 +6,7 @@ import { CitizenHmac } from '../access/citizen-hmac.js';
 import { ForbiddenError } from '../common/domain-error.js';
 import { CITIZEN_COLUMNS, citizenFromRow, type CitizenRow } from './citizen-row.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
-import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
+import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
 import { DEFAULT_FIELDS } from '../catalog/registry-fields.js';
@@ -18,15 +18,16 @@ import {
   MAX_VERIFY_BATCH,
   householdIdSchema,
   verifyRequestSchema,
+  type ChangeEvent,
+  type ChangesPage,
+  type HouseholdAnswer,
+  type VerifyBatchEntry,
   type VerifyRequest,
   type VerifyResult,
 } from './registry.dto.js';
-import { RegistryRepository, type ChildReference, type VerificationSubject } from './registry.repository.js';
+import { RegistryRepository, type ChildReference, type RegistryChangeRow, type VerificationSubject } from './registry.repository.js';
 
-/** A verify-batch entry: the item's result, or the validation problem of that item alone. */
-export type VerifyBatchEntry =
-  | ({ index: number } & VerifyResult)
-  | { index: number; error: { code: string; detail: string; errors: FieldError[] } };
+export type { VerifyBatchEntry };
 
 
 /**
@@ -176,7 +177,7 @@ export class RegistryService {
     return results;
   }
 
-  async household(householdId: string, access: AccessContext) {
+  async household(householdId: string, access: AccessContext): Promise<HouseholdAnswer> {
     parseInput(householdIdSchema, householdId, 'householdId');
     // The listing shows each member's number, name, date of birth, sex and status: all must be in the allow-list.
     assertAllowed(HOUSEHOLD_LISTING_FIELDS, access);
@@ -205,7 +206,7 @@ export class RegistryService {
     };
   }
 
-  async changes(since: string, limit: number, access: AccessContext) {
+  async changes(since: string, limit: number, access: AccessContext): Promise<ChangesPage> {
     assertState(access, 'The bulk changes feed');
     assertAllowed(CHANGES_FEED_FIELDS, access);
     // One extra row tells whether another page exists without a COUNT.
@@ -220,16 +221,13 @@ export class RegistryService {
         ? citizens.map((idNumber) => ({ operation: 'changes' as const, citizen: this.hmac.pseudonym(idNumber), fields: ['changes'], outcome: 'ok' as const }))
         : [{ operation: 'changes', citizen: null, fields: ['changes'], outcome: 'ok' }],
     );
-    const events = page.map((row) => ({
-      cursor: row.changeId,
-      kind: row.kind,
-      idNumber: row.idNumber,
-      occurredAt: row.occurredAt.toISOString(),
-      recordedAt: row.recordedAt.toISOString(),
-      details: row.details,
-    }));
-    return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
+    return { events: page.map(changeEventOf), nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+function changeEventOf(row: RegistryChangeRow): ChangeEvent {
+  const { changeId, occurredAt, recordedAt, ...event } = row;
+  return { ...event, cursor: changeId, occurredAt: occurredAt.toISOString(), recordedAt: recordedAt.toISOString() };
 }
 
 /** The relatives a look-up shows by ID number, field by field (children come from their own query). */

@@ -4,19 +4,11 @@ import type { Job, Queue } from 'bullmq';
 import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
 import { JobName, QueueName, type ResetDatasetPayload } from '../queue/queue-names.js';
 import type { SeedResult } from './seeding/registry-seeder.js';
+import type { z } from 'zod';
+import type { sandboxJobViewSchema } from './sandbox.dto.js';
 
 /** A job as the sandbox API shows it. */
-export interface SandboxJobView {
-  jobId: string;
-  name: string;
-  state: string;
-  /** 0-100. */
-  progress: number;
-  result: SeedResult | null;
-  failedReason: string | null;
-  queuedAt: string;
-  finishedAt: string | null;
-}
+export type SandboxJobView = z.infer<typeof sandboxJobViewSchema>;
 
 /**
  * The only caller of `add` on the sandbox queue. A reset is deduplicated while one is waiting or running: a second
