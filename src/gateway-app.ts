@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -87,6 +87,11 @@ function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, 
 }
 
 function setUpOpenApi(app: NestFastifyApplication, serverUrl: string): void {
+  SwaggerModule.setup('docs', app, openApiDocument(app, serverUrl), { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+}
+
+/** The OpenAPI document the gateway serves at /docs/openapi.json (the e2e conformance check reads it too). */
+export function openApiDocument(app: NestFastifyApplication, serverUrl: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('popgate')
     .setDescription(
@@ -104,6 +109,5 @@ function setUpOpenApi(app: NestFastifyApplication, serverUrl: string): void {
         'or its key rotated) for registry calls, or the admin key (ADMIN_API_KEY) for operator endpoints.',
     })
     .build();
-  const document = completeDocument(SwaggerModule.createDocument(app, config), serverUrl);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  return completeDocument(SwaggerModule.createDocument(app, config), serverUrl);
 }

@@ -23,7 +23,7 @@ const PROBLEM_EXAMPLE = {
 };
 
 /** A response header popgate sets besides the standard ones. */
-export type ResponseHeader = 'X-Request-Id' | 'Retry-After' | 'X-Popgate-Data';
+export type ResponseHeader = 'X-Request-Id' | 'Retry-After' | 'X-Popgate-Data' | 'Cache-Control';
 
 /** The response headers popgate sets, declared once under `components.headers`. */
 const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
@@ -45,6 +45,12 @@ const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
     schema: { type: 'string', enum: ['synthetic'] },
     example: 'synthetic',
   },
+  'Cache-Control': {
+    description: 'Health answers must not be cached (set by @nestjs/terminus)',
+    required: true,
+    schema: { type: 'string' },
+    example: 'no-cache, no-store, must-revalidate',
+  },
 };
 
 const headerRefs = (names: readonly ResponseHeader[]) => Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
@@ -63,14 +69,20 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'PostgreSQL or Redis does not answer (`service_unavailable`): retry after `Retry-After` seconds',
 };
 
-const problemResponse = (status: number, description = PROBLEM_DESCRIPTIONS[status] ?? 'Problem') => ({
-  description,
+const problemResponse = (status: number, headers: readonly ResponseHeader[] = []) => ({
+  description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
   content: { 'application/problem+json': { schema: PROBLEM_REF } },
+  ...(headers.length > 0 ? { headers: headerRefs(headers) } : {}),
 });
 
 /** Documents the problem+json answers an endpoint can give (besides the gateway-wide ones of completeDocument). */
 export function ApiProblems(...statuses: number[]) {
-  return applyDecorators(...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })));
+  return ApiProblemsCarrying([], ...statuses);
+}
+
+/** The same, for problems that carry response headers besides X-Request-Id (and Retry-After, added to 429 and 503). */
+export function ApiProblemsCarrying(headers: readonly ResponseHeader[], ...statuses: number[]) {
+  return applyDecorators(...statuses.map((status) => ApiResponse({ status, ...problemResponse(status, headers) })));
 }
 
 /** A JSON request body documented from its zod schema, with a worked example. */
@@ -126,8 +138,8 @@ const BODY_METHODS = new Set(['post', 'put', 'delete', 'patch']);
 /**
  * Adds to the document what the gateway does for every route (see gateway-app.ts and problem-details.filter.ts),
  * so that no controller has to repeat it: the server, the `Problem` schema, X-Request-Id on every answer (and
- * accepted on every request), Retry-After on every 429 and 503, a 500 on every operation, 414 where a path
- * parameter can be too long, 400/413/415 where a body is parsed, and `security: []` on the operations marked public.
+ * accepted on every request), Retry-After on every 429 and 503, a 500 on every operation, 400/414 where a path
+ * parameter can be malformed or too long, 400/413/415 where a body is parsed, and `security: []` on the operations marked public.
  */
 export function completeDocument(document: OpenAPIObject, serverUrl: string): OpenAPIObject {
   document.servers = [{ url: serverUrl, description: 'The gateway as `npm start` runs it (PORT)' }];
@@ -155,7 +167,8 @@ export function completeDocument(document: OpenAPIObject, serverUrl: string): Op
       }
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/RequestId' }];
       const responses: Record<string, SchemaObject> = operation.responses;
-      const gatewayWide = [500, ...(path.includes('{') ? [414] : []), ...(BODY_METHODS.has(method) ? [400, 413, 415] : [])];
+      // The router refuses a path parameter that is too long (414) or not validly percent-encoded (400).
+      const gatewayWide = [500, ...(path.includes('{') ? [400, 414] : []), ...(BODY_METHODS.has(method) ? [400, 413, 415] : [])];
       for (const status of gatewayWide) responses[status] ??= problemResponse(status);
       for (const [status, response] of Object.entries(responses)) {
         const headers = ['X-Request-Id', ...(status === '429' || status === '503' ? ['Retry-After'] : [])] as ResponseHeader[];

@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { z } from 'zod';
-import { ApiJsonResponse, ApiProblems, ApiPublic } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblemsCarrying, ApiPublic } from '../common/openapi.js';
 import { backingServiceChecksSchema } from '../common/problem-details.js';
 import { PG_POOL } from '../database/database.module.js';
 import { REDIS } from '../queue/redis.module.js';
@@ -26,6 +26,9 @@ const healthSchema = z.object({
   error: backingServiceChecksSchema.describe('The services that are down (empty when ready)'),
   details: backingServiceChecksSchema.describe('Every service checked'),
 });
+
+/** @HealthCheck() marks both answers of a health endpoint as not cacheable. */
+const NOT_CACHED = { headers: ['Cache-Control'] } as const;
 
 const readyExample = {
   status: 'ok',
@@ -49,8 +52,8 @@ export class HealthController {
   @HealthCheck()
   @ApiPublic()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
-  @ApiJsonResponse(200, 'Alive', healthSchema, { status: 'ok', info: {}, error: {}, details: {} })
-  @ApiProblems(503)
+  @ApiJsonResponse(200, 'Alive', healthSchema, { status: 'ok', info: {}, error: {}, details: {} }, NOT_CACHED)
+  @ApiProblemsCarrying(['Cache-Control'], 503)
   live() {
     return this.health.check([]);
   }
@@ -59,8 +62,8 @@ export class HealthController {
   @HealthCheck()
   @ApiPublic()
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
-  @ApiJsonResponse(200, 'Ready', healthSchema, readyExample)
-  @ApiProblems(503)
+  @ApiJsonResponse(200, 'Ready', healthSchema, readyExample, NOT_CACHED)
+  @ApiProblemsCarrying(['Cache-Control'], 503)
   ready() {
     return this.health.check([
       () => this.probe('postgres', () => this.pool.query('SELECT 1')),

@@ -5,7 +5,7 @@ import { Access } from './access.decorator.js';
 import type { AccessContext } from '../access/access-context.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiJsonResponse, ApiProblems, ApiPublic, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblemsCarrying, ApiPublic, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { REGISTRY_FIELDS } from '../catalog/registry-fields.js';
 import { idNumberSchema } from '../identity/identity-schemas.js';
@@ -50,15 +50,20 @@ function PurposeBound() {
       example: 'HN-2026-000123',
     }),
     ApiHeader({ name: 'X-Officer-Id', required: false, description: "The officer's own ID number (recorded pseudonymised)", schema: { type: 'string' }, example: '001090999917' }),
-    ApiProblems(401, 403, 429, 503),
+    RegistryProblems(401, 403, 429, 503),
   );
 }
 
-/** Registry answers are about synthetic citizens, and say so in a header (see the README). */
+/**
+ * Registry answers are about synthetic citizens, and say so in a header (see the README). Nest sets it before the
+ * guards and interceptors run, so the problems of the call carry it too; those of Fastify's body parser (413, 415)
+ * and router (414) come before, and do not.
+ */
 function SyntheticData() {
   return Header('X-Popgate-Data', 'synthetic');
 }
 const SYNTHETIC = { headers: ['X-Popgate-Data'] } as const;
+const RegistryProblems = (...statuses: number[]) => ApiProblemsCarrying(SYNTHETIC.headers, ...statuses);
 
 /**
  * Real-time queries of the national database stand-in: look-up, verify, households. The bulk changes feed lives on
@@ -98,7 +103,7 @@ export class RegistryController {
     ...SYNTHETIC,
     alternatives: { 'application/xml': { schema: { type: 'string', description: 'QCVN 109:2017 CongdanCollection (only the granted fields)' }, example: EXAMPLES.lookupXml } },
   })
-  @ApiProblems(400, 404)
+  @RegistryProblems(400, 404)
   @PurposeBound()
   async lookup(
     @Param('idNumber') idNumber: string,
@@ -130,7 +135,7 @@ export class RegistryController {
   })
   @ApiZodBody(verifyRequestSchema, EXAMPLES.verifyRequest)
   @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult, SYNTHETIC)
-  @ApiProblems(400, 413, 415)
+  @RegistryProblems(400)
   @PurposeBound()
   verify(@Body() body: unknown, @Access() access: AccessContext) {
     return this.registry.verify(body, access);
@@ -145,7 +150,7 @@ export class RegistryController {
   })
   @ApiZodBody(verifyBatchRequestSchema, EXAMPLES.verifyBatchRequest)
   @ApiJsonResponse(200, 'One entry per item', verifyBatchResultSchema, EXAMPLES.verifyBatchResult, SYNTHETIC)
-  @ApiProblems(400, 413, 415)
+  @RegistryProblems(400, 413)
   @PurposeBound()
   async verifyBatch(@Body() body: unknown, @Access() access: AccessContext) {
     return { results: await this.registry.verifyBatch(body, access) };
@@ -156,7 +161,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'A household: its head and members with their relationship to the head (state consumers only)' })
   @ApiZodParam('householdId', householdIdSchema, EXAMPLES.householdId)
   @ApiJsonResponse(200, 'The household', householdSchema, EXAMPLES.household, SYNTHETIC)
-  @ApiProblems(400, 404)
+  @RegistryProblems(400, 404)
   @PurposeBound()
   household(@Param('householdId') householdId: string, @Access() access: AccessContext) {
     return this.registry.household(householdId, access);
@@ -172,7 +177,7 @@ export class RegistryController {
   })
   @ApiZodQuery(changesQuerySchema, { since: '0', limit: 100 })
   @ApiJsonResponse(200, 'A page of events', changesPageSchema, EXAMPLES.changes, SYNTHETIC)
-  @ApiProblems(400)
+  @RegistryProblems(400)
   @PurposeBound()
   changes(@Query() query: Record<string, unknown>, @Access() access: AccessContext) {
     const { since, limit } = parseInput(changesQuerySchema, query, 'query');
