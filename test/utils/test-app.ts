@@ -6,8 +6,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
-import { createGatewayApp } from '../../src/gateway-app.js';
+import { createGatewayApp, openApiDocument } from '../../src/gateway-app.js';
+import { recordAnswers, recordSupertestAnswers } from './openapi-conformance.js';
 import { RegistrySeeder, type SeedResult } from '../../src/sandbox/seeding/registry-seeder.js';
+
+// Every answer a test receives through supertest is checked against the OpenAPI document after the run.
+recordSupertestAnswers(request.Test);
 
 /** The dataset e2e tests share: small, fixed seed and fixed "today", so every run sees the same citizens. */
 export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026-11-28' } as const;
@@ -15,6 +19,7 @@ export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026
 /** The real gateway (Fastify, filters, OpenAPI) on the test database, ready for supertest. */
 export async function createTestApp(): Promise<NestFastifyApplication> {
   const app = await createGatewayApp(createLogger(process.env.LOG_LEVEL ?? 'silent'));
+  recordAnswers(app, () => openApiDocument(app, 'http://localhost:3000'));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
