@@ -20,6 +20,9 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       setupFiles: ['<rootDir>/test/utils/test-env.ts'],
+      // Every answer the tests receive is recorded and, after the run, checked against the OpenAPI document.
+      globalSetup: '<rootDir>/test/utils/openapi-conformance-setup.ts',
+      globalTeardown: '<rootDir>/test/utils/openapi-conformance.ts',
     },
   ],
   // e2e files share one test database and reset it, so files run one at a time.

@@ -3,12 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import fastifyCors from '@fastify/cors';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
+import { completeDocument } from './common/openapi.js';
 import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
@@ -74,7 +75,7 @@ class SingleLineRequestLog extends LogController {
  * problem+json error mapping, request ids and the OpenAPI document. Shared by main.ts and the e2e tests.
  */
 export async function createGatewayApp(logger: Logger, config: AppConfig = loadConfig()): Promise<NestFastifyApplication> {
-  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true, cors: config.cors });
+  return createHttpApp(AppModule.forRoot({ workers: config.workersInApi }), logger, { auditRefusals: true, cors: config.cors, serverUrl: `http://localhost:${config.port}` });
 }
 
 /**
@@ -84,7 +85,7 @@ export async function createGatewayApp(logger: Logger, config: AppConfig = loadC
 export async function createHttpApp(
   rootModule: DynamicModule | Type,
   logger: Logger,
-  options: { auditRefusals?: boolean; cors?: AppConfig['cors'] } = {},
+  options: { auditRefusals?: boolean; cors?: AppConfig['cors']; serverUrl?: string } = {},
 ): Promise<NestFastifyApplication> {
   const cors = options.cors ?? loadConfig().cors;
   const requestLog = new SingleLineRequestLog();
@@ -154,7 +155,7 @@ export async function createHttpApp(
   });
   app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
   app.enableShutdownHooks();
-  setUpOpenApi(app);
+  setUpOpenApi(app, options.serverUrl ?? 'http://localhost:3000');
   return app;
 }
 
@@ -164,7 +165,12 @@ function refusalAuditOf(app: NestFastifyApplication): (request: FastifyRequest, 
   return (request, reply, problem) => refusals.recordIfUnaudited(request, reply, problem);
 }
 
-function setUpOpenApi(app: NestFastifyApplication): void {
+function setUpOpenApi(app: NestFastifyApplication, serverUrl: string): void {
+  SwaggerModule.setup('docs', app, openApiDocument(app, serverUrl), { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+}
+
+/** The OpenAPI document the gateway serves at /docs/openapi.json (the e2e conformance check reads it too). */
+export function openApiDocument(app: NestFastifyApplication, serverUrl: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('popgate')
     .setDescription(
@@ -173,8 +179,14 @@ function setUpOpenApi(app: NestFastifyApplication): void {
         'RFC 9457 problem documents (`application/problem+json`) with a stable `code` and per-field `errors`.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A consumer key (registry calls) or the admin key (operators)' })
+    // Not a JWT: an opaque key, looked up by its prefix and compared by its SHA-256 (src/access/api-key.ts).
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An opaque API key: a consumer key (`pgk_` and 43 base64url characters, shown once when the consumer is created ' +
+        'or its key rotated) for registry calls, or the admin key (ADMIN_API_KEY) for operator endpoints.',
+    })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  return completeDocument(SwaggerModule.createDocument(app, config), serverUrl);
 }

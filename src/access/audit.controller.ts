@@ -1,7 +1,7 @@
-import { applyDecorators, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiJsonResponse, ApiProblems } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblems, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { blankIsAbsent, isoDateTimeSchema, parseInput } from '../common/validation.js';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { idNumberSchema } from '../identity/identity-schemas.js';
@@ -22,10 +22,12 @@ const pageQuery = {
         message: 'must be a nextCursor returned by this endpoint',
         params: { rule: 'format' },
       })
-      .optional(),
+      .optional()
+      .describe('The `nextCursor` of the previous page; absent for the newest records'),
   ),
   limit: blankIsAbsent(z.coerce.number().int().min(1).max(MAX_PAGE).default(DEFAULT_PAGE)),
 };
+const PAGE_EXAMPLES = { cursor: '48213', limit: DEFAULT_PAGE };
 
 const isoDateTime = isoDateTimeSchema('must be an ISO 8601 date-time with a time zone, such as 2026-11-28T00:00:00+07:00');
 
@@ -129,14 +131,6 @@ const AUDIT_EXAMPLES = {
   } satisfies z.infer<typeof auditPageSchema>,
 };
 
-/** The cursor and limit query parameters of a paged audit read. */
-function ApiPageQuery() {
-  return applyDecorators(
-    ApiQuery({ name: 'cursor', type: String, required: false, description: 'The `nextCursor` of the previous page; absent for the newest records', example: '48213' }),
-    ApiQuery({ name: 'limit', type: Number, required: false, description: `1-${MAX_PAGE}, default ${DEFAULT_PAGE}`, example: DEFAULT_PAGE }),
-  );
-}
-
 /** A page of at most `limit` records from a query that fetched one more, and the cursor of the next page. */
 function pageOf(records: AuditRecord[], limit: number): { page: AuditRecord[]; nextCursor: string | null } {
   const page = records.slice(0, limit);
@@ -173,10 +167,10 @@ export class AuditController {
       'Found through the HMAC of the ID number, which is all the audit keeps of it. Refused calls are listed too, ' +
       'with the problem code as `reason`. Follow `nextCursor` for older records.',
   })
-  @ApiParam({ name: 'idNumber', description: '12-digit personal ID number', example: AUDIT_EXAMPLES.idNumber })
-  @ApiPageQuery()
+  @ApiZodParam('idNumber', idNumberSchema, AUDIT_EXAMPLES.idNumber, '12-digit personal ID number')
+  @ApiZodQuery(citizenAccessesQuerySchema, PAGE_EXAMPLES)
   @ApiJsonResponse(200, 'A page of accesses', citizenAccessesSchema, AUDIT_EXAMPLES.accesses)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 503)
   async citizenAccesses(@Param('idNumber') idNumber: string, @Query() query: Record<string, unknown>): Promise<z.infer<typeof citizenAccessesSchema>> {
     const citizen = parseInput(idNumberSchema, idNumber, 'idNumber');
     const { cursor, limit } = parseInput(citizenAccessesQuerySchema, query, 'query');
@@ -192,15 +186,17 @@ export class AuditController {
       'Every filter given narrows the listing; `from` is inclusive and `to` exclusive (ISO 8601 with a time zone). ' +
       'People appear only masked. Follow `nextCursor` for older records.',
   })
-  @ApiQuery({ name: 'consumerId', type: String, required: false, example: bankAccess.consumer!.consumerId })
-  @ApiQuery({ name: 'serviceCode', type: String, required: false, example: '2.001159' })
-  @ApiQuery({ name: 'dossierId', type: String, required: false, example: 'HN-2026-000123' })
-  @ApiQuery({ name: 'outcome', required: false, enum: ['ok', 'match', 'mismatch', 'not_found', 'refused'] })
-  @ApiQuery({ name: 'from', type: String, required: false, example: '2026-11-28T00:00:00+07:00' })
-  @ApiQuery({ name: 'to', type: String, required: false, example: '2026-11-29T00:00:00+07:00' })
-  @ApiPageQuery()
+  @ApiZodQuery(auditQuerySchema, {
+    consumerId: bankAccess.consumer!.consumerId,
+    serviceCode: '2.001159',
+    dossierId: 'HN-2026-000123',
+    outcome: 'refused',
+    from: '2026-11-28T00:00:00+07:00',
+    to: '2026-11-29T00:00:00+07:00',
+    ...PAGE_EXAMPLES,
+  })
   @ApiJsonResponse(200, 'A page of records', auditPageSchema, AUDIT_EXAMPLES.records)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 503)
   async records(@Query() query: Record<string, unknown>): Promise<z.infer<typeof auditPageSchema>> {
     const { cursor, limit, ...filter } = parseInput(auditQuerySchema, query, 'query');
     const { page, nextCursor } = pageOf(await this.audit.recordsMatching(filter, { cursor, limit }), limit);

@@ -59,7 +59,7 @@ export type ConsentInput = z.output<ReturnType<typeof consentInputSchema>>;
 export const consentIdSchema = z.guid({ message: 'must be a UUID such as 7b0e4c1a-93f2-4d6e-8a15-2c9f0b3d6e81' });
 
 /** The query of GET /sandbox/consents. */
-export const consentListQuerySchema = z.strictObject({ idNumber: idNumberSchema });
+export const consentListQuerySchema = z.strictObject({ idNumber: idNumberSchema.describe('The citizen\'s 12-digit personal ID number') });
 
 /** A consent as operators see it: the citizen only masked, never the clear number. */
 export const consentViewSchema = z.object({

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodParam } from '../common/openapi.js';
 import { AdminGuard } from './admin.guard.js';
-import { CONSUMER_EXAMPLES, consumerInputSchema, consumerListSchema, consumerViewSchema, consumerWithKeySchema, type ConsumerView, type ConsumerWithKey } from './consumer.dto.js';
+import { CONSUMER_EXAMPLES, consumerIdSchema, consumerInputSchema, consumerListSchema, consumerViewSchema, consumerWithKeySchema, type ConsumerView, type ConsumerWithKey } from './consumer.dto.js';
 import { ConsumersService } from './consumers.service.js';
 
-const ID_PARAM = { name: 'consumerId', description: 'The consumer\'s id (UUID)', example: CONSUMER_EXAMPLES.consumerId };
+const IdParam = () => ApiZodParam('consumerId', consumerIdSchema, CONSUMER_EXAMPLES.consumerId, 'The consumer\'s id (UUID)');
 
 /**
  * Operators' API for consumers (client systems) and their keys. Every endpoint needs the admin key; a consumer key
@@ -30,7 +30,7 @@ export class ConsumersController {
   })
   @ApiZodBody(consumerInputSchema(() => true), CONSUMER_EXAMPLES.input)
   @ApiJsonResponse(201, 'The consumer and its API key', consumerWithKeySchema, CONSUMER_EXAMPLES.created)
-  @ApiProblems(400, 401, 403, 409)
+  @ApiProblems(400, 401, 403, 409, 503)
   create(@Body() body: unknown): Promise<ConsumerWithKey> {
     return this.consumers.create(body);
   }
@@ -43,16 +43,16 @@ export class ConsumersController {
       '`notFound` calls from one consumer are the mark of an enumeration sweep.',
   })
   @ApiJsonResponse(200, 'The consumers, oldest first', consumerListSchema, CONSUMER_EXAMPLES.list)
-  @ApiProblems(401, 403)
+  @ApiProblems(401, 403, 503)
   async list(): Promise<{ consumers: ConsumerView[] }> {
     return { consumers: await this.consumers.list() };
   }
 
   @Get(':consumerId')
   @ApiOperation({ summary: 'One consumer, with its key state and today\'s usage' })
-  @ApiParam(ID_PARAM)
+  @IdParam()
   @ApiJsonResponse(200, 'The consumer', consumerViewSchema, CONSUMER_EXAMPLES.view)
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 503)
   get(@Param('consumerId') consumerId: string): Promise<ConsumerView> {
     return this.consumers.get(consumerId);
   }
@@ -63,9 +63,9 @@ export class ConsumersController {
     summary: 'Issue a new API key (shown once); the old one stops working at once',
     description: 'Also gives a consumer whose key was revoked a working key again.',
   })
-  @ApiParam(ID_PARAM)
+  @IdParam()
   @ApiJsonResponse(200, 'The consumer and its new API key', consumerWithKeySchema, { ...CONSUMER_EXAMPLES.created, consumer: CONSUMER_EXAMPLES.view })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 503)
   rotateKey(@Param('consumerId') consumerId: string): Promise<ConsumerWithKey> {
     return this.consumers.rotateKey(consumerId);
   }
@@ -78,9 +78,9 @@ export class ConsumersController {
       'The key stops working at once; the consumer and its audit stay. Idempotent: revoking a revoked key answers ' +
       '204 again and keeps the first revocation time. POST …/rotate-key issues a new key.',
   })
-  @ApiParam(ID_PARAM)
+  @IdParam()
   @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 503)
   async revokeKey(@Param('consumerId') consumerId: string): Promise<void> {
     await this.consumers.revokeKey(consumerId);
   }

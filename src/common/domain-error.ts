@@ -1,11 +1,23 @@
+import { z } from 'zod';
+
 /** One broken rule of one input field, as listed in a problem document's `errors`. */
-export interface FieldError {
-  /** Dotted path of the field in the request (`idNumber`, `items.3.dateOfBirth`, `query.fields`). */
-  field: string;
-  /** Stable rule name (`required`, `length`, `province_code`, `unknown_field`...). */
-  rule: string;
-  message: string;
-}
+export const fieldErrorSchema = z.object({
+  field: z.string().describe('Dotted path of the field in the request (`idNumber`, `items.3.dateOfBirth`, `query.fields`)'),
+  rule: z.string().describe('Stable rule name (`required`, `length`, `province_code`, `unknown_field`...)'),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+/**
+ * The members some problems carry beyond RFC 9457's and popgate's own: the only ones a DomainError may add, so that
+ * the OpenAPI problem schema (built from this) lists every member a client can meet.
+ */
+export const problemExtensionsSchema = z.object({
+  consumerId: z.string().optional().describe('409 `consumer_exists`: the consumer that has this name (rotate its key if the first answer was lost)'),
+  consentId: z.string().optional().describe("409 `consent_exists`: the live consent (revoke it to record another)"),
+  refusedFields: z.array(z.string()).optional().describe("403 `fields_not_allowed`: the fields outside the service's allow-list"),
+});
+export type ProblemExtensions = z.infer<typeof problemExtensionsSchema>;
 
 /**
  * Base of every expected failure. Services shared by HTTP and workers throw these, never HttpException; the problem
@@ -58,7 +70,7 @@ export class ConflictError extends DomainError {
   readonly status = 409;
   readonly title = 'The request conflicts with the current state';
 
-  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: Record<string, unknown> = {}) {
+  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: ProblemExtensions = {}) {
     super(message, errors);
     this.code = code;
   }
@@ -89,7 +101,7 @@ export class ForbiddenError extends DomainError {
   readonly status = 403;
   readonly title = 'Forbidden';
 
-  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: Record<string, unknown> = {}) {
+  constructor(code: string, message: string, errors: FieldError[] = [], readonly extensions: ProblemExtensions = {}) {
     super(message, errors);
     this.code = code;
   }

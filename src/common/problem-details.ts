@@ -1,21 +1,33 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ServiceUnavailableError, type FieldError } from './domain-error.js';
+import { z } from 'zod';
+import { DomainError, fieldErrorSchema, problemExtensionsSchema, ServiceUnavailableError } from './domain-error.js';
 
-/** RFC 9457 problem document, with popgate's stable `code` and per-field `errors`. */
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  instance?: string;
-  requestId?: string;
-  errors?: FieldError[];
-  /** Readiness problems carry each check's state. */
-  checks?: unknown;
-  /** Extension members of some problems (for example `refusedFields`). */
-  [extension: string]: unknown;
-}
+/** One backing service's state in a health answer (terminus's indicator shape). */
+export const indicatorSchema = z.object({ status: z.enum(['up', 'down']), message: z.string().optional().describe('Why the check failed') });
+
+/** The states of the backing services a health check or a readiness problem reports. */
+export const backingServiceChecksSchema = z.object({ postgres: indicatorSchema.optional(), redis: indicatorSchema.optional() });
+
+/**
+ * RFC 9457 problem document, with popgate's stable `code` and per-field `errors`, as sent: the filter always adds
+ * `instance` and `requestId`. The OpenAPI document's `Problem` schema is this.
+ */
+export const problemDocumentSchema = z
+  .object({
+    type: z.string().describe('`urn:popgate:problem:<code>`'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('Stable code, listed in the README'),
+    instance: z.string().describe('The path and query of the request'),
+    requestId: z.string().describe('The X-Request-Id of the answer'),
+    errors: z.array(fieldErrorSchema).optional().describe('Every broken rule (validation_failed lists them all)'),
+    checks: backingServiceChecksSchema.optional().describe("503 `not_ready`: each backing service's state"),
+  })
+  .extend(problemExtensionsSchema.shape);
+
+/** A problem document before the filter adds the request's `instance` and `requestId`. */
+export type ProblemDocument = Omit<z.infer<typeof problemDocumentSchema>, 'instance' | 'requestId'> & { instance?: string; requestId?: string };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -163,7 +175,7 @@ export function toProblem(error: unknown): { problem: ProblemDocument; expected:
         status: 503,
         detail: 'At least one backing service does not answer; see checks.',
         code: 'not_ready',
-        ...(response && typeof response === 'object' && response.details ? { checks: response.details } : {}),
+        ...(response && typeof response === 'object' && response.details ? { checks: response.details as z.infer<typeof backingServiceChecksSchema> } : {}),
       },
     };
   }

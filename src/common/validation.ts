@@ -62,9 +62,23 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
   throw new ValidationFailedError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 }
 
-/** JSON Schema (OpenAPI 3.0 dialect) of a zod schema, for @nestjs/swagger decorators: one source for both. */
-export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/**
+ * JSON Schema (OpenAPI 3.0 dialect) of a zod schema, for @nestjs/swagger decorators: one source for both. `input`
+ * describes what a request may send (defaults make a property optional; a refinement or transform the dialect cannot
+ * express is left out); `output` describes an answer, and refuses anything it cannot express rather than document
+ * an untyped value.
+ */
+export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: io === 'input' ? 'any' : 'throw',
+    // zod bounds every int by the safe-integer range; said on every integer, that is noise.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }

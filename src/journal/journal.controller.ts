@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AnyKeyGuard, Holder, type KeyHolder } from '../access/admin.guard.js';
 import { NotFoundError } from '../common/domain-error.js';
-import { ApiJsonResponse, ApiProblems } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblems, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { encodeCursor, JOURNAL_CSV_COLUMNS, journalCallSchema, journalPageSchema, journalQuerySchema, type JournalCallView, type JournalQuery } from './journal.dto.js';
 import { JournalRepository } from './journal.repository.js';
@@ -69,20 +69,17 @@ export class JournalController {
       '50). With `Accept: text/csv` the answer is a CSV of every matching call (all pages, streamed) unless `limit` ' +
       'is given; its columns are the JSON fields, arrays joined with `;`. A consumer key sees only its own calls.',
   })
-  @ApiQuery({ name: 'serviceCode', required: false, example: 'SANDBOX-ALL' })
-  @ApiQuery({ name: 'consumerId', required: false, description: 'Admin key only; a consumer key always sees its own' })
-  @ApiQuery({ name: 'operation', required: false, enum: ['lookup', 'verify', 'verify_batch_item', 'household', 'changes'] })
-  @ApiQuery({ name: 'outcome', required: false, enum: ['ok', 'mismatch', 'not_found', 'refused', 'invalid', 'rate_limited', 'quota_exhausted', 'unavailable', 'timeout', 'server_error'] })
-  @ApiQuery({ name: 'faultKind', required: false, example: 'unavailable' })
-  @ApiQuery({ name: 'dossierId', required: false, example: 'HN-2026-000123' })
-  @ApiQuery({ name: 'personaKey', required: false, example: 'same-name-dob-a' })
-  @ApiQuery({ name: 'requestId', required: false, example: 'portal-7f3a-0001' })
-  @ApiQuery({ name: 'from', required: false, example: '2026-12-01T00:00:00+07:00' })
-  @ApiQuery({ name: 'to', required: false, example: '2026-12-01T23:59:59+07:00' })
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false, example: 50 })
+  @ApiZodQuery(journalQuerySchema, { serviceCode: 'SANDBOX-ALL', outcome: 'refused', from: '2026-12-01T00:00:00+07:00', limit: 50 })
   @ApiProduces('application/json', 'text/csv')
-  @ApiJsonResponse(200, 'A page of calls, newest first', journalPageSchema, { calls: [EXAMPLE_CALL], nextCursor: null })
+  @ApiJsonResponse(200, 'A page of calls, newest first', journalPageSchema, { calls: [EXAMPLE_CALL], nextCursor: null }, {
+    headers: ['Content-Disposition'],
+    alternatives: {
+      'text/csv': {
+        schema: { type: 'string', description: `CSV (RFC 4180) with a header line: ${JOURNAL_CSV_COLUMNS.join(', ')}` },
+        example: `${JOURNAL_CSV_COLUMNS.join(',')}\r\n${JOURNAL_CSV_COLUMNS.map((column) => csvField(EXAMPLE_CALL[column])).join(',')}\r\n`,
+      },
+    },
+  })
   @ApiProblems(400, 401)
   async calls(@Query() query: Record<string, unknown>, @Holder() holder: KeyHolder, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { cursor, limit, ...filter } = parseInput(journalQuerySchema, query, 'query');

@@ -34,7 +34,7 @@ const isoDateTime = isoDateTimeSchema('must be an ISO 8601 date-time with a time
 export const journalQuerySchema = z
   .strictObject({
     serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
-    consumerId: blankIsAbsent(z.guid({ message: 'must be a UUID' }).optional()),
+    consumerId: blankIsAbsent(z.guid({ message: 'must be a UUID' }).optional()).describe('The admin key may ask for any consumer; a consumer key always sees its own calls only'),
     operation: blankIsAbsent(z.enum(OPERATIONS).optional()),
     outcome: blankIsAbsent(z.enum(JOURNAL_OUTCOMES).optional()),
     faultKind: blankIsAbsent(z.string().regex(/^[a-z_]{1,32}$/, { message: 'must be a fault kind (GET /sandbox/fault-kinds)' }).optional()),

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { z } from 'zod';
+import { ApiJsonResponse, ApiProblemsCarrying, ApiPublic } from '../common/openapi.js';
+import { backingServiceChecksSchema } from '../common/problem-details.js';
 import { PG_POOL } from '../database/database.module.js';
 import { JournalPartitions } from '../journal/journal-partitions.service.js';
 import { REDIS } from '../queue/redis.module.js';
@@ -16,6 +19,17 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref()),
   ]);
 }
+
+/** A healthy answer (terminus's shape); an unhealthy one is a 503 `not_ready` problem with the same `checks`. */
+const healthSchema = z.object({
+  status: z.literal('ok'),
+  info: backingServiceChecksSchema.describe('The services that are up'),
+  error: backingServiceChecksSchema.describe('The services that are down (empty when ready)'),
+  details: backingServiceChecksSchema.describe('Every service checked'),
+});
+
+/** @HealthCheck() marks both answers of a health endpoint as not cacheable. */
+const NOT_CACHED = { headers: ['Cache-Control'] } as const;
 
 const readyExample = {
   status: 'ok',
@@ -38,20 +52,23 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiPublic()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
-  @ApiOkResponse({ description: 'Alive', schema: { example: { status: 'ok', info: {}, error: {}, details: {} } } })
+  @ApiJsonResponse(200, 'Alive', healthSchema, { status: 'ok', info: {}, error: {}, details: {} }, NOT_CACHED)
+  @ApiProblemsCarrying(['Cache-Control'], 503)
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
   @HealthCheck()
+  @ApiPublic()
   @ApiOperation({
     summary: 'Readiness: PostgreSQL and Redis answer, and the call journal has partitions at least 7 days ahead',
     description: 'A registry call that cannot be journaled is not answered, and the journal has no default partition: fewer days ahead than 7 means the daily maintenance job is not running.',
   })
-  @ApiOkResponse({ description: 'Ready', schema: { example: readyExample } })
-  @ApiServiceUnavailableResponse({ description: 'A backing service does not answer' })
+  @ApiJsonResponse(200, 'Ready', healthSchema, readyExample, NOT_CACHED)
+  @ApiProblemsCarrying(['Cache-Control'], 503)
   ready() {
     return this.health.check([
       () => this.probe('postgres', () => this.pool.query('SELECT 1')),

@@ -1,5 +1,5 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminGuard } from '../access/admin.guard.js';
 import { ApiProblems } from '../common/openapi.js';
@@ -25,9 +25,8 @@ export class MetricsController {
     summary: 'Prometheus metrics (admin key): HTTP latency by route, registry accesses and refusals, audit commits, process',
     description: 'Scrape with `authorization: Bearer <ADMIN_API_KEY>` (Prometheus `authorization` in scrape_config). Counters are per API process.',
   })
-  @ApiProduces('text/plain')
   @ApiResponse({ status: 200, description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: EXPOSITION_EXAMPLE } } })
-  @ApiProblems(401, 403)
+  @ApiProblems(401, 403, 503)
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const { contentType, body } = await this.metrics.exposition();
     void reply.type(contentType);

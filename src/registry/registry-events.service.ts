@@ -11,7 +11,7 @@ import { idCardIssuedOn } from '../identity/id-card-rule.js';
 import { composeIdNumber, PERSONA_RANDOM_FLOOR } from '../identity/id-number.js';
 import { registryEventSchema, type RegistryEventRequest } from './registry-event.dto.js';
 import { addressFromColumns, CITIZEN_COLUMNS, CITIZEN_SELECT, citizenFromRow, citizenValues, type CitizenRow } from './citizen-row.js';
-import type { RegistryChangeKind } from './registry-change.entity.js';
+import type { ChangeEvent, PendingChange } from './registry.dto.js';
 
 /**
  * Advisory-lock key held while a change is recorded. Serialising writers makes `change_id` order equal commit order,
@@ -20,20 +20,7 @@ import type { RegistryChangeKind } from './registry-change.entity.js';
 const CHANGES_LOCK_KEY = 0x0c4a_96e5;
 
 /** An event as the feed shows it. */
-export interface RecordedChange {
-  cursor: string;
-  kind: RegistryChangeKind;
-  idNumber: string;
-  occurredAt: string;
-  recordedAt: string;
-  details: Record<string, unknown>;
-}
-
-interface PendingChange {
-  kind: RegistryChangeKind;
-  idNumber: string;
-  details: Record<string, unknown>;
-}
+export type RecordedChange = ChangeEvent;
 
 /** Years between a (possibly partial) date of birth and a date, rounded down; partial dates count from 1 January. */
 function ageOn(dateOfBirth: string, isoDate: string): number {

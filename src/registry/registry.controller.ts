@@ -1,14 +1,29 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { Call } from './call.decorator.js';
 import type { CallRecord } from '../access/call-record.js';
 import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblemsCarrying, ApiPublic, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { REGISTRY_FIELDS } from '../catalog/registry-fields.js';
+import { idNumberSchema } from '../identity/identity-schemas.js';
+import { DOSSIER_ID_PATTERN } from '../access/call-purpose.js';
+import { lookupAnswerSchema } from './citizen-fields.js';
 import { renderCongdanCollection } from './qcvn109/congdan-xml.js';
-import { changesQuerySchema, verifyBatchRequestSchema, verifyRequestSchema, verifyResultSchema, MAX_VERIFY_BATCH } from './registry.dto.js';
+import {
+  changesPageSchema,
+  changesQuerySchema,
+  householdIdSchema,
+  householdSchema,
+  registryFieldViewSchema,
+  verifyBatchRequestSchema,
+  verifyBatchResultSchema,
+  verifyRequestSchema,
+  verifyResultSchema,
+  MAX_VERIFY_BATCH,
+} from './registry.dto.js';
 import { EXAMPLES } from './registry.examples.js';
 import { RegistryService } from './registry.service.js';
 
@@ -26,12 +41,29 @@ function PurposeBound() {
   return applyDecorators(
     UseInterceptors(RegistryAccessInterceptor),
     ApiBearerAuth(),
-    ApiHeader({ name: 'X-Service-Code', required: true, description: 'The public service (purpose) of the call; its allow-list bounds the fields', example: 'SANDBOX-ALL' }),
-    ApiHeader({ name: 'X-Dossier-Id', required: false, description: 'The portal dossier the call serves (recorded in the audit)', example: 'HN-2026-000123' }),
-    ApiHeader({ name: 'X-Officer-Id', required: false, description: "The officer's own ID number (recorded pseudonymised)", example: '001090999917' }),
-    ApiProblems(401, 403, 429),
+    ApiHeader({ name: 'X-Service-Code', required: true, description: 'The public service (purpose) of the call; its allow-list bounds the fields', schema: { type: 'string' }, example: 'SANDBOX-ALL' }),
+    ApiHeader({
+      name: 'X-Dossier-Id',
+      required: false,
+      description: 'The portal dossier the call serves (recorded in the audit); must not hold a 12-digit personal ID number',
+      schema: { type: 'string', pattern: DOSSIER_ID_PATTERN.source },
+      example: 'HN-2026-000123',
+    }),
+    ApiHeader({ name: 'X-Officer-Id', required: false, description: "The officer's own ID number (recorded pseudonymised)", schema: { type: 'string' }, example: '001090999917' }),
+    RegistryProblems(401, 403, 429, 503),
   );
 }
+
+/**
+ * Registry answers are about synthetic citizens, and say so in a header (see the README). Nest sets it before the
+ * guards and interceptors run, so the problems of the call carry it too; those of Fastify's body parser (413, 415)
+ * and router (414) come before, and do not.
+ */
+function SyntheticData() {
+  return Header('X-Popgate-Data', 'synthetic');
+}
+const SYNTHETIC = { headers: ['X-Popgate-Data'] } as const;
+const RegistryProblems = (...statuses: number[]) => ApiProblemsCarrying(SYNTHETIC.headers, ...statuses);
 
 /**
  * Real-time queries of the national database stand-in: look-up, verify, households. The bulk changes feed lives on
@@ -43,25 +75,35 @@ export class RegistryController {
   constructor(private readonly registry: RegistryService) {}
 
   @Get('fields')
+  @ApiPublic()
   @ApiOperation({ summary: 'The fields a look-up can return, with the Vietnamese term and the law item of each' })
-  @ApiJsonResponse(200, 'Field catalogue', { type: 'array', items: { type: 'object' } }, EXAMPLES.fields)
-  fields() {
+  @ApiJsonResponse(200, 'Field catalogue', z.array(registryFieldViewSchema), EXAMPLES.fields)
+  fields(): z.infer<typeof registryFieldViewSchema>[] {
     return REGISTRY_FIELDS.map(({ name, vietnamese, lawItem, sensitive, description }) => ({ name, vietnamese, lawItem, sensitive, description }));
   }
 
   @Get('citizens/:idNumber')
-  @Header('X-Popgate-Data', 'synthetic')
+  @SyntheticData()
   @ApiOperation({
     summary: 'Look up a citizen (khai thác thông tin): only the requested fields',
     description:
       'Returns the fields named in `fields` (comma-separated; see GET /registry/v1/fields). Without `fields`, every ' +
-      'non-sensitive field. Send `Accept: application/xml` for a QCVN 109:2017 `CongdanCollection` document.',
+      'non-sensitive field the service allows. Send `Accept: application/xml` for a QCVN 109:2017 `CongdanCollection` document.',
   })
-  @ApiParam({ name: 'idNumber', description: '12-digit personal ID number', example: EXAMPLES.idNumber })
-  @ApiQuery({ name: 'fields', required: false, description: 'Comma-separated field names', example: 'fullName,dateOfBirth,permanentAddress' })
-  @ApiProduces('application/json', 'application/xml')
-  @ApiJsonResponse(200, 'The requested fields', { type: 'object', additionalProperties: true }, EXAMPLES.lookup)
-  @ApiProblems(400, 404)
+  @ApiZodParam('idNumber', idNumberSchema, EXAMPLES.idNumber, '12-digit personal ID number')
+  @ApiQuery({
+    name: 'fields',
+    required: false,
+    description: 'The fields to return, comma-separated (repeating the parameter works too)',
+    schema: { type: 'array', items: { type: 'string', enum: REGISTRY_FIELDS.map((field) => field.name) }, example: ['fullName', 'dateOfBirth', 'permanentAddress'] },
+    style: 'form',
+    explode: false,
+  })
+  @ApiJsonResponse(200, 'The requested fields', lookupAnswerSchema, EXAMPLES.lookup, {
+    ...SYNTHETIC,
+    alternatives: { 'application/xml': { schema: { type: 'string', description: 'QCVN 109:2017 CongdanCollection (only the granted fields)' }, example: EXAMPLES.lookupXml } },
+  })
+  @RegistryProblems(400, 404)
   @PurposeBound()
   async lookup(
     @Param('idNumber') idNumber: string,
@@ -83,7 +125,7 @@ export class RegistryController {
 
   @Post('citizens/verify')
   @HttpCode(200)
-  @Header('X-Popgate-Data', 'synthetic')
+  @SyntheticData()
   @ApiOperation({
     summary: 'Verify a citizen (xác thực): yes/no per field, not the data',
     description:
@@ -92,8 +134,8 @@ export class RegistryController {
       'month-year match as `partial`. An unknown ID answers in the same shape as a mismatch.',
   })
   @ApiZodBody(verifyRequestSchema, EXAMPLES.verifyRequest)
-  @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult)
-  @ApiProblems(400, 413, 415)
+  @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult, SYNTHETIC)
+  @RegistryProblems(400)
   @PurposeBound()
   verify(@Body() body: unknown, @Call() call: CallRecord) {
     return this.registry.verify(body, call);
@@ -101,42 +143,41 @@ export class RegistryController {
 
   @Post('citizens/verify-batch')
   @HttpCode(200)
-  @Header('X-Popgate-Data', 'synthetic')
+  @SyntheticData()
   @ApiOperation({
     summary: `Verify up to ${MAX_VERIFY_BATCH} citizens in one call`,
     description: 'Results come in the order of the items; an invalid item yields an error entry in its place.',
   })
   @ApiZodBody(verifyBatchRequestSchema, EXAMPLES.verifyBatchRequest)
-  @ApiJsonResponse(200, 'One entry per item', { type: 'object', properties: { results: { type: 'array', items: { type: 'object' } } } }, EXAMPLES.verifyBatchResult)
-  @ApiProblems(400, 413)
+  @ApiJsonResponse(200, 'One entry per item', verifyBatchResultSchema, EXAMPLES.verifyBatchResult, SYNTHETIC)
+  @RegistryProblems(400, 413)
   @PurposeBound()
   async verifyBatch(@Body() body: unknown, @Call() call: CallRecord) {
     return { results: await this.registry.verifyBatch(body, call) };
   }
 
   @Get('households/:householdId')
-  @Header('X-Popgate-Data', 'synthetic')
-  @ApiOperation({ summary: 'A household: its head and members with their relationship to the head' })
-  @ApiParam({ name: 'householdId', example: EXAMPLES.householdId })
-  @ApiJsonResponse(200, 'The household', { type: 'object' }, EXAMPLES.household)
-  @ApiProblems(400, 404)
+  @SyntheticData()
+  @ApiOperation({ summary: 'A household: its head and members with their relationship to the head (state consumers only)' })
+  @ApiZodParam('householdId', householdIdSchema, EXAMPLES.householdId)
+  @ApiJsonResponse(200, 'The household', householdSchema, EXAMPLES.household, SYNTHETIC)
+  @RegistryProblems(400, 404)
   @PurposeBound()
   household(@Param('householdId') householdId: string, @Call() call: CallRecord) {
     return this.registry.household(householdId, call);
   }
 
   @Get('changes')
-  @Header('X-Popgate-Data', 'synthetic')
+  @SyntheticData()
   @ApiOperation({
     summary: 'Changes feed: civil-status and residence events since a cursor, in commit order',
     description:
       'Start with `since=0`; store `nextCursor` and pass it as `since` next time. `hasMore` says whether to call ' +
       'again at once. Events are never reordered: a cursor resumes exactly where the last page ended.',
   })
-  @ApiQuery({ name: 'since', required: false, example: '0' })
-  @ApiQuery({ name: 'limit', required: false, example: 100, description: '1-1000, default 100' })
-  @ApiJsonResponse(200, 'A page of events', { type: 'object' }, EXAMPLES.changes)
-  @ApiProblems(400)
+  @ApiZodQuery(changesQuerySchema, { since: '0', limit: 100 })
+  @ApiJsonResponse(200, 'A page of events', changesPageSchema, EXAMPLES.changes, SYNTHETIC)
+  @RegistryProblems(400)
   @PurposeBound()
   changes(@Query() query: Record<string, unknown>, @Call() call: CallRecord) {
     const { since, limit } = parseInput(changesQuerySchema, query, 'query');

@@ -2,6 +2,8 @@
  * Worked examples for the OpenAPI document. They use the persona ID numbers of the sandbox (present in every
  * dataset), so a reader can paste them into a request and get the same answer.
  */
+import { renderCongdanCollection } from './qcvn109/congdan-xml.js';
+
 const idNumber = '001090999921';
 const address = {
   detail: 'Số 12, ngõ 34, phố Trần Duy Hưng',
@@ -17,6 +19,10 @@ export const EXAMPLES = {
   householdId: 'HP0000000010',
   fields: [{ name: 'fullName', vietnamese: 'Họ, chữ đệm và tên khai sinh', lawItem: 1, sensitive: false, description: 'Birth name: surname, middle name(s), given name' }],
   lookup: { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15', permanentAddress: address },
+  /** The same answer as QCVN 109 XML, from the real renderer. */
+  lookupXml: renderCongdanCollection([
+    { citizen: { surname: 'Nguyễn', middleName: 'Văn', givenName: 'An', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15', permanentAddress: address } },
+  ]),
   verifyRequest: { idNumber, fullName: 'NGUYEN VAN AN', dateOfBirth: '15051990', sex: 'male' },
   verifyResult: { verdict: 'match', citizenStatus: 'alive', checks: { idNumber: 'exact', fullName: 'normalized', dateOfBirth: 'exact', sex: 'exact' } },
   verifyBatchRequest: {
@@ -75,7 +81,7 @@ export const EXAMPLES = {
   resetJob: { jobId: '7', name: 'reset-dataset', state: 'waiting', progress: 0, result: null, failedReason: null, queuedAt: '2026-11-28T09:00:00.000Z', finishedAt: null, statusUrl: '/sandbox/jobs/7' },
   resetJobDone: {
     jobId: '7', name: 'reset-dataset', state: 'completed', progress: 100, failedReason: null, queuedAt: '2026-11-28T09:00:00.000Z', finishedAt: '2026-11-28T09:00:01.600Z',
-    result: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 9, durationMs: 1400 },
+    result: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 9, durationMs: 1400, phasesMs: { generateAndCopy: 900, indexes: 420, analyze: 80 } },
   },
   reset: { seed: 'popgate', referenceDate: '2026-11-28', generatedCitizens: 20000, personas: 30, households: 6120, changes: 9, durationMs: 1400 },
 };

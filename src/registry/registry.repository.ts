@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import type { Address, CitizenStatus, HouseholdRelationship, Sex } from './citizen.js';
+import type { Address, CitizenStatus, Sex } from './citizen.js';
+import type { ChangeDetails, ChangeKind, HouseholdMember } from './registry.dto.js';
 import { addressFromColumns } from './citizen-row.js';
 import { PG_POOL } from '../database/database.module.js';
 
@@ -19,23 +20,10 @@ export interface ChildReference {
   nationality: string;
 }
 
-export interface HouseholdMember {
-  idNumber: string;
-  fullName: string;
-  dateOfBirth: string;
-  sex: Sex;
-  relationship: HouseholdRelationship;
-  status: CitizenStatus;
-}
+export type { HouseholdMember };
 
-export interface RegistryChangeRow {
-  changeId: string;
-  kind: string;
-  idNumber: string;
-  occurredAt: Date;
-  recordedAt: Date;
-  details: Record<string, unknown>;
-}
+/** A feed row: its details are what RegistryEventsService (or the seeding) wrote for its kind. */
+export type RegistryChangeRow = { [K in ChangeKind]: { changeId: string; kind: K; idNumber: string; occurredAt: Date; recordedAt: Date; details: ChangeDetails<K> } }[ChangeKind];
 
 /**
  * Registry reads on the hot path. They go to the pg pool directly with named prepared statements (parsed and planned

@@ -6,7 +6,7 @@ import { CitizenHmac } from '../access/citizen-hmac.js';
 import { ForbiddenError } from '../common/domain-error.js';
 import { CITIZEN_COLUMNS, citizenFromRow, type CitizenRow } from './citizen-row.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
-import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
+import { DomainError, NotFoundError, PayloadTooLargeError, ValidationFailedError } from '../common/domain-error.js';
 import { fieldErrorsOf, parseInput } from '../common/validation.js';
 import type { CitizenRecord } from './citizen.js';
 import { DEFAULT_FIELDS } from '../catalog/registry-fields.js';
@@ -18,15 +18,16 @@ import {
   MAX_VERIFY_BATCH,
   householdIdSchema,
   verifyRequestSchema,
+  type ChangeEvent,
+  type ChangesPage,
+  type HouseholdAnswer,
+  type VerifyBatchEntry,
   type VerifyRequest,
   type VerifyResult,
 } from './registry.dto.js';
-import { RegistryRepository, type ChildReference, type VerificationSubject } from './registry.repository.js';
+import { RegistryRepository, type ChildReference, type RegistryChangeRow, type VerificationSubject } from './registry.repository.js';
 
-/** A verify-batch entry: the item's result, or the validation problem of that item alone. */
-export type VerifyBatchEntry =
-  | ({ index: number } & VerifyResult)
-  | { index: number; error: { code: string; detail: string; errors: FieldError[] } };
+export type { VerifyBatchEntry };
 
 
 /**
@@ -191,7 +192,7 @@ export class RegistryService {
     return results;
   }
 
-  async household(householdId: string, call: CallRecord) {
+  async household(householdId: string, call: CallRecord): Promise<HouseholdAnswer> {
     const access = call.admitted;
     call.fieldsRequested = HOUSEHOLD_LISTING_FIELDS;
     parseInput(householdIdSchema, householdId, 'householdId');
@@ -222,7 +223,7 @@ export class RegistryService {
     };
   }
 
-  async changes(since: string, limit: number, call: CallRecord) {
+  async changes(since: string, limit: number, call: CallRecord): Promise<ChangesPage> {
     const access = call.admitted;
     call.fieldsRequested = CHANGES_FEED_FIELDS;
     assertState(access, 'The bulk changes feed');
@@ -239,16 +240,13 @@ export class RegistryService {
         : [{ operation: 'changes', citizen: null, fields: ['changes'], outcome: 'ok' }],
     );
     call.fieldsReturned = CHANGES_FEED_FIELDS;
-    const events = page.map((row) => ({
-      cursor: row.changeId,
-      kind: row.kind,
-      idNumber: row.idNumber,
-      occurredAt: row.occurredAt.toISOString(),
-      recordedAt: row.recordedAt.toISOString(),
-      details: row.details,
-    }));
-    return { events, nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
+    return { events: page.map(changeEventOf), nextCursor: page.length > 0 ? page[page.length - 1].changeId : since, hasMore: rows.length > limit };
   }
+}
+
+function changeEventOf(row: RegistryChangeRow): ChangeEvent {
+  const { changeId, occurredAt, recordedAt, ...event } = row;
+  return { ...event, cursor: changeId, occurredAt: occurredAt.toISOString(), recordedAt: recordedAt.toISOString() };
 }
 
 /** A verify-batch's items by result, for the journal. */

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { AdminGuard } from '../access/admin.guard.js';
-import { CONSENT_EXAMPLES, consentInputSchema, consentListSchema, consentViewSchema, type ConsentView } from '../access/consent.dto.js';
+import { CONSENT_EXAMPLES, consentIdSchema, consentInputSchema, consentListQuerySchema, consentListSchema, consentViewSchema, type ConsentView } from '../access/consent.dto.js';
 import { ConsentsService } from '../access/consents.service.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
 
@@ -34,16 +34,16 @@ export class ConsentsController {
   })
   @ApiZodBody(consentInputSchema(() => undefined), CONSENT_EXAMPLES.input)
   @ApiJsonResponse(201, 'The consent', consentViewSchema, CONSENT_EXAMPLES.created)
-  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiProblems(400, 401, 403, 404, 409, 503)
   create(@Body() body: unknown): Promise<ConsentView> {
     return this.consents.create(body, (idNumber) => this.registry.citizenExists(idNumber));
   }
 
   @Get()
   @ApiOperation({ summary: 'A citizen\'s consents, newest first (revoked and expired ones included)' })
-  @ApiQuery({ name: 'idNumber', type: String, required: true, description: '12-digit personal ID number', example: CONSENT_EXAMPLES.idNumber })
+  @ApiZodQuery(consentListQuerySchema, { idNumber: CONSENT_EXAMPLES.idNumber })
   @ApiJsonResponse(200, 'The consents', consentListSchema, CONSENT_EXAMPLES.list)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 503)
   async list(@Query() query: Record<string, unknown>): Promise<{ consents: ConsentView[] }> {
     return { consents: await this.consents.listForCitizen(query) };
   }
@@ -56,9 +56,9 @@ export class ConsentsController {
       'The registry checks consents on every call, so the next call that relied on this consent is refused (403 ' +
       '`consent_required`). Idempotent: revoking a revoked consent answers 204 again and keeps the first revocation time.',
   })
-  @ApiParam({ name: 'consentId', description: 'The consent\'s id (UUID)', example: CONSENT_EXAMPLES.consentId })
+  @ApiZodParam('consentId', consentIdSchema, CONSENT_EXAMPLES.consentId, 'The consent\'s id (UUID)')
   @ApiNoContentResponse({ description: 'Revoked (or already revoked)' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 503)
   async revoke(@Param('consentId') consentId: string): Promise<void> {
     await this.consents.revoke(consentId);
   }

@@ -6,19 +6,11 @@ import { JOB_PRESETS } from '../queue/job-options.js';
 import type { JobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import type { SeedResult } from './seeding/registry-seeder.js';
+import type { z } from 'zod';
+import type { sandboxJobViewSchema } from './sandbox.dto.js';
 
 /** A job as the sandbox API shows it. */
-export interface SandboxJobView {
-  jobId: string;
-  name: string;
-  state: string;
-  /** 0-100. */
-  progress: number;
-  result: SeedResult | null;
-  failedReason: string | null;
-  queuedAt: string;
-  finishedAt: string | null;
-}
+export type SandboxJobView = z.infer<typeof sandboxJobViewSchema>;
 
 /**
  * The only caller of `add` on the sandbox queue. A reset is deduplicated while one is waiting or running: a second

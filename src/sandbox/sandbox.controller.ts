@@ -1,14 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { AdminGuard, AnyKeyGuard } from '../access/admin.guard.js';
-import { ApiJsonResponse, ApiProblems, ApiZodBody } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodParam } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { registryEventSchema } from '../registry/registry-event.dto.js';
+import { recordedChangesSchema } from '../registry/registry.dto.js';
 import { datasetSpecSchema } from '../config/dataset-spec.js';
 import { EXAMPLES } from '../registry/registry.examples.js';
 import { RegistryEventsService } from '../registry/registry-events.service.js';
 import { PERSONAS } from './population/personas.js';
 import { SandboxJobsProducer } from './sandbox-jobs.producer.js';
+import { personasSchema, queuedJobSchema, sandboxJobViewSchema } from './sandbox.dto.js';
 
 /** A reset names a dataset; its reference date defaults to today (UTC). */
 const resetRequestSchema = datasetSpecSchema.partial({ referenceDate: true });
@@ -26,8 +29,9 @@ export class SandboxController {
   @UseGuards(AnyKeyGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Test personas: stable ID numbers present in every dataset, and what each one tests' })
-  @ApiJsonResponse(200, 'The personas', { type: 'object' }, EXAMPLES.personas)
-  personas() {
+  @ApiJsonResponse(200, 'The personas', personasSchema, EXAMPLES.personas)
+  @ApiProblems(401, 503)
+  personas(): z.infer<typeof personasSchema> {
     return { personas: PERSONAS.map(({ idNumber, key, title, tests, specialFields }) => ({ idNumber, key, title, tests, specialFields })) };
   }
 
@@ -40,8 +44,8 @@ export class SandboxController {
     description: 'Updates the record and appends to the changes feed in one transaction. A marriage or divorce appends one event per spouse.',
   })
   @ApiZodBody(registryEventSchema, EXAMPLES.moveEvent)
-  @ApiJsonResponse(201, 'The events appended to the feed', { type: 'object' }, EXAMPLES.recordedEvent)
-  @ApiProblems(400, 401, 403, 404, 409)
+  @ApiJsonResponse(201, 'The events appended to the feed', recordedChangesSchema, EXAMPLES.recordedEvent)
+  @ApiProblems(400, 401, 403, 404, 409, 503)
   recordEvent(@Body() body: unknown) {
     return this.events.record(body);
   }
@@ -59,9 +63,9 @@ export class SandboxController {
       'returns the same job.',
   })
   @ApiZodBody(resetRequestSchema, { seed: 'popgate', citizens: 20000 })
-  @ApiJsonResponse(202, 'The queued job', { type: 'object' }, EXAMPLES.resetJob)
+  @ApiJsonResponse(202, 'The queued job', queuedJobSchema, EXAMPLES.resetJob)
   @ApiProblems(400, 401, 403, 503)
-  async reset(@Body() body: unknown) {
+  async reset(@Body() body: unknown): Promise<z.infer<typeof queuedJobSchema>> {
     const request = parseInput(resetRequestSchema, body);
     const job = await this.jobs.enqueueReset({
       seed: request.seed,
@@ -75,7 +79,8 @@ export class SandboxController {
   @UseGuards(AdminGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'State and progress of a sandbox job (a reset)' })
-  @ApiJsonResponse(200, 'The job', { type: 'object' }, EXAMPLES.resetJobDone)
+  @ApiZodParam('jobId', z.string(), EXAMPLES.resetJob.jobId, 'The `jobId` of POST /sandbox/reset')
+  @ApiJsonResponse(200, 'The job', sandboxJobViewSchema, EXAMPLES.resetJobDone)
   @ApiProblems(401, 403, 404, 503)
   job(@Param('jobId') jobId: string) {
     return this.jobs.find(jobId);

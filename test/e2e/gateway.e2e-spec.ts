@@ -18,6 +18,8 @@ describe('gateway', () => {
   });
 
   const http = () => request(testApp.app.getHttpServer());
+  /** The operations anyone may call, without a key. */
+  const PUBLIC_OPERATIONS = ['GET /health', 'GET /health/ready', 'GET /registry/v1/fields', 'GET /portal/v1/services', 'GET /portal/v1/services/{code}'];
   /** An officer's own (valid) ID number and a dossier: a refused call records both, as a served one does. */
   const OFFICER = '001090999921';
   const PURPOSE_DETAILS = { 'x-dossier-id': 'HS-GATEWAY-1', 'x-officer-id': OFFICER };
@@ -58,18 +60,24 @@ describe('gateway', () => {
     expect(ready.body.details.journal.partitionDaysAhead).toBeGreaterThanOrEqual(7);
   });
 
-  it('serves a valid OpenAPI 3 document in which every operation has responses and every body a schema and an example', async () => {
+  it('serves a valid OpenAPI 3 document in which every operation has responses, says who may call it, and every body has a schema and an example', async () => {
     const response = await http().get('/docs/openapi.json').expect(200);
     const document = response.body;
     const validation = await new Validator().validate(document);
     expect(validation.errors ?? []).toEqual([]);
     expect(validation.valid).toBe(true);
     expect(document.openapi).toMatch(/^3\./);
+    expect(document.servers).toEqual([{ url: 'http://localhost:3000', description: expect.any(String) }]);
+    // The keys are opaque `pgk_...` tokens, not JWTs.
+    expect(document.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('pgk_') } });
     const operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
     );
     expect(operations.length).toBeGreaterThanOrEqual(12);
     for (const { path, method, operation } of operations) {
+      // Public operations say `security: []`, the others name the bearer key: nothing is left to a generator's default.
+      const expectedSecurity = PUBLIC_OPERATIONS.includes(`${method.toUpperCase()} ${path}`) ? [] : [{ bearer: [] }];
+      expect([path, method, operation.security]).toEqual([path, method, expectedSecurity]);
       const success = Object.entries(operation.responses ?? {}).find(([status]) => status.startsWith('2'));
       expect([path, method, success !== undefined]).toEqual([path, method, true]);
       const content = (success![1] as { content?: Record<string, { schema?: unknown; example?: unknown }> }).content;

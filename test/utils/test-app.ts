@@ -10,8 +10,12 @@ export { expectEventually } from './expect-eventually.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
-import { createGatewayApp } from '../../src/gateway-app.js';
+import { createGatewayApp, openApiDocument } from '../../src/gateway-app.js';
+import { recordAnswers, recordSupertestAnswers } from './openapi-conformance.js';
 import { RegistrySeeder, type SeedResult } from '../../src/sandbox/seeding/registry-seeder.js';
+
+// Every answer a test receives through supertest is checked against the OpenAPI document after the run.
+recordSupertestAnswers(request.Test);
 
 /** The dataset e2e tests share: small, fixed seed and fixed "today", so every run sees the same citizens. */
 export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026-11-28' } as const;
@@ -23,6 +27,7 @@ export const TEST_DATASET = { seed: 'e2e', citizens: 2_000, referenceDate: '2026
  */
 export async function createTestApp(options: { logger?: Logger; config?: AppConfig } = {}): Promise<NestFastifyApplication> {
   const app = await createGatewayApp(options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'silent'), options.config ?? loadConfig());
+  recordAnswers(app, () => openApiDocument(app, 'http://localhost:3000'));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

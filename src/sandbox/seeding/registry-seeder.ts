@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { z } from 'zod';
+import type { seedResultSchema } from '../sandbox.dto.js';
 import type { CitizenRecord, HouseholdRecord } from '../../registry/citizen.js';
 import { RegistryLoader, type DatasetContent, type DatasetSpec } from '../../registry/registry-loader.js';
 import { generateHouseholds } from '../population/population-generator.js';
@@ -10,17 +12,8 @@ export interface SeedOptions extends DatasetSpec {
   onProgress?: (written: number, total: number) => void;
 }
 
-export interface SeedResult {
-  seed: string;
-  referenceDate: string;
-  generatedCitizens: number;
-  personas: number;
-  households: number;
-  changes: number;
-  durationMs: number;
-  /** Where the time went: generation and COPY (overlapping), index builds, ANALYZE. */
-  phasesMs: { generateAndCopy: number; indexes: number; analyze: number };
-}
+/** What a dataset rebuild did: the reset job's return value, shown by GET /sandbox/jobs/{jobId}. */
+export type SeedResult = z.infer<typeof seedResultSchema>;
 
 /**
  * Seeds the sandbox registry: the personas first, then the generated population, and the personas' histories in

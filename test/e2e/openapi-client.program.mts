@@ -1,0 +1,363 @@
+/**
+ * An integrator's client of popgate, written against the types that openapi-typescript generates from the served
+ * document (`./popgate-api.js` is written next to this file by openapi-client.e2e-spec.ts, which then type-checks
+ * both with `strict`, `noUncheckedIndexedAccess`, `noPropertyAccessFromIndexSignature` and
+ * `exactOptionalPropertyTypes`). It is never run: what matters is that it compiles. `.mts`, so that the repository's
+ * own type check (which includes `test/**\/*.ts`) does not look for the generated file.
+ *
+ * `call` is the whole client: a typed request in, a typed answer out. It refuses at compile time an operation whose
+ * parameters, body, answers or declared headers are untyped anywhere (any, unknown, never: what a bare `type:
+ * object` or `additionalProperties: true` becomes), or one of whose answers lacks `X-Request-Id`. The test also
+ * checks that every operation, with every success status and content type, is called here at least once.
+ */
+import type { paths } from './popgate-api.js';
+
+type Method = 'get' | 'put' | 'post' | 'delete';
+type OperationOf<P extends keyof paths, M extends Method> = Exclude<paths[P][M], undefined>;
+type ResponsesOf<O> = O extends { responses: infer R } ? R : never;
+type ContentOf<R> = R extends { content: infer C } ? C : never;
+/** The media types of an answer, or null when it has no body (204). */
+type MediaOf<R> = R extends { content: infer C } ? keyof C : null;
+/** Declared headers only: openapi-typescript adds an index signature of `unknown` to every headers object. */
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type HeadersOf<R> = R extends { headers: infer H } ? KnownKeys<H> : never;
+type ParametersOf<O> = O extends { parameters: infer P } ? P : never;
+/** The request body's schema, or never when the operation takes none (`requestBody?: never`). */
+type RequestBodyOf<O> = O extends { requestBody?: infer B } ? Exclude<B, undefined> : never;
+type BodyOf<O> = [RequestBodyOf<O>] extends [never]
+  ? {}
+  : RequestBodyOf<O> extends { content: { 'application/json': infer B } }
+    ? O extends { requestBody: unknown }
+      ? { body: B }
+      : { body?: B }
+    : {};
+type RequestOf<O> = ParametersOf<O> & BodyOf<O>;
+type BodyFor<P extends keyof paths, M extends Method> = BodyOf<OperationOf<P, M>> extends { body?: infer B } ? B : never;
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** The paths inside T whose type a client cannot use: any, unknown or never (what a bare object's members are). */
+type Untyped<T, Path extends string> =
+  IsAny<T> extends true
+    ? Path
+    : [T] extends [never]
+      ? Path
+      : unknown extends T
+        ? Path
+        : T extends readonly (infer Item)[]
+          ? Untyped<Item, `${Path}[]`>
+          : T extends object
+            ? { [K in keyof T & (string | number)]-?: Untyped<Exclude<T[K], undefined>, `${Path}.${K}`> }[keyof T & (string | number)]
+            : never;
+/** What a client needs typed about one operation: what it sends, and every answer's body and declared headers. */
+type Contract<O> = {
+  parameters: { [K in keyof ParametersOf<O> as [Exclude<ParametersOf<O>[K], undefined>] extends [never] ? never : K]: ParametersOf<O>[K] };
+  requestBody: BodyOf<O>;
+  responses: { [S in keyof ResponsesOf<O>]: { content: ContentOf<ResponsesOf<O>[S]> | null; headers: HeadersOf<ResponsesOf<O>[S]> } };
+};
+/** Answers that do not declare X-Request-Id, which every answer carries. */
+type WithoutRequestId<O> = { [S in keyof ResponsesOf<O>]: 'X-Request-Id' extends keyof HeadersOf<ResponsesOf<O>[S]> ? never : `${S & (string | number)} has no X-Request-Id` }[keyof ResponsesOf<O>];
+type Defects<O> = Untyped<Contract<O>, ''> | WithoutRequestId<O>;
+/** The path itself when the operation is exact; otherwise a type that names its defects in the compiler's message. */
+type Exact<P extends keyof paths, M extends Method> = [Defects<OperationOf<P, M>>] extends [never] ? P : { operation: P; untyped: `${Defects<OperationOf<P, M>>}` };
+
+interface Answer<R, C> {
+  body: C extends keyof ContentOf<R> ? ContentOf<R>[C] : undefined;
+  headers: HeadersOf<R>;
+}
+
+/** One HTTP call: the status and content type name the answer the caller expects (others would be problems). */
+declare function call<
+  P extends keyof paths,
+  M extends Method,
+  S extends keyof ResponsesOf<OperationOf<P, M>>,
+  C extends MediaOf<ResponsesOf<OperationOf<P, M>>[S]>,
+>(method: M, path: P & Exact<P, M>, request: RequestOf<OperationOf<P, M>>, status: S, contentType: C): Promise<Answer<ResponsesOf<OperationOf<P, M>>[S], C>>;
+
+/** What a client does with a value it read: here, only proves the type it has. */
+declare function use<T>(value: T): void;
+
+const PERSONA = '001090999921';
+const purpose = { 'X-Service-Code': 'SANDBOX-ALL', 'X-Dossier-Id': 'HN-2026-000123', 'X-Officer-Id': '001090999917', 'X-Request-Id': 'client-1' } as const;
+
+async function registry(): Promise<void> {
+  const catalogue = await call('get', '/registry/v1/fields', {}, 200, 'application/json');
+  for (const field of catalogue.body) {
+    const { name, vietnamese, lawItem, sensitive, description } = field;
+    use<[string, string, number, boolean, string]>([name, vietnamese, lawItem, sensitive, description]);
+  }
+  use<string>(catalogue.headers['X-Request-Id']);
+
+  const lookup = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, query: { fields: ['fullName', 'permanentAddress', 'idCard', 'children'] }, header: purpose }, 200, 'application/json');
+  const citizen = lookup.body;
+  use<string | undefined>(citizen.idNumber);
+  use<string | undefined>(citizen.fullName);
+  use<string | null | undefined>(citizen.otherNames);
+  use<string | undefined>(citizen.dateOfBirth);
+  use<'male' | 'female' | undefined>(citizen.sex);
+  use<string | undefined>(citizen.placeOfBirth);
+  use<{ provinceIdCode: string; place: string } | undefined>(citizen.birthRegistrationPlace);
+  use<string | undefined>(citizen.homeTown);
+  use<{ code: string; name: string | null } | undefined>(citizen.ethnicity);
+  use<{ code: string; name: string | null } | undefined>(citizen.religion);
+  use<string | undefined>(citizen.nationality);
+  use<string | null | undefined>(citizen.bloodGroup);
+  use<string | null | undefined>(citizen.oldIdNumber);
+  if (citizen.idCard) use<[string, string, string | null]>([citizen.idCard.issueDate, citizen.idCard.issuePlace, citizen.idCard.expiryDate]);
+  for (const parent of [citizen.father, citizen.mother, citizen.spouse]) {
+    if (parent) use<[string | null, string, string]>([parent.idNumber, parent.fullName, parent.nationality]);
+  }
+  for (const child of citizen.children ?? []) use<[string, string, string]>([child.idNumber, child.fullName, child.nationality]);
+  for (const address of [citizen.permanentAddress, citizen.temporaryAddress, citizen.currentAddress]) {
+    if (address) {
+      const { detail, communeCode, communeName, districtName, provinceCode, provinceName } = address;
+      use<[string, string | null, string, string | null, string, string]>([detail, communeCode, communeName, districtName, provinceCode, provinceName]);
+    }
+  }
+  use<'single' | 'married' | 'divorced' | 'widowed' | undefined>(citizen.maritalStatus);
+  if (citizen.household) use<[string, string, string]>([citizen.household.householdId, citizen.household.relationship, citizen.household.relationshipLabel]);
+  use<'alive' | 'deceased' | 'missing' | undefined>(citizen.citizenStatus);
+  use<string | null | undefined>(citizen.statusDate);
+  use<string | null | undefined>(citizen.phoneNumber);
+  use<string | null | undefined>(citizen.email);
+  use<[string, 'synthetic']>([lookup.headers['X-Request-Id'], lookup.headers['X-Popgate-Data']]);
+
+  const xml = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 200, 'application/xml');
+  use<string>(xml.body);
+  use<'synthetic'>(xml.headers['X-Popgate-Data']);
+
+  const refused = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, query: { fields: ['religion'] }, header: purpose }, 403, 'application/problem+json');
+  const { type, title, status, detail, code, instance, requestId, errors, refusedFields } = refused.body;
+  use<[string, string, number, string, string, string, string]>([type, title, status, detail, code, instance, requestId]);
+  for (const error of errors ?? []) use<[string, string, string]>([error.field, error.rule, error.message]);
+  use<string[] | undefined>(refusedFields);
+
+  const limited = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 429, 'application/problem+json');
+  use<[string, number]>([limited.body.code, limited.headers['Retry-After']]);
+
+  const verify = await call(
+    'post',
+    '/registry/v1/citizens/verify',
+    { header: purpose, body: { idNumber: PERSONA, fullName: 'NGUYEN VAN AN', dateOfBirth: '15051990', sex: 'male' } },
+    200,
+    'application/json',
+  );
+  const { verdict, citizenStatus, checks } = verify.body;
+  use<'match' | 'mismatch' | 'not_found'>(verdict);
+  use<'alive' | 'deceased' | 'missing' | null>(citizenStatus);
+  type Check = 'exact' | 'normalized' | 'partial' | 'mismatch';
+  use<[Check, Check, Check, Check | undefined]>([checks.idNumber, checks.fullName, checks.dateOfBirth, checks.sex]);
+  use<'synthetic'>(verify.headers['X-Popgate-Data']);
+
+  const batch = await call(
+    'post',
+    '/registry/v1/citizens/verify-batch',
+    { header: purpose, body: { items: [{ idNumber: PERSONA, fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' }] } },
+    200,
+    'application/json',
+  );
+  const results: unknown[] = batch.body.results;
+  use(results);
+  for (const entry of batch.body.results) {
+    use<number>(entry.index);
+    if ('error' in entry) {
+      use<[string, string]>([entry.error.code, entry.error.detail]);
+      for (const error of entry.error.errors) use<[string, string, string]>([error.field, error.rule, error.message]);
+    } else {
+      use<['match' | 'mismatch' | 'not_found', 'alive' | 'deceased' | 'missing' | null, Check]>([entry.verdict, entry.citizenStatus, entry.checks.fullName]);
+    }
+  }
+
+  const household = await call('get', '/registry/v1/households/{householdId}', { path: { householdId: 'HP0000000010' }, header: purpose }, 200, 'application/json');
+  const { householdId, address, head, members } = household.body;
+  use<[string, string, string, string | null]>([householdId, address.communeName, head.idNumber, head.fullName]);
+  for (const member of members) {
+    const { idNumber, fullName, dateOfBirth, sex, relationship, status: memberStatus } = member;
+    use<[string, string, string, 'male' | 'female', 'head' | 'spouse' | 'child' | 'parent' | 'grandchild' | 'sibling' | 'other', 'alive' | 'deceased' | 'missing']>([
+      idNumber, fullName, dateOfBirth, sex, relationship, memberStatus,
+    ]);
+  }
+
+  let since = '0';
+  for (;;) {
+    const page = await call('get', '/registry/v1/changes', { query: { since, limit: 100 }, header: purpose }, 200, 'application/json');
+    for (const event of page.body.events) {
+      use<[string, string, string, string]>([event.cursor, event.idNumber, event.occurredAt, event.recordedAt]);
+      switch (event.kind) {
+        case 'move':
+          use<['permanent' | 'temporary' | undefined, string | undefined, string | undefined]>([event.details.residence, event.details.to?.communeCode ?? undefined, event.details.fromCommuneCode]);
+          use<string | undefined>(event.details.from?.provinceName);
+          use<string | undefined>(event.details.toCommuneCode);
+          break;
+        case 'death':
+        case 'missing':
+          use<string | undefined>(event.details.date);
+          break;
+        case 'marriage':
+          use<[string | undefined, string | undefined]>([event.details.date, event.details.spouseIdNumber]);
+          break;
+        case 'divorce':
+          use<[string | undefined, string | null | undefined]>([event.details.date, event.details.formerSpouseIdNumber]);
+          break;
+        case 'new_card':
+          use<[string | undefined, string | null | undefined]>([event.details.card?.issueDate, event.details.previousCard?.expiryDate]);
+          break;
+        case 'birth':
+          use<[string | undefined, string | undefined, string | null | undefined, string | undefined]>([
+            event.details.date, event.details.motherIdNumber, event.details.fatherIdNumber, event.details.householdId,
+          ]);
+          break;
+        default:
+          use<never>(event);
+      }
+    }
+    since = page.body.nextCursor;
+    if (!page.body.hasMore) break;
+  }
+}
+
+async function sandbox(): Promise<void> {
+  const personas = await call('get', '/sandbox/personas', {}, 200, 'application/json');
+  for (const { idNumber, key, title, tests, specialFields } of personas.body.personas) use<[string, string, string, string, string[]]>([idNumber, key, title, tests, specialFields]);
+  const unauthenticated = await call('get', '/sandbox/personas', {}, 401, 'application/problem+json');
+  use<string>(unauthenticated.body.code);
+
+  const recorded = await call(
+    'post',
+    '/sandbox/registry/events',
+    { body: { kind: 'move', idNumber: PERSONA, residence: 'permanent', address: { detail: 'Số 5, phố Huế', communeCode: '00070' } } },
+    201,
+    'application/json',
+  );
+  for (const change of recorded.body.changes) use<[string, string, string, string, string]>([change.cursor, change.kind, change.idNumber, change.occurredAt, change.recordedAt]);
+  await call('post', '/sandbox/registry/events', { body: { kind: 'birth', motherIdNumber: PERSONA, middleName: 'Gia', givenName: 'Huy', sex: 'male' } }, 201, 'application/json');
+
+  const queued = await call('post', '/sandbox/reset', { body: { seed: 'popgate', citizens: 20_000 } }, 202, 'application/json');
+  const { jobId, statusUrl } = queued.body;
+  use<[string, string]>([jobId, statusUrl]);
+  const unavailable = await call('post', '/sandbox/reset', { body: { seed: 'popgate', citizens: 20_000 } }, 503, 'application/problem+json');
+  use<[string, number]>([unavailable.body.code, unavailable.headers['Retry-After']]);
+  const job = await call('get', '/sandbox/jobs/{jobId}', { path: { jobId } }, 200, 'application/json');
+  const { name, state, progress, result, failedReason, queuedAt, finishedAt } = job.body;
+  use<[string, string, number, string | null, string, string | null]>([name, state, progress, failedReason, queuedAt, finishedAt]);
+  if (result) {
+    const { seed, referenceDate, generatedCitizens, personas: personaCount, households, changes, durationMs, phasesMs } = result;
+    use<[string, string, number, number, number, number, number]>([seed, referenceDate, generatedCitizens, personaCount, households, changes, durationMs]);
+    use<[number, number, number]>([phasesMs.generateAndCopy, phasesMs.indexes, phasesMs.analyze]);
+  }
+
+  const consent = await call(
+    'post',
+    '/sandbox/consents',
+    { body: { idNumber: PERSONA, consumerId: '3f2c8a4e-6b1d-4c3e-9a57-0d8e2f1b7c64', serviceCode: '2.001159', fields: ['fullName'], expiresAt: '2027-06-30T23:59:59+07:00' } },
+    201,
+    'application/json',
+  );
+  const readConsent = ({ consentId, citizen, consumerId, serviceCode, fields, expiresAt, createdAt, revokedAt }: typeof consent.body) =>
+    use<[string, string, string, string, string[], string, string, string | null]>([consentId, citizen, consumerId, serviceCode, fields, expiresAt, createdAt, revokedAt]);
+  readConsent(consent.body);
+  const taken = await call('post', '/sandbox/consents', { body: { idNumber: PERSONA, consumerId: consent.body.consumerId, serviceCode: '2.001159', fields: ['fullName'], expiresAt: '2027-06-30T23:59:59+07:00' } }, 409, 'application/problem+json');
+  use<string | undefined>(taken.body.consentId);
+  const consents = await call('get', '/sandbox/consents', { query: { idNumber: PERSONA } }, 200, 'application/json');
+  consents.body.consents.forEach(readConsent);
+  const revoked = await call('delete', '/sandbox/consents/{consentId}', { path: { consentId: consent.body.consentId } }, 204, null);
+  use<string>(revoked.headers['X-Request-Id']);
+}
+
+async function portal(): Promise<void> {
+  type Service = Awaited<ReturnType<typeof one>>['body'];
+  const one = () => call('get', '/portal/v1/services/{code}', { path: { code: '1.004222' } }, 200, 'application/json');
+  const readService = ({ code, nationalProcedureCode, project06Number, nameVi, nameEn, leadAgency, essential, allowedFields, note, source, updatedAt }: Service) =>
+    use<[string, string | null, number | null, string, string, string, boolean, string[], string | null, 'config' | 'api', string]>([
+      code, nationalProcedureCode, project06Number, nameVi, nameEn, leadAgency, essential, allowedFields, note, source, updatedAt,
+    ]);
+  (await call('get', '/portal/v1/services', {}, 200, 'application/json')).body.services.forEach(readService);
+  readService((await one()).body);
+  const input: BodyFor<'/portal/v1/services/{code}', 'put'> = {
+    nameVi: 'Cấp thẻ thư viện thành phố',
+    nameEn: 'City library card',
+    leadAgency: 'Sở Văn hóa và Thể thao',
+    allowedFields: ['idNumber', 'fullName'],
+  };
+  readService((await call('post', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-01' }, body: input }, 201, 'application/json')).body);
+  readService((await call('put', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-01' }, body: input }, 200, 'application/json')).body);
+  readService((await call('put', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-02' }, body: input }, 201, 'application/json')).body);
+}
+
+async function access(): Promise<void> {
+  const created = await call('post', '/access/v1/consumers', { body: { name: 'Ngân hàng TMCP Ví Dụ', kind: 'non_state', serviceCodes: ['2.001159'] } }, 201, 'application/json');
+  type Consumer = typeof created.body.consumer;
+  const readConsumer = (consumer: Consumer) => {
+    const { consumerId, name, kind, serviceCodes, keyPrefix, keyIssuedAt, keyRevokedAt, keyActive, isDeveloper, rateLimitPerSecond, dailyQuota, createdAt, usageToday } = consumer;
+    use<[string, string, 'state' | 'non_state', string[], string | null, string | null, string | null, boolean, boolean, number | null, number | null, string]>([
+      consumerId, name, kind, serviceCodes, keyPrefix, keyIssuedAt, keyRevokedAt, keyActive, isDeveloper, rateLimitPerSecond, dailyQuota, createdAt,
+    ]);
+    use<[number, number, number]>([usageToday.calls, usageToday.notFound, usageToday.refused]);
+  };
+  readConsumer(created.body.consumer);
+  use<string>(created.body.apiKey);
+  const duplicate = await call('post', '/access/v1/consumers', { body: { name: 'Ngân hàng TMCP Ví Dụ', kind: 'non_state', serviceCodes: ['2.001159'] } }, 409, 'application/problem+json');
+  use<string | undefined>(duplicate.body.consumerId);
+  const consumerId = created.body.consumer.consumerId;
+  (await call('get', '/access/v1/consumers', {}, 200, 'application/json')).body.consumers.forEach(readConsumer);
+  readConsumer((await call('get', '/access/v1/consumers/{consumerId}', { path: { consumerId } }, 200, 'application/json')).body);
+  const rotated = await call('post', '/access/v1/consumers/{consumerId}/rotate-key', { path: { consumerId } }, 200, 'application/json');
+  readConsumer(rotated.body.consumer);
+  use<string>(rotated.body.apiKey);
+  await call('delete', '/access/v1/consumers/{consumerId}/key', { path: { consumerId } }, 204, null);
+
+  type Access = (typeof accesses.body.accesses)[number];
+  const readAccess = ({ at, consumer, serviceCode, serviceName, dossierId, fields, operation, outcome, reason }: Access) => {
+    use<[string, string | null, string | null, string | null, string[], string, string, string | null]>([at, serviceCode, serviceName, dossierId, fields, operation, outcome, reason]);
+    if (consumer) use<[string, string | null, 'state' | 'non_state' | null]>([consumer.consumerId, consumer.name, consumer.kind]);
+  };
+  const accesses = await call('get', '/access/v1/citizens/{idNumber}/accesses', { path: { idNumber: PERSONA }, query: { limit: 50 } }, 200, 'application/json');
+  use<[string, string | null]>([accesses.body.citizen, accesses.body.nextCursor]);
+  accesses.body.accesses.forEach(readAccess);
+  const audit = await call(
+    'get',
+    '/access/v1/audit',
+    { query: { consumerId, serviceCode: '2.001159', dossierId: 'HN-2026-000123', outcome: 'refused', from: '2026-11-28T00:00:00+07:00', to: '2026-11-29T00:00:00+07:00', limit: 50 } },
+    200,
+    'application/json',
+  );
+  for (const record of audit.body.records) {
+    readAccess(record);
+    use<[string, string | null, string | null]>([record.requestId, record.officerMasked, record.citizenMasked]);
+  }
+  if (audit.body.nextCursor !== null) await call('get', '/access/v1/audit', { query: { cursor: audit.body.nextCursor } }, 200, 'application/json');
+}
+
+async function operations(): Promise<void> {
+  const live = await call('get', '/health', {}, 200, 'application/json');
+  use<'ok' | 'error' | 'shutting_down'>(live.body.status);
+  const ready = await call('get', '/health/ready', {}, 200, 'application/json');
+  const { status, info, error, details } = ready.body;
+  use<'ok' | 'error' | 'shutting_down'>(status);
+  for (const indicators of [info, error, details]) {
+    use<['up' | 'down' | undefined, string | undefined]>([indicators.postgres?.status, indicators.redis?.message]);
+  }
+  const notReady = await call('get', '/health/ready', {}, 503, 'application/problem+json');
+  use<['up' | 'down' | undefined, number]>([notReady.body.checks?.postgres?.status, notReady.headers['Retry-After']]);
+  const metrics = await call('get', '/ops/metrics', {}, 200, 'text/plain');
+  use<string>(metrics.body);
+}
+
+async function journal(): Promise<void> {
+  const served = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 200, 'application/json');
+  use<string | undefined>(served.headers['X-Call-Id']);
+  const page = await call('get', '/journal/v1/calls', { query: { serviceCode: 'SANDBOX-ALL', outcome: 'refused', operation: 'lookup', limit: 50 } }, 200, 'application/json');
+  const readCall = (c: (typeof page.body.calls)[number]) => {
+    use<[string, string, string, 'http' | 'in_process', string | null, string | null]>([c.callId, c.receivedAt, c.requestId, c.transport, c.consumerId, c.serviceCode]);
+    use<[string, string | null, string | null, number | null, string, number, string | null, string | null]>([c.operation, c.dossierId, c.jobId, c.attempt, c.outcome, c.httpStatus, c.problemCode, c.faultKind]);
+    use<[number, string[], string[], number | undefined, string | null, string]>([c.latencyMs, c.fieldsRequested, c.fieldsReturned, c.batch?.notFound, c.personaKey, c.fingerprint]);
+  };
+  page.body.calls.forEach(readCall);
+  if (page.body.nextCursor !== null) await call('get', '/journal/v1/calls', { query: { cursor: page.body.nextCursor } }, 200, 'application/json');
+  const csv = await call('get', '/journal/v1/calls', {}, 200, 'text/csv');
+  use<[string, string | undefined]>([csv.body, csv.headers['Content-Disposition']]);
+  readCall((await call('get', '/journal/v1/calls/{callId}', { path: { callId: '01938a1e-7c2a-7d4e-9b1f-3c5e8a0f2d41' } }, 200, 'application/json')).body);
+  const missing = await call('get', '/journal/v1/calls/{callId}', { path: { callId: '01938a1e-7c2a-7d4e-9b1f-3c5e8a0f2d41' } }, 404, 'application/problem+json');
+  use<string>(missing.body.code);
+}
+
+export const client = { registry, sandbox, portal, access, operations, journal };
