@@ -63,3 +63,12 @@ describe('CORS_ALLOWED_ORIGINS', () => {
     expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: '*,https://app.example' })).toThrow(/CORS_ALLOWED_ORIGINS: `\*` must stand alone/);
   });
 });
+
+describe('ACCESS_ADDRESS_LIMIT_PER_SECOND and ACCESS_ADDRESS_BURST', () => {
+  it('default to 1,000 calls a second with bursts of two seconds\' worth; the burst follows the rate unless set', () => {
+    expect(loadConfig({}).access.addressLimit).toEqual({ perSecond: 1_000, burst: 2_000 });
+    expect(loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '50' }).access.addressLimit).toEqual({ perSecond: 50, burst: 100 });
+    expect(loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '50', ACCESS_ADDRESS_BURST: '7' }).access.addressLimit).toEqual({ perSecond: 50, burst: 7 });
+    expect(() => loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '0', ACCESS_ADDRESS_BURST: 'many' })).toThrow(/ACCESS_ADDRESS_LIMIT_PER_SECOND[\s\S]*ACCESS_ADDRESS_BURST/);
+  });
+});

@@ -70,6 +70,12 @@ const environmentSchema = z.object({
   /** Default per-consumer limits (a consumer may have its own): requests per second, and registry calls per UTC day. */
   ACCESS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
   ACCESS_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+  /**
+   * Registry calls per second from one client address, counted before the key is looked up (AddressLimits), and the
+   * burst an address may send at once (default: two seconds' worth).
+   */
+  ACCESS_ADDRESS_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  ACCESS_ADDRESS_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
   /** Days of the call journal kept (whole days, Vietnam time); older days are dropped. The audit is never dropped. */
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Origins whose pages may call popgate from a browser (CORS); see the README's Configuration section. */
@@ -90,7 +96,14 @@ export type AppConfig = {
   workersInApi: boolean;
   queuePrefix: string;
   journal: { retentionDays: number };
-  access: { adminApiKey?: string; developerKey?: string; rateLimitPerSecond: number; dailyQuota: number };
+  access: {
+    adminApiKey?: string;
+    developerKey?: string;
+    rateLimitPerSecond: number;
+    dailyQuota: number;
+    /** Registry calls per client address, before authentication: a token bucket of `burst` refilled at `perSecond`. */
+    addressLimit: { perSecond: number; burst: number };
+  };
   /** `*` for any origin, or the exact origins allowed (none when empty). */
   cors: { allowedOrigins: '*' | string[] };
 };
@@ -126,6 +139,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       developerKey: env.SANDBOX_DEVELOPER_KEY,
       rateLimitPerSecond: env.ACCESS_RATE_LIMIT_PER_SECOND,
       dailyQuota: env.ACCESS_DAILY_QUOTA,
+      addressLimit: { perSecond: env.ACCESS_ADDRESS_LIMIT_PER_SECOND, burst: env.ACCESS_ADDRESS_BURST ?? 2 * env.ACCESS_ADDRESS_LIMIT_PER_SECOND },
     },
     cors: { allowedOrigins: env.CORS_ALLOWED_ORIGINS },
   };
