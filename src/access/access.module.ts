@@ -20,6 +20,6 @@ import { AccessGate } from './access-gate.service.js';
   imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
   providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics],
-  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
+  exports: [ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
 })
 export class AccessModule {}

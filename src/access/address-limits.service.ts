@@ -6,6 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 /** The problem code of a registry call refused by its address's limit: journaled, never audited (see AccessGate). */
 export const ADDRESS_RATE_LIMITED = 'address_rate_limited';
 
+const SECONDS_PER_HOUR = 3_600;
+
 /** Addresses tracked before the idle ones are forgotten: about 10 MB of buckets. */
 const MAX_TRACKED_ADDRESSES = 100_000;
 
@@ -86,16 +88,29 @@ function ipv6Groups(address: string): number[] | null {
 
 /**
  * Limits per client address, per API process (like the per-consumer rate limit: with N processes an address can
- * reach N times its limit, still a bound). Kept in memory rather than in Redis because every registry call passes
- * here before its key is looked up: a Redis round trip per call would cost the gateway's throughput (the daily quota
- * avoids it for the same reason), and a flood is exactly when Redis should not be asked more.
+ * reach N times its limit, still a bound): registry calls, counted before their key is looked up, and self-service
+ * developer registrations, which need no key at all. Kept in memory rather than in Redis because every registry
+ * call passes here before its key is looked up: a Redis round trip per call would cost the gateway's throughput
+ * (the daily quota avoids it for the same reason), and a flood is exactly when Redis should not be asked more.
  */
 @Injectable()
 export class AddressLimits {
   private readonly calls: TokenBuckets;
+  /** A full hour's worth at once, then one every hour / perHourPerAddress. */
+  private readonly registrations: TokenBuckets;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.calls = new TokenBuckets(config.access.addressLimit.perSecond, config.access.addressLimit.burst);
+    const perHour = config.sandbox.selfService.perHourPerAddress;
+    this.registrations = new TokenBuckets(perHour / SECONDS_PER_HOUR, perHour);
+  }
+
+  /** Counts one attempt to register a developer from `address`; throws 429 `self_service_rate_limited` over the limit. */
+  takeRegistration(address: string, now = Date.now()): void {
+    const wait = this.registrations.take(addressKey(address), now);
+    if (wait > 0) {
+      throw new RateLimitedError('self_service_rate_limited', `This client address may register ${this.registrations.burst} developers an hour.`, wait);
+    }
   }
 
   /** Counts one registry call from `address`; throws 429 `address_rate_limited` when the address is over its limit. */

@@ -78,7 +78,7 @@ describe('addressKey', () => {
 
 describe('AddressLimits', () => {
   const limits = () =>
-    new AddressLimits({ access: { addressLimit: { perSecond: 1, burst: 2 } } } as unknown as AppConfig);
+    new AddressLimits({ access: { addressLimit: { perSecond: 1, burst: 2 } }, sandbox: { selfService: { enabled: true, perHourPerAddress: 2 } } } as unknown as AppConfig);
 
   it('refuses a registry call over the address\'s limit with 429 address_rate_limited, per address', () => {
     const subject = limits();
@@ -94,5 +94,16 @@ describe('AddressLimits', () => {
     expect(refusal(() => subject.takeCall('2001:db8:1:2::2', 0))).toBeNull();
     expect(refusal(() => subject.takeCall('2001:db8:1:2:aaaa::3', 0))?.code).toBe('address_rate_limited');
     expect(refusal(() => subject.takeCall('2001:db8:1:3::1', 0))).toBeNull();
+  });
+
+  it('allows so many developer registrations an hour per address, then 429 self_service_rate_limited until one is back', () => {
+    const subject = limits();
+    expect(refusal(() => subject.takeRegistration('192.0.2.1', 0))).toBeNull();
+    expect(refusal(() => subject.takeRegistration('192.0.2.1', 0))).toBeNull();
+    expect(refusal(() => subject.takeRegistration('192.0.2.1', 0))).toEqual({ code: 'self_service_rate_limited', retryAfterSeconds: 1_800 });
+    expect(refusal(() => subject.takeRegistration('192.0.2.1', 1_800_000))).toBeNull();
+    expect(refusal(() => subject.takeRegistration('192.0.2.2', 0))).toBeNull();
+    // The two limits are apart: registrations spend nothing of the calls' bucket.
+    expect(refusal(() => subject.takeCall('192.0.2.1', 0))).toBeNull();
   });
 });

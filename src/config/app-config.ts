@@ -76,6 +76,12 @@ const environmentSchema = z.object({
    */
   ACCESS_ADDRESS_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   ACCESS_ADDRESS_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  /** POST /sandbox/developers: a developer registers a consumer of their own, without a key; so many an hour per address. */
+  SANDBOX_SELF_SERVICE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  SANDBOX_SELF_SERVICE_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Days of the call journal kept (whole days, Vietnam time); older days are dropped. The audit is never dropped. */
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Origins whose pages may call popgate from a browser (CORS); see the README's Configuration section. */
@@ -91,7 +97,13 @@ export type AppConfig = {
   port: number;
   host: string;
   logLevel: string;
-  sandbox: { seed: string; citizens: number; seedOnStart: boolean };
+  sandbox: {
+    seed: string;
+    citizens: number;
+    seedOnStart: boolean;
+    /** POST /sandbox/developers: whether it is open, and how many registrations an address may make an hour. */
+    selfService: { enabled: boolean; perHourPerAddress: number };
+  };
   databasePoolSize: number;
   workersInApi: boolean;
   queuePrefix: string;
@@ -129,7 +141,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
-    sandbox: { seed: env.SANDBOX_SEED, citizens: env.SANDBOX_CITIZENS, seedOnStart: env.SANDBOX_SEED_ON_START },
+    sandbox: {
+      seed: env.SANDBOX_SEED,
+      citizens: env.SANDBOX_CITIZENS,
+      seedOnStart: env.SANDBOX_SEED_ON_START,
+      selfService: { enabled: env.SANDBOX_SELF_SERVICE, perHourPerAddress: env.SANDBOX_SELF_SERVICE_PER_HOUR },
+    },
     databasePoolSize: env.DATABASE_POOL_SIZE,
     workersInApi: env.WORKERS_IN_API,
     queuePrefix: env.QUEUE_PREFIX,
