@@ -138,7 +138,17 @@ async function main(): Promise<void> {
   const bare = await bareLookupLoop(pool, samples, seconds);
   console.log('bare node-postgres look-up loop', bare);
 
-  const serverEnv = { BENCH_DATABASE_URL, DATABASE_URL: BENCH_DATABASE_URL, DATABASE_POOL_SIZE: String(POOL_SIZE), SANDBOX_SEED_ON_START: 'false', WORKERS_IN_API: 'false', HOST: '127.0.0.1' };
+  // All 50 connections come from 127.0.0.1, at several times the default per-address limit (1,000 calls/s): the
+  // bench measures the gateway, not that limit, so it lifts it as it lifts its consumer's own limits.
+  const serverEnv = {
+    BENCH_DATABASE_URL,
+    DATABASE_URL: BENCH_DATABASE_URL,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    SANDBOX_SEED_ON_START: 'false',
+    WORKERS_IN_API: 'false',
+    HOST: '127.0.0.1',
+    ACCESS_ADDRESS_LIMIT_PER_SECOND: '1000000',
+  };
   const minimal = await startServer('bench/minimal-lookup.server.js', { ...serverEnv, PORT: '3101' }, 'http://127.0.0.1:3101/ready');
   const minimalFigures = await measure('http://127.0.0.1:3101', seconds, (s) => ({ method: 'GET', path: `/citizens/${s.idNumber}` }), samples);
   await stopServer(minimal);

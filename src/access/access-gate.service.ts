@@ -3,6 +3,7 @@ import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError }
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
+import { ADDRESS_RATE_LIMITED, AddressLimits } from './address-limits.service.js';
 import { bearerKey } from './api-key.js';
 import { CallRecord, type CallValues } from './call-record.js';
 import { dossierIdProblems, officerIdProblems } from './call-purpose.js';
@@ -24,13 +25,19 @@ export interface GateCall {
   /** The officer's own ID number, in clear: the gate keeps only its pseudonym. */
   officerId?: string | null;
   operation: AuditOperation;
+  /**
+   * The address the call came from: over HTTP the connection's peer (popgate trusts no X-Forwarded-For). In-process
+   * calls have none, and are never limited by address.
+   */
+  clientAddress?: string;
   /** For the daily quota: each item of a verify-batch counts (see ConsumerLimits). */
   citizensAskedAbout: number;
 }
 
 /**
- * The one access gate of the registry. Every call, over HTTP or in-process, is admitted here: the key (or consumer)
- * identifies a consumer (401 otherwise), the service code names the purpose, which must be granted to it (403), the
+ * The one access gate of the registry. Every call, over HTTP or in-process, is admitted here: a call with a client
+ * address must be within that address's limit (429 `address_rate_limited`, checked first, before any key is looked
+ * up, and never audited: see isUnauditedRefusal), the key (or consumer) identifies a consumer (401 otherwise), the service code names the purpose, which must be granted to it (403), the
  * dossier and officer values must be well formed (400), and the consumer must be within its rate and quota (429).
  * What the gate established is kept in the call's KnownCall even when it refuses, so that the refusal's audit
  * record says who asked, for which service and dossier.
@@ -41,6 +48,7 @@ export class AccessGate {
     private readonly consumers: ConsumerDirectory,
     private readonly catalog: ServiceCatalog,
     private readonly limits: ConsumerLimits,
+    private readonly addresses: AddressLimits,
     private readonly hmac: CitizenHmac,
   ) {}
 
@@ -54,9 +62,19 @@ export class AccessGate {
    * `access` the context once admitted.
    */
   async admit(record: CallRecord): Promise<AccessContext> {
+    this.limitAddress(record);
     const access = await this.establish(record.values, record.known);
     record.access = access;
     return access;
+  }
+
+  /**
+   * Counts the call against its client address's limit, or throws 429 `address_rate_limited`. The first check of
+   * every call, and of a call refused while its body was parsed (RefusalAudit), so that a flood costs no key look-up
+   * and no body spelling gets round it.
+   */
+  limitAddress(record: CallRecord): void {
+    if (record.values.clientAddress !== undefined) this.addresses.takeCall(record.values.clientAddress);
   }
 
   private async establish(call: GateCall, known: KnownCall): Promise<AccessContext> {
@@ -109,10 +127,11 @@ export class AccessGate {
   /**
    * Whether a failure of an admitted call is a refusal the gate records: not-found answers are results (audited by
    * the registry with outcome not_found), outages are not the caller's doing, and an error the registry audited
-   * itself is not recorded twice.
+   * itself is not recorded twice. Nor is a call over its address's limit: the append-only audit must not grow with
+   * what one address sends beyond its limit (bad keys, say); its journal row, which retention drops, records it.
    */
   static isUnauditedRefusal(error: unknown): error is DomainError {
-    return error instanceof DomainError && !error.audited && error.status !== 404 && error.status < 500;
+    return error instanceof DomainError && !error.audited && error.status !== 404 && error.status < 500 && error.code !== ADDRESS_RATE_LIMITED;
   }
 
   private async caller(call: GateCall): Promise<ConsumerIdentity | null> {

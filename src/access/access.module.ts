@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { AccessMetrics } from './access-metrics.js';
+import { AddressLimits } from './address-limits.service.js';
 import { AdminKey } from './admin-key.service.js';
 import { AdminGuard, AnyKeyGuard } from './admin.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
@@ -18,7 +19,7 @@ import { AccessGate } from './access-gate.service.js';
 @Module({
   imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, ConsumerLimits, AccessGate, AccessMetrics],
-  exports: [ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics],
+  exports: [ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
 })
 export class AccessModule {}

@@ -17,6 +17,8 @@ export class ConsumerEntity {
   @Column({ name: 'key_issued_at', type: 'timestamptz', nullable: true }) keyIssuedAt!: Date | null;
   @Column({ name: 'key_revoked_at', type: 'timestamptz', nullable: true }) keyRevokedAt!: Date | null;
   @Column({ name: 'is_developer', type: 'boolean', default: false }) isDeveloper!: boolean;
+  /** Registered by a developer through POST /sandbox/developers: a state consumer whose grants follow the catalog. */
+  @Column({ name: 'self_service', type: 'boolean', default: false }) selfService!: boolean;
   /** Null: the configured default. */
   @Column({ name: 'rate_limit_per_second', type: 'integer', nullable: true }) rateLimitPerSecond!: number | null;
   @Column({ name: 'daily_quota', type: 'integer', nullable: true }) dailyQuota!: number | null;

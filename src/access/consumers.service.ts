@@ -1,17 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/domain-error.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../common/domain-error.js';
 import { parseInput } from '../common/validation.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
+import { AddressLimits } from './address-limits.service.js';
 import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { ConsumerEntity } from './consumer.entity.js';
-import { consumerIdSchema, consumerInputSchema, NO_USAGE, toConsumerView, type ConsumerView, type ConsumerWithKey, type UsageToday } from './consumer.dto.js';
+import { consumerIdSchema, consumerInputSchema, NO_USAGE, toConsumerView, type ConsumerInput, type ConsumerView, type ConsumerWithKey, type UsageToday } from './consumer.dto.js';
+import { developerInputSchema, toDeveloperRegistration, type DeveloperRegistration } from './developer-registration.dto.js';
 
 /**
- * Operators' management of consumers and their keys. A key is shown once, when issued; only its SHA-256 and first
- * characters are stored. Every change drops ConsumerDirectory's cache, so a rotated or revoked key stops working in
- * this process at once (in other API processes within ConsumerDirectory.CACHE_MS).
+ * Operators' management of consumers and their keys, and developers' self-service registration. A key is shown
+ * once, when issued; only its SHA-256 and first characters are stored. Every change drops ConsumerDirectory's cache,
+ * so a rotated or revoked key stops working in this process at once (in other API processes within
+ * ConsumerDirectory.CACHE_MS).
  */
 @Injectable()
 export class ConsumersService {
@@ -21,6 +25,8 @@ export class ConsumersService {
     private readonly dataSource: DataSource,
     private readonly catalog: ServiceCatalog,
     private readonly directory: ConsumerDirectory,
+    private readonly addresses: AddressLimits,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.repository = dataSource.getRepository(ConsumerEntity);
   }
@@ -28,7 +34,32 @@ export class ConsumersService {
   async create(body: unknown): Promise<ConsumerWithKey> {
     // Read from the database rather than the catalog's in-memory copy, which may lag another process's change.
     const knownServices = new Set((await this.catalog.list()).map((service) => service.code));
-    const input = parseInput(consumerInputSchema((code) => knownServices.has(code)), body);
+    return this.insertWithKey(parseInput(consumerInputSchema((code) => knownServices.has(code)), body));
+  }
+
+  /**
+   * POST /sandbox/developers: a state consumer of the developer's own, granted every catalog service (as the shared
+   * sandbox developer consumer is, and kept so: see DeveloperConsumer), with the default limits. No key is needed,
+   * so every attempt from `clientAddress` counts against its hourly limit, before the body is even read. A name
+   * taken (by any consumer) gets 409 without the holder's id: that is for operators, who can rotate its key.
+   */
+  async registerDeveloper(body: unknown, clientAddress: string): Promise<DeveloperRegistration> {
+    if (!this.config.sandbox.selfService.enabled) {
+      throw new ForbiddenError('self_service_disabled', 'Self-service registration is switched off here (SANDBOX_SELF_SERVICE=false): ask the operator for a consumer.');
+    }
+    this.addresses.takeRegistration(clientAddress);
+    const { name } = parseInput(developerInputSchema, body);
+    const serviceCodes = (await this.catalog.list()).map((service) => service.code).sort();
+    try {
+      const { consumer, apiKey } = await this.insertWithKey({ name, kind: 'state', serviceCodes, rateLimitPerSecond: null, dailyQuota: null, selfService: true });
+      return toDeveloperRegistration(consumer, apiKey);
+    } catch (error) {
+      if (!(error instanceof ConflictError && error.code === 'consumer_exists')) throw error;
+      throw new ConflictError('consumer_exists', `A consumer named ${JSON.stringify(name)} exists already; choose another name.`, error.errors);
+    }
+  }
+
+  private async insertWithKey(input: ConsumerInput & { selfService?: boolean }): Promise<ConsumerWithKey> {
     const apiKey = generateApiKey();
     let identifiers;
     try {

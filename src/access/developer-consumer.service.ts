@@ -10,7 +10,8 @@ import { ConsumerEntity } from './consumer.entity.js';
  * The sandbox developer consumer (state, every catalog service), so that the quick start can call the registry at
  * once. With SANDBOX_DEVELOPER_KEY its key is that value; without it, a key is generated and printed the first time
  * and kept (as a hash) after that. Its grants follow the catalog: reset to every service on each start, and a
- * service added through the portal API is granted to it in the same transaction.
+ * service added through the portal API is granted to it in the same transaction. So do the grants of the consumers
+ * developers registered themselves (POST /sandbox/developers), which were granted every service too.
  */
 @Injectable()
 export class DeveloperConsumer implements OnApplicationBootstrap {
@@ -24,7 +25,7 @@ export class DeveloperConsumer implements OnApplicationBootstrap {
   ) {
     catalog.whenServiceAdded(async (code, manager) => {
       await manager.query(
-        `UPDATE consumers SET service_codes = array_append(service_codes, $1) WHERE is_developer AND NOT ($1 = ANY (service_codes))`,
+        `UPDATE consumers SET service_codes = array_append(service_codes, $1) WHERE (is_developer OR self_service) AND NOT ($1 = ANY (service_codes))`,
         [code],
       );
       return () => this.directory.invalidate();
@@ -35,6 +36,7 @@ export class DeveloperConsumer implements OnApplicationBootstrap {
     const repository = this.dataSource.getRepository(ConsumerEntity);
     const serviceCodes = this.catalog.allCodes().sort();
     const configuredKey = this.config.access.developerKey;
+    await this.dataSource.query(`UPDATE consumers SET service_codes = $1 WHERE self_service AND service_codes <> $1`, [serviceCodes]);
     const existing = await repository.findOneBy({ isDeveloper: true });
     if (existing) {
       const update: Partial<ConsumerEntity> = { serviceCodes };

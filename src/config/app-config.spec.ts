@@ -63,3 +63,20 @@ describe('CORS_ALLOWED_ORIGINS', () => {
     expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: '*,https://app.example' })).toThrow(/CORS_ALLOWED_ORIGINS: `\*` must stand alone/);
   });
 });
+
+describe('ACCESS_ADDRESS_LIMIT_PER_SECOND and ACCESS_ADDRESS_BURST', () => {
+  it('default to 1,000 calls a second with bursts of two seconds\' worth; the burst follows the rate unless set', () => {
+    expect(loadConfig({}).access.addressLimit).toEqual({ perSecond: 1_000, burst: 2_000 });
+    expect(loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '50' }).access.addressLimit).toEqual({ perSecond: 50, burst: 100 });
+    expect(loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '50', ACCESS_ADDRESS_BURST: '7' }).access.addressLimit).toEqual({ perSecond: 50, burst: 7 });
+    expect(() => loadConfig({ ACCESS_ADDRESS_LIMIT_PER_SECOND: '0', ACCESS_ADDRESS_BURST: 'many' })).toThrow(/ACCESS_ADDRESS_LIMIT_PER_SECOND[\s\S]*ACCESS_ADDRESS_BURST/);
+  });
+});
+
+describe('SANDBOX_SELF_SERVICE and SANDBOX_SELF_SERVICE_PER_HOUR', () => {
+  it('open self-service registration by default, 10 an hour per address; false switches it off', () => {
+    expect(loadConfig({}).sandbox.selfService).toEqual({ enabled: true, perHourPerAddress: 10 });
+    expect(loadConfig({ SANDBOX_SELF_SERVICE: 'false', SANDBOX_SELF_SERVICE_PER_HOUR: '3' }).sandbox.selfService).toEqual({ enabled: false, perHourPerAddress: 3 });
+    expect(() => loadConfig({ SANDBOX_SELF_SERVICE: 'no', SANDBOX_SELF_SERVICE_PER_HOUR: '0' })).toThrow(/SANDBOX_SELF_SERVICE:[\s\S]*SANDBOX_SELF_SERVICE_PER_HOUR/);
+  });
+});

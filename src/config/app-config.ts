@@ -70,6 +70,18 @@ const environmentSchema = z.object({
   /** Default per-consumer limits (a consumer may have its own): requests per second, and registry calls per UTC day. */
   ACCESS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
   ACCESS_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+  /**
+   * Registry calls per second from one client address, counted before the key is looked up (AddressLimits), and the
+   * burst an address may send at once (default: two seconds' worth).
+   */
+  ACCESS_ADDRESS_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  ACCESS_ADDRESS_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  /** POST /sandbox/developers: a developer registers a consumer of their own, without a key; so many an hour per address. */
+  SANDBOX_SELF_SERVICE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  SANDBOX_SELF_SERVICE_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Days of the call journal kept (whole days, Vietnam time); older days are dropped. The audit is never dropped. */
   JOURNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Origins whose pages may call popgate from a browser (CORS); see the README's Configuration section. */
@@ -85,12 +97,25 @@ export type AppConfig = {
   port: number;
   host: string;
   logLevel: string;
-  sandbox: { seed: string; citizens: number; seedOnStart: boolean };
+  sandbox: {
+    seed: string;
+    citizens: number;
+    seedOnStart: boolean;
+    /** POST /sandbox/developers: whether it is open, and how many registrations an address may make an hour. */
+    selfService: { enabled: boolean; perHourPerAddress: number };
+  };
   databasePoolSize: number;
   workersInApi: boolean;
   queuePrefix: string;
   journal: { retentionDays: number };
-  access: { adminApiKey?: string; developerKey?: string; rateLimitPerSecond: number; dailyQuota: number };
+  access: {
+    adminApiKey?: string;
+    developerKey?: string;
+    rateLimitPerSecond: number;
+    dailyQuota: number;
+    /** Registry calls per client address, before authentication: a token bucket of `burst` refilled at `perSecond`. */
+    addressLimit: { perSecond: number; burst: number };
+  };
   /** `*` for any origin, or the exact origins allowed (none when empty). */
   cors: { allowedOrigins: '*' | string[] };
 };
@@ -116,7 +141,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
-    sandbox: { seed: env.SANDBOX_SEED, citizens: env.SANDBOX_CITIZENS, seedOnStart: env.SANDBOX_SEED_ON_START },
+    sandbox: {
+      seed: env.SANDBOX_SEED,
+      citizens: env.SANDBOX_CITIZENS,
+      seedOnStart: env.SANDBOX_SEED_ON_START,
+      selfService: { enabled: env.SANDBOX_SELF_SERVICE, perHourPerAddress: env.SANDBOX_SELF_SERVICE_PER_HOUR },
+    },
     databasePoolSize: env.DATABASE_POOL_SIZE,
     workersInApi: env.WORKERS_IN_API,
     queuePrefix: env.QUEUE_PREFIX,
@@ -126,6 +156,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       developerKey: env.SANDBOX_DEVELOPER_KEY,
       rateLimitPerSecond: env.ACCESS_RATE_LIMIT_PER_SECOND,
       dailyQuota: env.ACCESS_DAILY_QUOTA,
+      addressLimit: { perSecond: env.ACCESS_ADDRESS_LIMIT_PER_SECOND, burst: env.ACCESS_ADDRESS_BURST ?? 2 * env.ACCESS_ADDRESS_LIMIT_PER_SECOND },
     },
     cors: { allowedOrigins: env.CORS_ALLOWED_ORIGINS },
   };

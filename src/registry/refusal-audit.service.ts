@@ -4,7 +4,7 @@ import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/access
 import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';
-import { outcomeOfProblem } from '../journal/call-outcome.js';
+import { failedEnding, outcomeOfProblem } from '../journal/call-outcome.js';
 import { callValuesOf, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
 
 /**
@@ -24,7 +24,10 @@ export class RefusalAudit {
 
   /**
    * Records the refusal when the request is a purpose-bound registry call that nothing audited yet. Rejects when the
-   * record cannot be written, so that the caller answers with that failure (503) rather than unaudited.
+   * record cannot be written, so that the caller answers with that failure (503) rather than unaudited; and with 429
+   * `address_rate_limited` when the call's address is over its limit: then the call is journaled as that and left out
+   * of the audit, as the gate does with any call over the limit (otherwise a body that does not parse would be the
+   * way to grow the audit without limit).
    */
   async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, problem: { status: number; code: string }): Promise<void> {
     const { code } = problem;
@@ -32,6 +35,12 @@ export class RefusalAudit {
     if (!operation || request[AUDITED_BY_INTERCEPTOR]) return;
     const call = this.gate.open(callValuesOf(request, operation));
     void reply.header('x-call-id', call.callId);
+    try {
+      this.gate.limitAddress(call);
+    } catch (error) {
+      await this.journal.commit(call, failedEnding(error));
+      throw error;
+    }
     await this.gate.describe(call);
     const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
     this.gate.recordRefusal(call, citizen, code);

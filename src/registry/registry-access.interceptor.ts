@@ -48,6 +48,7 @@ export function callValuesOf(request: FastifyRequest & RequestWithAccess, operat
     dossierId: header(request, 'x-dossier-id') ?? null,
     officerId: header(request, 'x-officer-id') ?? null,
     operation,
+    clientAddress: request.ip,
     citizensAskedAbout: citizensAskedAbout(request, operation),
     transport: 'http',
     receivedAtMs: request[RECEIVED_AT] ?? epochMs(),

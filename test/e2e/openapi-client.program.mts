@@ -342,6 +342,17 @@ async function operations(): Promise<void> {
   use<string>(metrics.body);
 }
 
+async function developers(): Promise<void> {
+  const registered = await call('post', '/sandbox/developers', { body: { name: 'Team Hải Phòng portal' } }, 201, 'application/json');
+  const { consumerId, name, kind, serviceCodes, apiKey, howToCall } = registered.body;
+  use<[string, string, 'state', string[], string]>([consumerId, name, kind, serviceCodes, apiKey]);
+  use<[string, string, string, string, string, string]>([howToCall.headers.Authorization, howToCall.headers['X-Service-Code'], howToCall.tryIt, howToCall.services, howToCall.journal, howToCall.note]);
+  const taken = await call('post', '/sandbox/developers', { body: { name: 'Team Hải Phòng portal' } }, 409, 'application/problem+json');
+  use<string>(taken.body.code);
+  const tooMany = await call('post', '/sandbox/developers', { body: { name: 'Another team' } }, 429, 'application/problem+json');
+  use<number>(tooMany.headers['Retry-After']);
+}
+
 async function journal(): Promise<void> {
   const served = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 200, 'application/json');
   use<string | undefined>(served.headers['X-Call-Id']);
@@ -360,4 +371,4 @@ async function journal(): Promise<void> {
   use<string>(missing.body.code);
 }
 
-export const client = { registry, sandbox, portal, access, operations, journal };
+export const client = { registry, sandbox, portal, access, operations, journal, developers };

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
 
 /** An HTTP/1.1 answer read off a raw socket: status, lower-cased headers, body, and the bytes as they came. */
 export interface RawAnswer {
@@ -38,5 +39,38 @@ export function sendRawHttp(port: number, request: string, timeoutMs = 5_000): P
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: raw.slice(headerEnd + 4), raw });
     });
     socket.write(request, 'latin1');
+  });
+}
+
+/** An HTTP answer with its body parsed as JSON when it is JSON. */
+export interface SourcedAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+/**
+ * One HTTP request from a chosen local address (`127.0.0.2`: any 127.x address reaches a server listening on
+ * 127.0.0.1 on Linux), on a connection of its own. supertest always connects from 127.0.0.1, and popgate trusts no
+ * X-Forwarded-For, so a test about per-address behaviour needs real source addresses.
+ */
+export function requestFrom(
+  localAddress: string,
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<SourcedAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ host: '127.0.0.1', port, localAddress, agent: false, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const json = /json/.test(String(incoming.headers['content-type'] ?? ''));
+        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: json && text ? JSON.parse(text) : text });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
   });
 }

@@ -33,6 +33,23 @@ export async function createTestApp(options: { logger?: Logger; config?: AppConf
   return app;
 }
 
+/**
+ * The real gateway started under a changed environment (a low limit, a feature switched off): the variables are set
+ * while the app is built, which reads its configuration once, and restored at once, so other files never see them.
+ */
+export async function createTestAppWithEnvironment(environment: Record<string, string>): Promise<NestFastifyApplication> {
+  const saved = Object.fromEntries(Object.keys(environment).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, environment);
+  try {
+    return await createTestApp();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
 /** The app of one describe block, once its beforeAll has run. */
 export interface TestAppHandle {
   readonly app: NestFastifyApplication;

@@ -16,5 +16,8 @@ process.env.SANDBOX_DEVELOPER_KEY ??= 'test-developer-key-0000000000000000';
 // Limits high enough that only tests about limits meet them (they create their own consumers).
 process.env.ACCESS_RATE_LIMIT_PER_SECOND ??= '100000';
 process.env.ACCESS_DAILY_QUOTA ??= '100000000';
+// Every supertest call comes from 127.0.0.1: only the tests about the address limit (with an app of their own) meet it.
+process.env.ACCESS_ADDRESS_LIMIT_PER_SECOND ??= '1000000';
+process.env.SANDBOX_SELF_SERVICE_PER_HOUR ??= '1000000';
 
 export {};
