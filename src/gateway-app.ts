@@ -14,8 +14,7 @@ import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/p
 import type { ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { acceptedRequestId } from './access/call-purpose.js';
-import { RECEIVED_AT, type RequestWithAccess } from './access/access-context.js';
-import { epochMs } from './access/call-record.js';
+import { epochMs, RECEIVED_AT, type RequestWithAccess } from './access/call-record.js';
 import { NestPinoLogger } from './common/logger.js';
 import { ForbiddenError } from './common/domain-error.js';
 

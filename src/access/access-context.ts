@@ -1,4 +1,3 @@
-import type { CallRecord } from './call-record.js';
 import type { ConsumerIdentity } from './consumer-directory.service.js';
 import type { ServicePurpose } from '../catalog/service-catalog.service.js';
 
@@ -17,14 +16,3 @@ export interface AccessContext {
 
 /** What is known of a call so far: all of AccessContext once admitted, part of it when the gate refused it. */
 export type KnownCall = Partial<AccessContext> & { requestId: string };
-
-/** Where the interceptor leaves the call's record on the Fastify request. */
-export const CALL_RECORD = Symbol('popgate.callRecord');
-
-/** When the gateway received the request (epoch ms with a fraction), set by its first hook. */
-export const RECEIVED_AT = Symbol('popgate.receivedAt');
-
-/** Set by RegistryAccessInterceptor when it takes a call in hand: from then on, it audits the call's refusals. */
-export const AUDITED_BY_INTERCEPTOR = Symbol('popgate.auditedByInterceptor');
-
-export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_INTERCEPTOR]?: true; [RECEIVED_AT]?: number };

@@ -5,34 +5,11 @@ import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
 import { ADDRESS_RATE_LIMITED, AddressLimits } from './address-limits.service.js';
 import { bearerKey } from './api-key.js';
-import { CallRecord, type CallValues } from './call-record.js';
+import { CallRecord, type CallValues, type GateCall } from './call-record.js';
 import { dossierIdProblems, officerIdProblems } from './call-purpose.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory, type ConsumerIdentity } from './consumer-directory.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
-
-/**
- * A registry call as plain values, whoever makes it: the HTTP interceptor reads them from headers, a job passes
- * them as arguments. Exactly one of `authorization` (the raw `Authorization` header) and `consumerId` (an in-process
- * caller acting as its own consumer) names the caller.
- */
-export interface GateCall {
-  requestId: string;
-  authorization?: string | string[] | undefined;
-  consumerId?: string;
-  serviceCode: string | undefined;
-  dossierId?: string | null;
-  /** The officer's own ID number, in clear: the gate keeps only its pseudonym. */
-  officerId?: string | null;
-  operation: AuditOperation;
-  /**
-   * The address the call came from: over HTTP the connection's peer (popgate trusts no X-Forwarded-For). In-process
-   * calls have none, and are never limited by address.
-   */
-  clientAddress?: string;
-  /** For the daily quota: each item of a verify-batch counts (see ConsumerLimits). */
-  citizensAskedAbout: number;
-}
 
 /**
  * The one access gate of the registry. Every call, over HTTP or in-process, is admitted here: a call with a client

@@ -1,8 +1,31 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
-import type { GateCall } from './access-gate.service.js';
 import type { AuditEntry } from './audit-rows.js';
+
+/**
+ * A registry call as plain values, whoever makes it: the HTTP interceptor reads them from headers, a job passes
+ * them as arguments. Exactly one of `authorization` (the raw `Authorization` header) and `consumerId` (an in-process
+ * caller acting as its own consumer) names the caller.
+ */
+export interface GateCall {
+  requestId: string;
+  authorization?: string | string[] | undefined;
+  consumerId?: string;
+  serviceCode: string | undefined;
+  dossierId?: string | null;
+  /** The officer's own ID number, in clear: the gate keeps only its pseudonym. */
+  officerId?: string | null;
+  operation: AuditOperation;
+  /**
+   * The address the call came from: over HTTP the connection's peer (popgate trusts no X-Forwarded-For). In-process
+   * calls have none, and are never limited by address.
+   */
+  clientAddress?: string;
+  /** For the daily quota: each item of a verify-batch counts (see ConsumerLimits). */
+  citizensAskedAbout: number;
+}
+
 
 /** How the call reached the registry: over HTTP, or in-process from one of popgate's own jobs. */
 export type CallTransport = 'http' | 'in_process';
@@ -85,3 +108,15 @@ export class CallRecord {
     this.auditEntries.push(...entries);
   }
 }
+
+/** Where the interceptor leaves the call's record on the Fastify request. */
+export const CALL_RECORD = Symbol('popgate.callRecord');
+
+/** When the gateway received the request (epoch ms with a fraction), set by its first hook. */
+export const RECEIVED_AT = Symbol('popgate.receivedAt');
+
+/** Set by RegistryAccessInterceptor when it takes a call in hand: from then on, it audits the call's refusals. */
+export const AUDITED_BY_INTERCEPTOR = Symbol('popgate.auditedByInterceptor');
+
+/** The HTTP request of a registry call, as the gateway decorates it. */
+export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_INTERCEPTOR]?: true; [RECEIVED_AT]?: number };

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { CALL_RECORD, type RequestWithAccess } from '../access/access-context.js';
+import { CALL_RECORD, type RequestWithAccess } from '../access/call-record.js';
 
 /** The record of this registry call, admitted by the access gate (RegistryAccessInterceptor). */
 export const Call = createParamDecorator((_: unknown, context: ExecutionContext) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/access-context.js';
+import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/call-record.js';
 import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';

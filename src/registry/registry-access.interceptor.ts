@@ -2,9 +2,8 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditOperation } from '../access/access-audit.entity.js';
-import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, RECEIVED_AT, type RequestWithAccess } from '../access/access-context.js';
 import { AccessGate } from '../access/access-gate.service.js';
-import { epochMs, normalizeRequest, type CallValues } from '../access/call-record.js';
+import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, epochMs, normalizeRequest, RECEIVED_AT, type CallValues, type RequestWithAccess } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';
 import { failedEnding, servedEnding } from '../journal/call-outcome.js';
