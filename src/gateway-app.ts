@@ -11,10 +11,10 @@ import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
 import { completeDocument } from './common/openapi.js';
 import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
-import type { ProblemDocument } from './common/problem-details.js';
+import { toProblem, type ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { acceptedRequestId } from './access/call-purpose.js';
-import { epochMs, RECEIVED_AT, type RequestWithAccess } from './access/call-record.js';
+import { receivedNow, RECEIVED_AT, type RequestWithAccess } from './access/call-record.js';
 import { NestPinoLogger } from './common/logger.js';
 import { ForbiddenError } from './common/domain-error.js';
 
@@ -44,7 +44,7 @@ const CORS_ALLOWED_HEADERS = [
 ];
 
 /** Answer headers such a page may read (a browser shows it only the CORS-safelisted ones otherwise). */
-const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'X-Popgate-Data', 'X-Sandbox-Fault-Applied'];
+const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'X-Call-Id', 'Retry-After', 'X-Popgate-Data', 'X-Sandbox-Fault-Applied'];
 
 /** How long a browser may reuse a preflight answer: ten minutes (Chromium caps it at two hours). */
 const CORS_MAX_AGE_SECONDS = 600;
@@ -88,6 +88,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const cors = options.cors ?? loadConfig().cors;
   const requestLog = new SingleLineRequestLog();
+  /** Set once the app exists: what runs before a refusal is answered (journal and audit of refused registry calls). */
+  const refusals: { beforeAnswer?: (request: FastifyRequest, reply: FastifyReply, problem: ProblemDocument) => Promise<void> } = {};
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: requestLog,
@@ -99,7 +101,13 @@ export async function createHttpApp(
     // these answers no completion log of their own, so their access-log line is written when they finish.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
-      sendProblem(error, request, reply);
+      // A registry URL the router refused is still a registry call: journaled before the answer, as the filter does.
+      const journal = refusals.beforeAnswer;
+      if (!journal) return sendProblem(error, request, reply);
+      journal(request, reply, toProblem(error).problem).then(
+        () => sendProblem(error, request, reply),
+        (failure: unknown) => sendProblem(failure, request, reply),
+      );
     },
     // Requests Node's HTTP parser refuses (bad header bytes, headers over the limit) never reach the router.
     clientErrorHandler: answerClientError,
@@ -116,7 +124,7 @@ export async function createHttpApp(
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     // The journal's "received at" and the start of each call's latency.
-    (request as RequestWithAccess)[RECEIVED_AT] = epochMs();
+    (request as RequestWithAccess)[RECEIVED_AT] = receivedNow();
     reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
     if (PERSONAL_DATA_ROUTE.test(request.routeOptions.url ?? '')) reply.header('cache-control', 'no-store');
     const origin = request.headers.origin;
@@ -152,7 +160,8 @@ export async function createHttpApp(
     // @fastify/cors' plain-text 400.
     strictPreflight: false,
   });
-  app.useGlobalFilters(new ProblemDetailsFilter(options.auditRefusals ? refusalAuditOf(app) : undefined));
+  refusals.beforeAnswer = options.auditRefusals ? refusalAuditOf(app) : undefined;
+  app.useGlobalFilters(new ProblemDetailsFilter(refusals.beforeAnswer));
   app.enableShutdownHooks();
   setUpOpenApi(app, options.serverUrl ?? 'http://localhost:3000');
   return app;

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError } from '../common/domain-error.js';
+import { randomBytes } from 'node:crypto';
+import { DomainError, ForbiddenError, UnauthorizedError, ValidationFailedError, type FieldError } from '../common/domain-error.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
 import { ADDRESS_RATE_LIMITED, AddressLimits } from './address-limits.service.js';
 import { bearerKey } from './api-key.js';
 import { CallRecord, type CallValues, type GateCall } from './call-record.js';
-import { dossierIdProblems, officerIdProblems } from './call-purpose.js';
+import { acceptedRequestId, dossierIdProblems, officerIdProblems, REQUEST_ID_RULE } from './call-purpose.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory, type ConsumerIdentity } from './consumer-directory.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
@@ -31,7 +32,23 @@ export class AccessGate {
 
   /** Opens the record of a call as it arrives: nothing is written until the call is committed, once. */
   open(values: CallValues): CallRecord {
-    return new CallRecord(values);
+    // An in-process caller's request and job ids are recorded in clear like an HTTP request id (HTTP ones are made
+    // safe by the genReqId of gateway-app.ts, with the same rule): one that fails it is not kept, and the call is
+    // refused.
+    const problems: FieldError[] = [];
+    let safe = values;
+    if (values.transport !== 'in_process') return new CallRecord(values);
+    if (acceptedRequestId(values.requestId) === undefined) {
+      problems.push({ field: 'requestId', rule: 'format', message: REQUEST_ID_RULE });
+      safe = { ...safe, requestId: `inproc-${randomBytes(12).toString('base64url')}` };
+    }
+    if (values.jobId != null && acceptedRequestId(values.jobId) === undefined) {
+      problems.push({ field: 'jobId', rule: 'format', message: REQUEST_ID_RULE });
+      safe = { ...safe, jobId: null };
+    }
+    const record = new CallRecord(safe);
+    record.openingProblems = problems;
+    return record;
   }
 
   /**
@@ -40,6 +57,9 @@ export class AccessGate {
    */
   async admit(record: CallRecord): Promise<AccessContext> {
     this.limitAddress(record);
+    if (record.openingProblems.length > 0) {
+      throw new ValidationFailedError(record.openingProblems.map((e) => `${e.field}: ${e.message}`).join('; '), [...record.openingProblems]);
+    }
     const access = await this.establish(record.values, record.known);
     record.access = access;
     return access;

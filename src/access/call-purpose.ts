@@ -13,6 +13,7 @@ export const DOSSIER_ID_RULE = 'must be 1-64 characters of A-Z a-z 0-9 _ . / : -
 
 /** An incoming request id is kept only when it is a short token, so it cannot inject into logs or headers. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_RULE = 'must be 1-128 characters of A-Z a-z 0-9 . _ : -, without a 12-digit run or a key';
 
 /** Dossier ids are stored and shown in clear; a 12-digit run there would be a personal ID number. */
 function holdsIdNumber(value: string): boolean {

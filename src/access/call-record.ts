@@ -34,11 +34,10 @@ export type CallTransport = 'http' | 'in_process';
 /** Everything the gate is told about a call when it is opened. */
 export interface CallValues extends GateCall {
   transport: CallTransport;
-  /**
-   * When the call was received, in epoch milliseconds with a fraction (see `epochMs`): its journal row's day and
-   * time, not the commit's, and the start of its latency.
-   */
+  /** When the call was received (Date.now()): its journal row's day and time, not the commit's. */
   receivedAtMs: number;
+  /** The same moment on the monotonic clock (performance.now()), from which the call's latency is measured. */
+  receivedAtMonotonic: number;
   /** A canonical text of what was asked (operation parameters, sorted), from which the request fingerprint is made. */
   normalizedRequest: string;
   /** For calls made by jobs. */
@@ -75,9 +74,13 @@ function sortedKeys(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
 }
 
-/** Now, in epoch milliseconds with sub-millisecond precision: latencies of a few milliseconds need it. */
-export function epochMs(): number {
-  return performance.timeOrigin + performance.now();
+/**
+ * Now, on both clocks: the wall clock says which day and time a call was received (the monotonic clock drifts from
+ * it over a long uptime or an NTP step, which near midnight would put a row in the wrong day), the monotonic one
+ * measures its latency with sub-millisecond precision.
+ */
+export function receivedNow(): { receivedAtMs: number; receivedAtMonotonic: number } {
+  return { receivedAtMs: Date.now(), receivedAtMonotonic: performance.now() };
 }
 
 /**
@@ -103,13 +106,15 @@ export class CallRecord {
   faultKind: string | null = null;
   /** Whether it has been committed: a call is committed once. */
   committed = false;
+  /** What the gate found wrong with the call's own ids when it opened it; admission refuses them. */
+  openingProblems: readonly { field: string; rule: string; message: string }[] = [];
 
   constructor(readonly values: CallValues) {
     this.known = { requestId: values.requestId };
   }
 
   get receivedAt(): Date {
-    return new Date(Math.floor(this.values.receivedAtMs));
+    return new Date(this.values.receivedAtMs);
   }
 
   get operation(): AuditOperation {
@@ -131,11 +136,11 @@ export class CallRecord {
 /** Where the interceptor leaves the call's record on the Fastify request. */
 export const CALL_RECORD = Symbol('popgate.callRecord');
 
-/** When the gateway received the request (epoch ms with a fraction), set by its first hook. */
+/** When the gateway received the request (receivedNow()), set by its first hook. */
 export const RECEIVED_AT = Symbol('popgate.receivedAt');
 
 /** Set by RegistryAccessInterceptor when it takes a call in hand: from then on, it audits the call's refusals. */
 export const AUDITED_BY_INTERCEPTOR = Symbol('popgate.auditedByInterceptor');
 
 /** The HTTP request of a registry call, as the gateway decorates it. */
-export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_INTERCEPTOR]?: true; [RECEIVED_AT]?: number };
+export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_INTERCEPTOR]?: true; [RECEIVED_AT]?: ReturnType<typeof receivedNow> };

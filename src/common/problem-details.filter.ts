@@ -8,7 +8,7 @@ import { redactCredentialsIn } from './logger.js';
 import { PROBLEM_CONTENT_TYPE, clientErrorProblem, toProblem, type ProblemDocument } from './problem-details.js';
 
 /** What a client is told to wait when a backing service is down: a restart of Postgres or Redis takes seconds. */
-const OUTAGE_RETRY_AFTER_SECONDS = 5;
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one exception filter: every error becomes `application/problem+json`, including Fastify's own parser and

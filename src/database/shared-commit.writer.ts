@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../common/metrics.module.js';
+import { backingServiceOutage } from '../common/problem-details.js';
 import { PG_POOL } from './pg-pool.token.js';
 
 /** One access_audit row (the audit is append-only; see the CreateAccessAudit migration). */
@@ -181,35 +182,46 @@ export class SharedCommitWriter {
     while (this.queue.length > 0) {
       const pending = this.queue;
       this.queue = [];
-      const journal = pending.flatMap((p) => p.batch.journal);
-      const audit = pending.flatMap((p) => p.batch.audit);
-      const started = performance.now();
       try {
-        await this.pool.query({
-          name: 'shared_commit_journal_audit',
-          text: STATEMENT,
-          values: [
-            ...JOURNAL_COLUMNS.map(([, , value]) => journal.map(value)),
-            ...AUDIT_COLUMNS.map(([, , value]) => audit.map(value)),
-          ],
-        });
+        await this.commit(pending);
       } catch (error) {
-        // The batch failed as a whole (one statement): every call in it fails, none is answered unaudited.
-        for (const p of pending) p.reject(error);
-        safely(() => {
-          this.commitFailures.inc();
-          this.unjournaled.inc(journal.length);
-        });
-        continue;
+        // The batch failed as a whole (one statement). When the database is down every call fails with it, none
+        // answered unaudited; otherwise one call's rows may be at fault (a row outside every partition, say), and
+        // the others must not fail with it: each is committed on its own.
+        if (pending.length === 1 || backingServiceOutage(error) !== null) {
+          this.failed(pending, error);
+          continue;
+        }
+        for (const single of pending) await this.commit([single]).catch((alone: unknown) => this.failed([single], alone));
       }
-      for (const p of pending) p.resolve();
-      safely(() => {
-        this.commitRows.observe(audit.length);
-        this.commitDuration.observe((performance.now() - started) / 1000);
-        for (const listener of this.committedListeners) listener({ journal, audit });
-      });
     }
     this.flushing = false;
+  }
+
+  /** One statement for these appends; each is resolved once it is committed. */
+  private async commit(pending: PendingAppend[]): Promise<void> {
+    const journal = pending.flatMap((p) => p.batch.journal);
+    const audit = pending.flatMap((p) => p.batch.audit);
+    const started = performance.now();
+    await this.pool.query({
+      name: 'shared_commit_journal_audit',
+      text: STATEMENT,
+      values: [...JOURNAL_COLUMNS.map(([, , value]) => journal.map(value)), ...AUDIT_COLUMNS.map(([, , value]) => audit.map(value))],
+    });
+    for (const p of pending) p.resolve();
+    safely(() => {
+      this.commitRows.observe(audit.length);
+      this.commitDuration.observe((performance.now() - started) / 1000);
+      for (const listener of this.committedListeners) listener({ journal, audit });
+    });
+  }
+
+  private failed(pending: PendingAppend[], error: unknown): void {
+    for (const p of pending) p.reject(error);
+    safely(() => {
+      this.commitFailures.inc();
+      this.unjournaled.inc(pending.reduce((rows, p) => rows + p.batch.journal.length, 0));
+    });
   }
 }
 

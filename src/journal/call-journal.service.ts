@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { auditRowsOf } from '../access/audit-rows.js';
-import { epochMs, type CallRecord } from '../access/call-record.js';
+import type { CallRecord } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { SharedCommitWriter, type JournalRow } from '../database/shared-commit.writer.js';
 import type { CallEnding } from './call-outcome.js';
@@ -52,7 +52,7 @@ export class CallJournal {
       httpStatus: ending.httpStatus,
       problemCode: ending.problemCode,
       faultKind: call.faultKind,
-      latencyMs: Math.round((epochMs() - call.values.receivedAtMs) * 1000) / 1000,
+      latencyMs: Math.round((performance.now() - call.values.receivedAtMonotonic) * 1000) / 1000,
       fieldsRequested: call.fieldsRequested,
       fieldsReturned: ending.httpStatus === 200 ? call.fieldsReturned : [],
       batch: call.batch,

@@ -12,7 +12,7 @@ import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 export class JournalMetrics {
   private readonly calls: Counter<'service' | 'operation' | 'outcome'>;
   private readonly duration: Histogram<'service' | 'operation'>;
-  private readonly partitionsAhead: Gauge;
+  private partitionDaysAhead: () => Promise<number> = async () => Number.NaN;
 
   constructor(metrics: MetricsRegistry, writer: SharedCommitWriter) {
     const registers = [metrics.registry];
@@ -24,26 +24,37 @@ export class JournalMetrics {
     });
     this.duration = new Histogram({
       name: 'popgate_registry_call_duration_seconds',
-      help: 'Registry calls from receipt to the commit of their journal row, by service and operation',
+      help: 'Registry calls from receipt until their journal and audit rows were committed, by service and operation',
       labelNames: ['service', 'operation'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.1, 0.25, 1, 2.5, 10, 30],
       registers,
     });
-    this.partitionsAhead = new Gauge({
+    const source = this;
+    new Gauge({
       name: 'popgate_journal_partition_days_ahead',
-      help: 'Days after today (Vietnam time) that have a journal partition; below 7 the gateway is not ready',
+      help: 'Days after today (Vietnam time) that have a journal partition, read at each scrape; below 7 the gateway is not ready',
       registers,
+      async collect() {
+        try {
+          this.set(await source.partitionDaysAhead());
+        } catch {
+          this.set(Number.NaN); // the database did not answer: unknown, not a number of days
+        }
+      },
     });
     writer.onCommitted(({ journal }) => {
+      // The duration includes the commit (the row's own latencyMs cannot: it is written by that commit).
+      const committedAt = Date.now();
       for (const row of journal) {
         const service = row.serviceCode ?? 'none';
         this.calls.inc({ service, operation: row.operation, outcome: row.outcome });
-        this.duration.observe({ service, operation: row.operation }, row.latencyMs / 1000);
+        this.duration.observe({ service, operation: row.operation }, Math.max(committedAt - row.receivedAt.getTime(), row.latencyMs) / 1000);
       }
     });
   }
 
-  setPartitionDaysAhead(days: number): void {
-    this.partitionsAhead.set(days);
+  /** How the days-ahead gauge is read (JournalPartitions provides it). */
+  measurePartitionDaysAhead(read: () => Promise<number>): void {
+    this.partitionDaysAhead = read;
   }
 }

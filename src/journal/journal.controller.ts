@@ -39,9 +39,13 @@ function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/.test(request.headers.accept ?? '');
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; arrays join with `;`. */
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; arrays join with `;`. A text
+ * a spreadsheet would take for a formula (= + - @ first, such as a client's request id) is led by an apostrophe.
+ */
 function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(';') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const raw = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(';') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

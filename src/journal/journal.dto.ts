@@ -81,7 +81,7 @@ export const journalCallSchema = z.object({
   httpStatus: z.number().int().describe('The status answered (for in-process calls, the equivalent status)'),
   problemCode: z.string().nullable(),
   faultKind: z.string().nullable().describe('The simulated fault the call met, apart from real failures'),
-  latencyMs: z.number().describe('From receipt to the commit of this row, in milliseconds'),
+  latencyMs: z.number().describe('From receipt until the row was handed to its commit, in milliseconds (the commit itself, shared with concurrent calls, is in popgate_registry_call_duration_seconds)'),
   fieldsRequested: z.array(z.string()),
   fieldsReturned: z.array(z.string()),
   batch: z.object({ ok: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), invalid: z.number().int() }).nullable().describe('A verify-batch: its items by result'),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/call-record.js';
+import type { AuditOperation } from '../access/access-audit.entity.js';
 import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';
@@ -31,8 +32,13 @@ export class RefusalAudit {
    */
   async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, problem: { status: number; code: string }): Promise<void> {
     const { code } = problem;
-    const operation = OPERATION_BY_ROUTE[request.routeOptions?.url ?? ''];
-    if (!operation || request[AUDITED_BY_INTERCEPTOR]) return;
+    if (request[AUDITED_BY_INTERCEPTOR]) return;
+    const route = request.routeOptions?.url;
+    const operation = route ? OPERATION_BY_ROUTE[route] : operationOfUnmatchedPath(request.url);
+    if (!operation) return;
+    // A registry URL that no route matched (a malformed or over-long parameter, an unknown sub-path, another method)
+    // is journaled, as every call to the registry is, but read no citizen: it is not audited.
+    const matched = route !== undefined && OPERATION_BY_ROUTE[route] !== undefined;
     const call = this.gate.open(callValuesOf(request, operation));
     void reply.header('x-call-id', call.callId);
     try {
@@ -42,8 +48,25 @@ export class RefusalAudit {
       throw error;
     }
     await this.gate.describe(call);
-    const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
-    this.gate.recordRefusal(call, citizen, code);
+    if (matched) {
+      const citizen = this.hmac.pseudonymIfValid((request.params as { idNumber?: unknown } | undefined)?.idNumber);
+      this.gate.recordRefusal(call, citizen, code);
+    }
     await this.journal.commit(call, { outcome: outcomeOfProblem(problem.status, code), httpStatus: problem.status, problemCode: code });
   }
+}
+
+/**
+ * The operation a registry URL that matched no route was meant for, by its path (the field catalogue is no call):
+ * the journal keeps such calls under that operation.
+ */
+function operationOfUnmatchedPath(url: string): AuditOperation | undefined {
+  const path = url.split('?')[0];
+  if (!path.startsWith('/registry/v1/') || path.startsWith('/registry/v1/fields')) return undefined;
+  if (path.startsWith('/registry/v1/citizens/verify-batch')) return 'verify_batch_item';
+  if (path.startsWith('/registry/v1/citizens/verify')) return 'verify';
+  if (path.startsWith('/registry/v1/citizens')) return 'lookup';
+  if (path.startsWith('/registry/v1/households')) return 'household';
+  if (path.startsWith('/registry/v1/changes')) return 'changes';
+  return undefined;
 }

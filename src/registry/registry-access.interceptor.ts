@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditOperation } from '../access/access-audit.entity.js';
 import { AccessGate } from '../access/access-gate.service.js';
-import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, epochMs, normalizeRequest, RECEIVED_AT, type CallValues, type RequestWithAccess } from '../access/call-record.js';
+import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, normalizeRequest, RECEIVED_AT, receivedNow, type CallValues, type RequestWithAccess } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';
 import { failedEnding, servedEnding } from '../journal/call-outcome.js';
@@ -50,7 +50,7 @@ export function callValuesOf(request: FastifyRequest & RequestWithAccess, operat
     clientAddress: request.ip,
     citizensAskedAbout: citizensAskedAbout(request, operation),
     transport: 'http',
-    receivedAtMs: request[RECEIVED_AT] ?? epochMs(),
+    ...(request[RECEIVED_AT] ?? receivedNow()),
     normalizedRequest: normalizeRequest({
       params: request.params ?? {},
       query: request.query ?? {},

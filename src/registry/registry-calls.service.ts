@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { epochMs, normalizeRequest, type CallRecord } from '../access/call-record.js';
+import { normalizeRequest, receivedNow, type CallRecord } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import type { AuditOperation } from '../access/access-audit.entity.js';
-import { DomainError, RateLimitedError } from '../common/domain-error.js';
+import { RateLimitedError } from '../common/domain-error.js';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/problem-details.filter.js';
 import { toProblem } from '../common/problem-details.js';
+import { failureHandling } from '../queue/job-failure.js';
 import { CallPipeline } from './call-pipeline.service.js';
 import type { VerifyResult } from './registry.dto.js';
 import { RegistryService, type VerifyBatchEntry } from './registry.service.js';
@@ -54,17 +56,17 @@ export class RegistryCalls {
   ) {}
 
   verify(caller: InProcessCaller, input: VerifyInput): Promise<RegistryCallOutcome<VerifyResult>> {
-    return this.call(caller, 'verify', 1, { body: input }, input.idNumber, (call) => this.registry.verify(input, call));
+    return this.call(caller, 'verify', 1, { params: {}, query: {}, body: input, xml: false }, input.idNumber, (call) => this.registry.verify(input, call));
   }
 
   verifyBatch(caller: InProcessCaller, items: readonly VerifyInput[]): Promise<RegistryCallOutcome<VerifyBatchEntry[]>> {
-    return this.call(caller, 'verify_batch_item', Math.max(items.length, 1), { body: { items } }, null, (call) => this.registry.verifyBatch({ items }, call));
+    return this.call(caller, 'verify_batch_item', Math.max(items.length, 1), { params: {}, query: {}, body: { items }, xml: false }, null, (call) => this.registry.verifyBatch({ items }, call));
   }
 
   lookup(caller: InProcessCaller, idNumber: string, fields: readonly string[]): Promise<RegistryCallOutcome<Record<string, unknown>>> {
     const fieldList = fields.join(',');
-    return this.call(caller, 'lookup', 1, { params: { idNumber }, query: { fields: fieldList } }, idNumber, (call) =>
-      this.registry.lookup(idNumber, this.registry.resolveFields(fieldList, call.admitted), call),
+    return this.call(caller, 'lookup', 1, { params: { idNumber }, query: { fields: fieldList }, body: null, xml: false }, idNumber, (call) =>
+      this.registry.lookup(idNumber, this.registry.resolveFields(fieldList, call), call),
     );
   }
 
@@ -80,7 +82,9 @@ export class RegistryCalls {
     try {
       const value = await this.pipeline.run<T>(
         {
-          requestId: caller.requestId ?? randomUUID(),
+          // Generated ids hold letters: a UUID's last group is twelve digits once in about 300 draws, which the
+          // request-id rule refuses (it could be an ID number).
+          requestId: caller.requestId ?? `inproc-${randomBytes(12).toString('base64url')}`,
           consumerId: caller.consumerId,
           serviceCode: caller.serviceCode,
           dossierId: caller.dossierId ?? null,
@@ -88,7 +92,7 @@ export class RegistryCalls {
           operation,
           citizensAskedAbout,
           transport: 'in_process',
-          receivedAtMs: epochMs(),
+          ...receivedNow(),
           normalizedRequest: normalizeRequest(request),
           jobId: caller.jobId ?? null,
           attempt: caller.attempt ?? null,
@@ -103,12 +107,15 @@ export class RegistryCalls {
   }
 }
 
-/** Transient: outages, limits, timeouts and anything unknown (a dropped connection); permanent: the caller's doing. */
+/**
+ * The queue layer's one failure mapping decides: what a job would retry is transient (outages, limits, timeouts,
+ * anything unknown such as a dropped connection); what it would give up on or take as a result is permanent. The
+ * wait is the registry's own: a limit's Retry-After, or the outage wait an HTTP caller is told.
+ */
 function failureOf(error: unknown, callId: string | null): RegistryCallOutcome<never> {
   const { problem } = toProblem(error);
-  const transient = !(error instanceof DomainError) || problem.status === 429 || problem.status >= 500;
-  if (transient) {
-    const retryAfterMs = error instanceof RateLimitedError ? error.retryAfterSeconds * 1000 : null;
+  if (failureHandling(error) === 'retry') {
+    const retryAfterMs = error instanceof RateLimitedError ? error.retryAfterSeconds * 1000 : problem.status === 503 ? OUTAGE_RETRY_AFTER_SECONDS * 1000 : null;
     return { kind: 'transient', code: problem.code, status: problem.status, message: problem.detail, retryAfterMs, callId };
   }
   return { kind: 'permanent', code: problem.code, status: problem.status, message: problem.detail, callId };

@@ -112,7 +112,7 @@ export class RegistryController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Call() call: CallRecord,
   ) {
-    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, call.admitted);
+    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, call);
     if (wantsXml(request)) {
       const record = await this.registry.lookupRecord(idNumber, resolved, call);
       void reply.type('application/xml; charset=utf-8');

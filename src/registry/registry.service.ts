@@ -58,7 +58,8 @@ export class RegistryService {
    * Resolves a `fields` list (comma-separated names) against the field catalogue. Unknown names are refused, each
    * named; no list means every non-sensitive field.
    */
-  resolveFields(fieldsParameter: string | undefined, access: AccessContext): string[] {
+  resolveFields(fieldsParameter: string | undefined, call: CallRecord): string[] {
+    const access = call.admitted;
     const allowed = access.service.allowedFields;
     if (fieldsParameter === undefined || fieldsParameter.trim() === '') {
       // No list: what the purpose allows, less the sensitive fields, which are returned only when named.
@@ -66,12 +67,15 @@ export class RegistryService {
     }
     const requested = [...new Set(fieldsParameter.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
     const unknown = requested.filter((name) => !CITIZEN_FIELD_BY_NAME.has(name));
+    call.fieldsRequested = requested.filter((name) => CITIZEN_FIELD_BY_NAME.has(name));
     if (unknown.length > 0) {
       throw new ValidationFailedError(
         `unknown field(s): ${unknown.map((name) => JSON.stringify(name.slice(0, 64))).join(', ')}; see GET /registry/v1/fields`,
         unknown.map((name) => ({ field: 'fields', rule: 'unknown_field', message: `"${name.slice(0, 64)}" is not a field of the registry` })),
       );
     }
+    // Noted before the allow-list check: a refusal's journal row shows what was asked for.
+    call.fieldsRequested = requested;
     assertAllowed(requested, access);
     return requested;
   }

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AccessGate } from '../../src/access/access-gate.service.js';
 import { generateApiKey } from '../../src/access/api-key.js';
-import { epochMs } from '../../src/access/call-record.js';
+import { receivedNow } from '../../src/access/call-record.js';
 import { persona } from '../factories/registry.factory.js';
 import { lastAuditId } from '../utils/database-state.js';
 import { requestFrom, type SourcedAnswer } from '../utils/raw-http.js';
@@ -142,7 +142,7 @@ describe('registry calls per client address', () => {
         operation: 'lookup',
         citizensAskedAbout: 1,
         transport: 'in_process',
-        receivedAtMs: epochMs(),
+        ...receivedNow(),
         normalizedRequest: '{}',
       });
       admitted.push(await gate.admit(record));

@@ -17,7 +17,7 @@ const REQUEST_HEADERS = [
   'authorization', 'content-type', 'x-service-code', 'x-dossier-id', 'x-officer-id', 'x-request-id', 'idempotency-key', 'x-sandbox-session', 'x-sandbox-fault',
 ];
 /** The answer headers a browser page must be allowed to read. */
-const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'x-popgate-data', 'x-sandbox-fault-applied'];
+const EXPOSED_HEADERS = ['x-request-id', 'x-call-id', 'retry-after', 'x-popgate-data', 'x-sandbox-fault-applied'];
 
 const lowerList = (header: string | undefined): string[] => (header ?? '').split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
 

@@ -119,7 +119,7 @@ describe('call journal', () => {
         path: 'a field outside the allow-list',
         send: (id: string) => http().get(lookupPath(husband.idNumber, 'religion')).set({ ...DEVELOPER_AUTH, 'x-service-code': '1.001456' }).set('x-request-id', id),
         status: 403,
-        row: { outcome: 'refused', http_status: 403, problem_code: 'fields_not_allowed', service_code: '1.001456', fields_returned: [] },
+        row: { outcome: 'refused', http_status: 403, problem_code: 'fields_not_allowed', service_code: '1.001456', fields_requested: ['religion'], fields_returned: [] },
         audit: ['refused'],
       },
       {
@@ -150,6 +150,27 @@ describe('call journal', () => {
         status: 415,
         row: { outcome: 'invalid', http_status: 415, problem_code: 'unsupported_media_type' },
         audit: ['refused'],
+      },
+      {
+        path: 'a registry URL the router refuses (malformed percent-encoding), journaled but not audited',
+        send: (id: string) => http().get('/registry/v1/citizens/%E0%A4%A').set(REGISTRY_HEADERS).set('x-request-id', id),
+        status: 400,
+        row: { outcome: 'invalid', http_status: 400, problem_code: 'malformed_url', operation: 'lookup' },
+        audit: [],
+      },
+      {
+        path: 'a registry path no route has, journaled but not audited',
+        send: (id: string) => http().get(`/registry/v1/citizens/${husband.idNumber}/extra`).set(REGISTRY_HEADERS).set('x-request-id', id),
+        status: 404,
+        row: { outcome: 'not_found', http_status: 404, problem_code: 'route_not_found', operation: 'lookup' },
+        audit: [],
+      },
+      {
+        path: 'a registry route called with another method, journaled but not audited',
+        send: (id: string) => http().put('/registry/v1/citizens/verify').set(REGISTRY_HEADERS).set('x-request-id', id).send({}),
+        status: 404,
+        row: { outcome: 'not_found', http_status: 404, operation: 'verify' },
+        audit: [],
       },
       {
         path: 'a household',
@@ -215,6 +236,24 @@ describe('call journal', () => {
       });
       await expectEventually(async () => expect(await journalRowsOf(requestId)).toHaveLength(1));
       expect((await onlyRowOf(requestId)).audit_rows).toBe(1);
+    });
+
+    it('journals a call whose client went away in the middle of its body', async () => {
+      const server = testApp.app.getHttpServer();
+      if (!server.address()) await testApp.app.listen(0, '127.0.0.1');
+      const port = (server.address() as AddressInfo).port;
+      const requestId = uniqueRequestId('half-body');
+      const socket = connect({ host: '127.0.0.1', port });
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(
+        `POST /registry/v1/citizens/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${REGISTRY_HEADERS.authorization}\r\n` +
+          `X-Service-Code: SANDBOX-ALL\r\nX-Request-Id: ${requestId}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"idNumber":"0010`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await expectEventually(async () => expect(await journalRowsOf(requestId)).toHaveLength(1));
+      const row = await onlyRowOf(requestId);
+      expect(row).toMatchObject({ operation: 'verify', outcome: 'invalid' });
     });
 
     it('holds no ID number and no citizen pseudonym', async () => {

@@ -8,7 +8,8 @@ import { JournalMaintenanceProducer } from '../../src/journal/journal-maintenanc
 import { JournalPartitions } from '../../src/journal/journal-partitions.service.js';
 import { JobName, QueueName } from '../../src/queue/queue-names.js';
 import { expectEventually } from '../utils/expect-eventually.js';
-import { useTestApp } from '../utils/test-app.js';
+import request from 'supertest';
+import { ADMIN_AUTH, useTestApp } from '../utils/test-app.js';
 
 /** A journal row received at `receivedAt`, for a test that writes through the shared-commit writer directly. */
 function journalRow(receivedAt: Date, requestId: string): JournalRow {
@@ -64,6 +65,10 @@ describe('journal partitions', () => {
   const partitions = () => testApp.app.get(JournalPartitions);
   const writer = () => testApp.app.get(SharedCommitWriter);
   const made: string[] = [];
+  const unwritableCalls = async () => {
+    const metrics = await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+    return Number(/^popgate_journal_unwritable_calls_total (\d+)/m.exec(metrics.text)?.[1] ?? 0);
+  };
   /** Partitions of the far days this file writes in, left by a run that was stopped before its clean-up. */
   const dropLeftovers = async () => {
     const names = await partitions().partitionNames();
@@ -97,11 +102,34 @@ describe('journal partitions', () => {
     expect(audit.n).toBe(0);
   });
 
-  it('keeps seven days ahead and says how many there are', async () => {
+  it('commits the other calls of a batch when one call\'s rows fail, and counts the call it could not journal', async () => {
+    const unwritableBefore = await unwritableCalls();
+    const busy = journalRow(new Date(), `busy-${randomUUID()}`);
+    const good = journalRow(new Date(), `good-${randomUUID()}`);
+    const bad = journalRow(new Date('2041-01-02T12:00:00+07:00'), `bad-${randomUUID()}`);
+    // The first append occupies the writer; the next two wait and share one statement, which the bad row fails.
+    const first = writer().append({ journal: [busy], audit: [] });
+    const [goodResult, badResult] = await Promise.allSettled([
+      writer().append({ journal: [good], audit: [auditRow(good.callId, good.requestId)] }),
+      writer().append({ journal: [bad], audit: [auditRow(bad.callId, bad.requestId)] }),
+    ]);
+    await first;
+    expect(goodResult.status).toBe('fulfilled');
+    expect(badResult.status).toBe('rejected');
+    const rows = await testApp.db.query(`SELECT request_id FROM call_journal WHERE request_id = ANY($1) ORDER BY request_id`, [[good.requestId, bad.requestId]]);
+    expect(rows).toEqual([{ request_id: good.requestId }]);
+    const [audit] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit WHERE call_id = $1::uuid`, [good.callId]);
+    expect(audit.n).toBe(1);
+    expect(await unwritableCalls()).toBe(unwritableBefore + 1);
+  });
+
+  it('keeps nine days ahead (readiness needs seven, so the hours before the daily job never fall short) and says how many there are', async () => {
     const created = await partitions().ensureAhead('2032-06-01');
     made.push(...created);
-    expect(created).toEqual(Array.from({ length: 8 }, (_, i) => `call_journal_203206${String(i + 1).padStart(2, '0')}`));
-    expect(await partitions().daysAhead('2032-06-01')).toBe(7);
+    expect(created).toEqual(Array.from({ length: 10 }, (_, i) => `call_journal_203206${String(i + 1).padStart(2, '0')}`));
+    expect(await partitions().daysAhead('2032-06-01')).toBe(9);
+    // The next day, before the job has run: still seven or more.
+    expect(await partitions().daysAhead('2032-06-02')).toBeGreaterThanOrEqual(JournalPartitions.DAYS_AHEAD);
     // A second run changes nothing.
     expect(await partitions().ensureAhead('2032-06-01')).toEqual([]);
     expect(await partitions().daysAhead('2032-05-31')).toBe(-1);
@@ -114,17 +142,32 @@ describe('journal partitions', () => {
     await writer().append({ journal: [old, kept], audit: [auditRow(old.callId, old.requestId), auditRow(kept.callId, kept.requestId)] });
     const [before] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit`);
 
-    // Today 2020-02-01 with 30 days kept: 2020-01-02 and after stay.
-    expect(await partitions().dropExpired('2020-02-01', 30)).toEqual(['call_journal_20200101']);
+    // A day detached by a run that stopped before dropping it is dropped by the next run.
+    await testApp.db.query(`ALTER TABLE call_journal DETACH PARTITION call_journal_20200102`);
+    // Today 2020-02-02 with 30 days kept: 2020-01-03 and after stay.
+    expect(await partitions().dropExpired('2020-02-02', 30)).toEqual(['call_journal_20200101', 'call_journal_20200102']);
     const names = await partitions().partitionNames();
     expect(names).not.toContain('call_journal_20200101');
-    expect(names).toEqual(expect.arrayContaining(['call_journal_20200102', 'call_journal_20200103', 'call_journal_20310310']));
+    expect(names).toEqual(expect.arrayContaining(['call_journal_20200103', 'call_journal_20310310']));
+    const [leftover] = await testApp.db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('call_journal_20200101', 'call_journal_20200102')`);
+    expect(leftover.n).toBe(0);
     const journal = await testApp.db.query(`SELECT request_id FROM call_journal WHERE request_id = ANY($1)`, [[old.requestId, kept.requestId]]);
     expect(journal).toEqual([{ request_id: kept.requestId }]);
     const [after] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit`);
     expect(after.n).toBe(before.n);
     const [oldAudit] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit WHERE call_id = $1::uuid`, [old.callId]);
     expect(oldAudit.n).toBe(1);
+  });
+
+  it('reads the days-ahead gauge at each scrape, so a stopped maintenance job shows', async () => {
+    const metrics = await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+    const days = Number(/popgate_journal_partition_days_ahead (\d+)/.exec(metrics.text)?.[1]);
+    expect(days).toBe(await partitions().daysAhead());
+    const last = (await partitions().partitionNames()).filter((name) => name.startsWith('call_journal_202')).pop()!;
+    await testApp.db.query(`DROP TABLE ${last}`);
+    const after = await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+    expect(Number(/popgate_journal_partition_days_ahead (\d+)/.exec(after.text)?.[1])).toBe(days - 1);
+    await partitions().ensureAhead();
   });
 
   it('runs the maintenance as a daily job scheduled in Vietnam time, and as a job on demand', async () => {

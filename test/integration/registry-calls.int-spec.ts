@@ -81,6 +81,17 @@ describe('in-process registry calls', () => {
     expect(await journalRow(limited!.callId!)).toMatchObject({ outcome: 'rate_limited', http_status: 429 });
   });
 
+  it('refuses request and job ids that would put a personal ID number in the journal, and keeps neither', async () => {
+    const requestId = `job-${persona('married-wife').idNumber}`;
+    const outcome = await calls().verify(caller({ requestId, jobId: `verify-${persona('married-wife').idNumber}` }), verifyBody());
+    expect(outcome).toMatchObject({ kind: 'permanent', code: 'validation_failed', status: 400 });
+    const [row] = await testApp.db.query(`SELECT j::text AS text, request_id, job_id FROM call_journal j WHERE call_id = $1::uuid`, [outcome.callId]);
+    expect(row.text).not.toMatch(/\d{12}/);
+    expect(row.job_id).toBeNull();
+    const [audit] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit WHERE request_id = $1`, [requestId]);
+    expect(audit.n).toBe(0);
+  });
+
   it('stops a consumer whose key was revoked, as it stops an HTTP caller', async () => {
     const revoked = await createTestConsumer(testApp.app, { serviceCodes: ['SANDBOX-ALL'] });
     await request(testApp.app.getHttpServer()).delete(`/access/v1/consumers/${revoked.consumerId}/key`).set(ADMIN_AUTH).expect(204);
