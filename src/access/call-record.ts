@@ -97,7 +97,7 @@ export class CallRecord {
   access: AccessContext | undefined;
   fieldsRequested: readonly string[] = [];
   fieldsReturned: readonly string[] = [];
-  batch: { ok: number; mismatch: number; notFound: number; invalid: number } | null = null;
+  batch: { ok: number; mismatch: number; notFound: number; invalid: number; refused: number } | null = null;
   /** The outcome a served call's answer carries: `mismatch` and `not_found` for verify verdicts. */
   servedOutcome: 'ok' | 'mismatch' | 'not_found' = 'ok';
   /** The citizen the call was about, kept in memory only (the journal stores the persona key, never the number). */

@@ -10,6 +10,7 @@ import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-
 import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
 import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveConsent.js';
 import { CreateCallJournal1796400000000 } from './migrations/1796400000000-CreateCallJournal.js';
+import { JournalBatchRefused1796470000000 } from './migrations/1796470000000-JournalBatchRefused.js';
 import { SelfServiceConsumers1796460000000 } from './migrations/1796460000000-SelfServiceConsumers.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   OneLiveConsent1796040120000,
   CreateCallJournal1796400000000,
   SelfServiceConsumers1796460000000,
+  JournalBatchRefused1796470000000,
 ];
 
 /**

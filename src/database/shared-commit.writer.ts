@@ -41,7 +41,7 @@ export interface JournalRow {
   latencyMs: number;
   fieldsRequested: readonly string[];
   fieldsReturned: readonly string[];
-  batch: { ok: number; mismatch: number; notFound: number; invalid: number } | null;
+  batch: { ok: number; mismatch: number; notFound: number; invalid: number; refused: number } | null;
   personaKey: string | null;
   fingerprint: string;
 }
@@ -97,6 +97,7 @@ const JOURNAL_COLUMNS: [string, string, (row: JournalRow) => string | null][] = 
   ['batch_mismatch', 'integer', (r) => (r.batch ? String(r.batch.mismatch) : null)],
   ['batch_not_found', 'integer', (r) => (r.batch ? String(r.batch.notFound) : null)],
   ['batch_invalid', 'integer', (r) => (r.batch ? String(r.batch.invalid) : null)],
+  ['batch_refused', 'integer', (r) => (r.batch ? String(r.batch.refused) : null)],
   ['persona_key', 'text', (r) => r.personaKey],
   ['fingerprint', 'text', (r) => r.fingerprint],
 ];

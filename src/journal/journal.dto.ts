@@ -84,7 +84,7 @@ export const journalCallSchema = z.object({
   latencyMs: z.number().describe('From receipt until the row was handed to its commit, in milliseconds (the commit itself, shared with concurrent calls, is in popgate_registry_call_duration_seconds)'),
   fieldsRequested: z.array(z.string()),
   fieldsReturned: z.array(z.string()),
-  batch: z.object({ ok: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), invalid: z.number().int() }).nullable().describe('A verify-batch: its items by result'),
+  batch: z.object({ ok: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), invalid: z.number().int(), refused: z.number().int() }).nullable().describe('A verify-batch: its items by result (refused: no consent for that citizen)'),
   personaKey: z.string().nullable().describe('When the citizen asked about is a test persona'),
   fingerprint: z.string().describe('Hash of consumer, operation and the normalised request: equal for repeats of one request'),
 });

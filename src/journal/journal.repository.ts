@@ -5,7 +5,7 @@ import type { JournalCallView, JournalCursor, JournalQuery } from './journal.dto
 
 const CALL_SELECT = `call_id, received_at, request_id, transport, consumer_id, service_code, operation, dossier_id, job_id, attempt,
   outcome, http_status, problem_code, fault_kind, latency_ms, fields_requested, fields_returned, batch_ok, batch_mismatch,
-  batch_not_found, batch_invalid, persona_key, fingerprint`;
+  batch_not_found, batch_invalid, batch_refused, persona_key, fingerprint`;
 
 interface CallRow {
   call_id: string;
@@ -29,6 +29,7 @@ interface CallRow {
   batch_mismatch: number | null;
   batch_not_found: number | null;
   batch_invalid: number | null;
+  batch_refused: number | null;
   persona_key: string | null;
   fingerprint: string;
 }
@@ -98,7 +99,7 @@ function viewOf(row: CallRow): JournalCallView {
     latencyMs: row.latency_ms,
     fieldsRequested: row.fields_requested,
     fieldsReturned: row.fields_returned,
-    batch: row.batch_ok === null ? null : { ok: row.batch_ok, mismatch: row.batch_mismatch!, notFound: row.batch_not_found!, invalid: row.batch_invalid! },
+    batch: row.batch_ok === null ? null : { ok: row.batch_ok, mismatch: row.batch_mismatch!, notFound: row.batch_not_found!, invalid: row.batch_invalid!, refused: row.batch_refused! },
     personaKey: row.persona_key,
     fingerprint: row.fingerprint,
   };

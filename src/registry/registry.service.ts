@@ -254,10 +254,10 @@ function changeEventOf(row: RegistryChangeRow): ChangeEvent {
 }
 
 /** A verify-batch's items by result, for the journal. */
-function batchSummaryOf(results: readonly VerifyBatchEntry[]): { ok: number; mismatch: number; notFound: number; invalid: number } {
-  const summary = { ok: 0, mismatch: 0, notFound: 0, invalid: 0 };
+function batchSummaryOf(results: readonly VerifyBatchEntry[]): { ok: number; mismatch: number; notFound: number; invalid: number; refused: number } {
+  const summary = { ok: 0, mismatch: 0, notFound: 0, invalid: 0, refused: 0 };
   for (const entry of results) {
-    if ('error' in entry) summary.invalid += 1;
+    if ('error' in entry) summary[entry.error.code === 'validation_failed' ? 'invalid' : 'refused'] += 1;
     else if (entry.verdict === 'match') summary.ok += 1;
     else if (entry.verdict === 'mismatch') summary.mismatch += 1;
     else summary.notFound += 1;

@@ -22,6 +22,7 @@ interface JournalRowSeen {
   batch_mismatch: number | null;
   batch_not_found: number | null;
   batch_invalid: number | null;
+  batch_refused: number | null;
   persona_key: string | null;
   fingerprint: string;
   transport: string;
@@ -105,7 +106,7 @@ describe('call journal', () => {
             .set('x-request-id', id)
             .send({ items: [verifyBody(), verifyBody({ fullName: 'Someone Else' }), verifyBody({ idNumber: unusedIdNumber() }), { idNumber: '12' }] }),
         status: 200,
-        row: { outcome: 'ok', operation: 'verify_batch_item', batch_ok: 1, batch_mismatch: 1, batch_not_found: 1, batch_invalid: 1 },
+        row: { outcome: 'ok', operation: 'verify_batch_item', batch_ok: 1, batch_mismatch: 1, batch_not_found: 1, batch_invalid: 1, batch_refused: 0 },
         audit: ['match', 'mismatch', 'not_found', 'refused'],
       },
       {
@@ -217,6 +218,14 @@ describe('call journal', () => {
       const refused = await testApp.db.query(`SELECT outcome, problem_code FROM call_journal WHERE request_id = $1`, [second]);
       expect(refused.length).toBeGreaterThanOrEqual(1);
       expect(refused.every((r: { outcome: string }) => r.outcome === 'quota_exhausted')).toBe(true);
+    });
+
+    it('counts a batch item refused for want of consent as refused, not invalid', async () => {
+      const bank = await createTestConsumer(testApp.app, { kind: 'non_state', serviceCodes: ['SANDBOX-ALL'] });
+      const requestId = uniqueRequestId('consent');
+      await http().post('/registry/v1/citizens/verify-batch').set({ ...bank.auth, 'x-service-code': 'SANDBOX-ALL', 'x-request-id': requestId })
+        .send({ items: [verifyBody(), { idNumber: '12' }] }).expect(200);
+      expect(await onlyRowOf(requestId)).toMatchObject({ batch_ok: 0, batch_refused: 1, batch_invalid: 1 });
     });
 
     it('journals a call whose client went away before the answer', async () => {
