@@ -135,27 +135,38 @@ function toSpec(value: { kind: FaultKind } & Record<string, unknown>): FaultSpec
 
 /**
  * A rule object: `kind`, the kind's own parameters, and the rule's fields (`probability`, `attempts`, `n`, `from`...).
- * A parameter of another kind, or any other key, is refused with rule `unknown_parameter`, naming the valid ones.
+ * A parameter of another kind is refused with rule `unknown_parameter`, naming the valid ones; any other key with
+ * `unknown_property`.
  */
-export function faultRuleSchema<Shape extends z.ZodRawShape>(ruleFields: Shape, kinds: readonly FaultKind[] = FAULT_KINDS, defaultKind?: FaultKind) {
-  const kindSchema = z.enum(kinds as [FaultKind, ...FaultKind[]]);
-  return z
-    .looseObject({ ...ruleFields, kind: defaultKind ? kindSchema.default(defaultKind) : kindSchema, ...PARAMETER_SCHEMAS })
+export function faultRuleSchema<Shape extends z.ZodRawShape>(ruleFields: Shape, kinds: readonly FaultKind[] = FAULT_KINDS) {
+  return refinedRule(z.strictObject({ ...ruleFields, kind: z.enum(kinds as [FaultKind, ...FaultKind[]]), ...PARAMETER_SCHEMAS }), Object.keys(ruleFields));
+}
+
+/** A rule object whose `kind` may be left out for `defaultKind`. */
+export function defaultedFaultRuleSchema<Shape extends z.ZodRawShape>(ruleFields: Shape, kinds: readonly FaultKind[], defaultKind: FaultKind) {
+  return refinedRule(z.strictObject({ ...ruleFields, kind: z.enum(kinds as [FaultKind, ...FaultKind[]]).optional(), ...PARAMETER_SCHEMAS }), Object.keys(ruleFields), defaultKind);
+}
+
+function refinedRule<Rule extends z.ZodType>(rule: Rule, ruleFields: string[], defaultKind?: FaultKind) {
+  return rule
     .superRefine(
       (value, context) => {
         if (value === null || typeof value !== 'object') return;
         const kind = (value as { kind?: unknown }).kind ?? defaultKind;
         if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) return;
-        const valid = ['kind', ...Object.keys(ruleFields), ...Object.keys(FAULT_CATALOG[kind as FaultKind].parameters)];
+        const valid = ['kind', ...ruleFields, ...Object.keys(FAULT_CATALOG[kind as FaultKind].parameters)];
         for (const key of Object.keys(value)) {
-          if (!valid.includes(key)) {
+          if (!valid.includes(key) && key in PARAMETER_SCHEMAS) {
             context.addIssue({ code: 'custom', path: [key], message: `is not a parameter of ${kind} (valid: ${valid.join(', ')})`, params: { rule: 'unknown_parameter' } });
           }
         }
       },
       { when: () => true },
     )
-    .transform((value) => ({ ...(value as z.output<z.ZodObject<Shape>>), fault: toSpec(value as { kind: FaultKind } & Record<string, unknown>) }));
+    .transform((value) => {
+      const rule = value as z.output<Rule> & { kind?: FaultKind };
+      return { ...rule, fault: toSpec({ ...rule, kind: (rule.kind ?? defaultKind)! }) } as z.output<Rule> & { fault: FaultSpec };
+    });
 }
 
 const HEADER_FIELD = 'header.X-Sandbox-Fault';

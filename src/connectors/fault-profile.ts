@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isoDateTimeSchema, safeText } from '../common/validation.js';
-import { FAULT_CATALOG, FAULT_KINDS, faultRuleSchema, LATENCY_DESCRIPTION, type FaultKind, type FaultSpec } from './fault-kinds.js';
+import { defaultedFaultRuleSchema, FAULT_CATALOG, FAULT_KINDS, faultRuleSchema, LATENCY_DESCRIPTION, type FaultKind, type FaultSpec } from './fault-kinds.js';
 
 const PRE_ANSWER_KINDS = FAULT_KINDS.filter((kind) => FAULT_CATALOG[kind].phase === 'before_registry');
 
@@ -38,13 +38,13 @@ const latencySchema = z
 export type LatencySpec = z.output<typeof latencySchema>;
 
 const errorRuleSchema = faultRuleSchema({ probability: z.number().min(0).max(1).describe('Chance that a call meets this fault (0-1)') });
-const failFirstSchema = faultRuleSchema(
+const failFirstSchema = defaultedFaultRuleSchema(
   { attempts: z.number().int().min(1).max(100).describe('Attempts of each distinct request that fail before it is answered') },
   FAULT_KINDS,
   'unavailable',
 );
-const everyNthSchema = faultRuleSchema({ n: z.number().int().min(1).max(1_000_000).describe('Every nth call of the scope (n, 2n, 3n...) fails') }, FAULT_KINDS, 'unavailable');
-const outageSchema = faultRuleSchema(
+const everyNthSchema = defaultedFaultRuleSchema({ n: z.number().int().min(1).max(1_000_000).describe('Every nth call of the scope (n, 2n, 3n...) fails') }, FAULT_KINDS, 'unavailable');
+const outageSchema = defaultedFaultRuleSchema(
   {
     from: isoDateTimeSchema('must be an ISO 8601 date-time with a time zone').optional(),
     to: isoDateTimeSchema('must be an ISO 8601 date-time with a time zone').optional(),

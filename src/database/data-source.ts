@@ -10,6 +10,7 @@ import { IndexConsumerKeyPrefix1796040000000 } from './migrations/1796040000000-
 import { UniqueConsumerNames1796040060000 } from './migrations/1796040060000-UniqueConsumerNames.js';
 import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveConsent.js';
 import { CreateCallJournal1796400000000 } from './migrations/1796400000000-CreateCallJournal.js';
+import { CreateConnectors1796486400000 } from './migrations/1796486400000-CreateConnectors.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   UniqueConsumerNames1796040060000,
   OneLiveConsent1796040120000,
   CreateCallJournal1796400000000,
+  CreateConnectors1796486400000,
 ];
 
 /**

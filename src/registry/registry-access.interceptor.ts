@@ -6,6 +6,7 @@ import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, RECEIVED_AT, type RequestWithAcces
 import { AccessGate } from '../access/access-gate.service.js';
 import { epochMs, normalizeRequest, type CallValues } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
+import { HttpFaults, type HttpFault } from '../connectors/http-faults.js';
 import { CallJournal } from '../journal/call-journal.service.js';
 import { failedEnding, servedEnding } from '../journal/call-outcome.js';
 import { MAX_VERIFY_BATCH } from './registry.dto.js';
@@ -72,6 +73,7 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     private readonly gate: AccessGate,
     private readonly journal: CallJournal,
     private readonly hmac: CitizenHmac,
+    private readonly faults: HttpFaults,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -87,17 +89,26 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     request[CALL_RECORD] = call;
     void reply.header('x-call-id', call.callId);
     let result: unknown;
+    let fault: HttpFault | null = null;
     try {
       await this.gate.admit(call);
-      result = await handle();
+      // The connector (state, operations) and the call's simulated fault, before the registry reads anything.
+      fault = await this.faults.decide(call, request, reply);
+      if (!fault?.beforeAnswer) result = await handle();
     } catch (error) {
       // The citizen is named when the path or a single verify's body carries a valid ID number.
       if (AccessGate.isUnauditedRefusal(error)) this.gate.recordRefusal(call, this.citizenOf(request), error.code);
       await this.journal.commit(call, failedEnding(error));
       throw error;
     }
+    if (fault) call.faultKind = fault.kind;
+    if (fault?.beforeAnswer) {
+      // A failure before the registry answers read nothing: one journal row, no audit row, then the wire behaviour.
+      await this.journal.commit(call, fault.ending);
+      return fault.fail();
+    }
     await this.journal.commit(call, servedEnding(call));
-    return result;
+    return fault ? fault.answer(result) : result;
   }
 
   /** The citizen a refused call was about: the ID number of the path, or of a single verify's body, when valid. */
