@@ -13,6 +13,7 @@ import { decideFault, type FaultRule } from './fault-decision.js';
 import { injectedError } from './fault-errors.js';
 import { describeFault, FAULT_CATALOG, parseFaultHeader, type FaultKind, type FaultOutcome, type FaultPhase, type FaultSpec } from './fault-kinds.js';
 import { faultKeyPrefix, FaultScopes } from './fault-scopes.service.js';
+import { SharedCounters } from './shared-counters.js';
 
 /** The sandbox headers of a call, as an in-process caller passes them. */
 export interface SandboxCallOptions {
@@ -87,13 +88,15 @@ const ATTEMPT_TTL_MS = 60 * 60 * 1000;
  * - The fault comes from the call's own X-Sandbox-Fault, else from the most specific profile in scope: the session's
  *   (X-Sandbox-Session), the consumer's, and the connector's (for in-process calls, or for every caller when the
  *   operator says so).
- * - A profile that draws or counts takes one Redis round trip (INCR of its sequence; with failFirst, INCR of the
- *   request's attempts too, pipelined); a call with no profile in scope costs no I/O at all. When Redis does not
- *   answer, the draws fall back to the seed and the call id, and the call goes on.
+ * - A profile that draws or counts takes a share of one Redis round trip (its sequence number; with failFirst, the
+ *   request's attempt number too), shared by the calls of one turn of the event loop (SharedCounters); a call with
+ *   no profile in scope costs no I/O at all. When Redis does not answer within REDIS_TIMEOUT_MS, the draws fall back
+ *   to the seed and the call id, and the call goes on.
  */
 @Injectable()
 export class FaultEngine {
   private readonly keyPrefix: string;
+  private readonly counters: SharedCounters;
   private readonly injected: Counter<'kind' | 'source'>;
   private readonly fallbacks: Counter;
 
@@ -101,11 +104,12 @@ export class FaultEngine {
     private readonly connectors: ConnectorDirectory,
     private readonly scopes: FaultScopes,
     private readonly hmac: CitizenHmac,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
     metrics: MetricsRegistry,
   ) {
     this.keyPrefix = faultKeyPrefix(config);
+    this.counters = new SharedCounters(redis, REDIS_TIMEOUT_MS);
     this.injected = new Counter({
       name: 'popgate_sandbox_faults_total',
       help: 'Simulated faults applied to registry calls, by kind (latency for a delay alone) and by whose profile or header',
@@ -145,17 +149,13 @@ export class FaultEngine {
   private async countersFor(profile: ActiveProfile, call: CallRecord): Promise<{ sequence: number | null; attempt: number | null; fallback: boolean }> {
     const { sequence, attempts } = profile.counters;
     if (!sequence && !attempts) return { sequence: null, attempt: null, fallback: false };
-    const sequenceKey = `${this.keyPrefix}:${profile.version}:seq`;
     try {
-      if (!attempts) return { sequence: await bounded(this.redis.incr(sequenceKey)), attempt: null, fallback: false };
-      const attemptKey = `${this.keyPrefix}:${profile.version}:attempt:${this.fingerprint(call)}`;
-      const pipeline = this.redis.pipeline();
-      if (sequence) pipeline.incr(sequenceKey);
-      pipeline.incr(attemptKey).pexpire(attemptKey, ATTEMPT_TTL_MS);
-      const results = (await bounded(pipeline.exec())) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed || results.length === 0) throw failed?.[0] ?? new Error('empty pipeline answer');
-      return { sequence: sequence ? Number(results[0][1]) : null, attempt: Number(results[sequence ? 1 : 0][1]), fallback: false };
+      // Asked together, so they share one round trip (with the other calls of this turn of the event loop).
+      const [number, attempt] = await Promise.all([
+        sequence ? this.counters.next(`${this.keyPrefix}:${profile.version}:seq`) : null,
+        attempts ? this.counters.next(`${this.keyPrefix}:${profile.version}:attempt:${this.fingerprint(call)}`, ATTEMPT_TTL_MS) : null,
+      ]);
+      return { sequence: number, attempt, fallback: false };
     } catch {
       this.fallbacks.inc();
       return { sequence: null, attempt: call.values.attempt ?? null, fallback: true };
@@ -166,15 +166,6 @@ export class FaultEngine {
     this.injected.inc({ kind: plan.kind, source: plan.source });
     return plan;
   }
-}
-
-/** Rejects when Redis takes longer than REDIS_TIMEOUT_MS (a server that accepts but does not answer). */
-function bounded<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function planOf(

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { parseInput } from '../../src/common/validation.js';
 import { FaultScopes } from '../../src/connectors/fault-scopes.service.js';
+import { SharedCounters } from '../../src/connectors/shared-counters.js';
 import { decideFault } from '../../src/connectors/fault-decision.js';
 import { faultProfileSchema, toFaultProfile, type FaultProfileInput } from '../../src/connectors/fault-profile.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
@@ -72,7 +73,7 @@ describe('fault counters shared by two API processes', () => {
     expect(statuses).toEqual([200, 500, 200, 500, 200, 500]);
   });
 
-  it('costs no Redis command without a profile in scope, and one INCR per call with a profile at 0 %', async () => {
+  it('costs no Redis command without a profile in scope, and at most one INCRBY per call with a profile at 0 %', async () => {
     const redis = first.get<Redis>(REDIS);
     const commands: string[] = [];
     const send = redis.sendCommand.bind(redis);
@@ -86,9 +87,30 @@ describe('fault counters shared by two API processes', () => {
       expect(commands).toEqual([]);
       await putFaults(first, quiet.auth, { errors: [{ kind: 'unavailable', probability: 0 }] });
       for (let i = 0; i < 20; i += 1) await lookupOn(first, quiet.auth).expect(200);
-      expect(commands).toEqual(Array(20).fill('incr'));
+      expect(commands).toEqual(Array(20).fill('incrby'));
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe('SharedCounters', () => {
+  it('gives the calls of one event-loop turn consecutive numbers from one INCRBY, unique across processes', async () => {
+    const redis = createRedisConnection(process.env.REDIS_URL!);
+    const other = createRedisConnection(process.env.REDIS_URL!);
+    await Promise.all([redis.connect(), other.connect()]);
+    try {
+      const key = `${process.env.QUEUE_PREFIX}:sandbox-faults:test-${process.pid}-${Date.now()}`;
+      const send = jest.spyOn(redis, 'sendCommand');
+      const [mine, theirs] = [new SharedCounters(redis, 1_000), new SharedCounters(other, 1_000)];
+      const numbers = await Promise.all([...Array.from({ length: 50 }, () => mine.next(key)), ...Array.from({ length: 30 }, () => theirs.next(key))]);
+      expect(send.mock.calls.map(([command]) => command.name)).toEqual(['incrby']);
+      expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+      expect(numbers.slice(0, 50)).toEqual([...numbers.slice(0, 50)].sort((a, b) => a - b));
+      await redis.del(key);
+    } finally {
+      redis.disconnect();
+      other.disconnect();
     }
   });
 });
