@@ -2,6 +2,9 @@ import { AccessAuditEntity } from './access/access-audit.entity.js';
 import { ConsentEntity } from './access/consent.entity.js';
 import { ConsumerEntity } from './access/consumer.entity.js';
 import { PublicServiceEntity } from './catalog/public-service.entity.js';
+import { ConnectorEntity } from './connectors/connector.entity.js';
+import { FaultProfileEntity } from './connectors/fault-profile.entity.js';
+import { SandboxSessionEntity } from './connectors/sandbox-session.entity.js';
 import { CitizenEntity } from './registry/citizen.entity.js';
 import { HouseholdEntity } from './registry/household.entity.js';
 import { RegistryChangeEntity } from './registry/registry-change.entity.js';
@@ -20,4 +23,7 @@ export const ENTITIES = [
   ConsumerEntity,
   ConsentEntity,
   AccessAuditEntity,
+  ConnectorEntity,
+  SandboxSessionEntity,
+  FaultProfileEntity,
 ];

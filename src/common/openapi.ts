@@ -33,6 +33,7 @@ export type ResponseHeader =
   | 'Access-Control-Allow-Origin'
   | 'Access-Control-Expose-Headers'
   | 'X-Call-Id'
+  | 'X-Sandbox-Fault-Applied'
   | 'Content-Disposition';
 
 /** The response headers popgate sets, declared once under `components.headers`. */
@@ -90,6 +91,12 @@ const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
     required: false,
     schema: { type: 'string', format: 'uuid' },
     example: '01938a1e-7c2a-7d4e-9b1f-3c5e8a0f2d41',
+  },
+  'X-Sandbox-Fault-Applied': {
+    description: 'The simulated fault a registry call met (`kind; param=value`, or `latency; ms=N` for a delayed answer): see GET /sandbox/fault-kinds',
+    required: false,
+    schema: { type: 'string' },
+    example: 'unavailable',
   },
   'Content-Disposition': {
     description: 'A CSV export is offered as a file',
@@ -155,9 +162,11 @@ export function ApiJsonResponse(
   description: string,
   schema: z.ZodType,
   example: unknown,
-  options: { headers?: readonly ResponseHeader[]; alternatives?: Alternatives } = {},
+  options: { headers?: readonly ResponseHeader[]; alternatives?: Alternatives; io?: 'input' | 'output' } = {},
 ) {
-  const content = { 'application/json': { schema: openApiSchema(schema, 'output') as SchemaObject, example }, ...options.alternatives };
+  // `input`: for an answer that shows back a document as its owner wrote it (a fault profile), whose schema parses
+  // with transforms that JSON Schema cannot show as output.
+  const content = { 'application/json': { schema: openApiSchema(schema, options.io ?? 'output') as SchemaObject, example }, ...options.alternatives };
   return ApiResponse({ status, description, content, ...(options.headers ? { headers: headerRefs(options.headers) } : {}) });
 }
 
@@ -229,7 +238,9 @@ export function completeDocument(document: OpenAPIObject, serverUrl: string): Op
           ...EVERY_ANSWER,
           ...(status === '429' || status === '503' ? (['Retry-After'] as const) : []),
           ...(problem || PERSONAL_DATA_PATH.test(path) ? (['Cache-Control'] as const) : []),
-          ...(JOURNALED_PATH.test(path) ? (['X-Call-Id'] as const) : []),
+          ...(JOURNALED_PATH.test(path) ? (['X-Call-Id', 'X-Sandbox-Fault-Applied'] as const) : []),
+          // A registry handler's X-Popgate-Data stays on the answer when it fails inside the handler.
+          ...(JOURNALED_PATH.test(path) && status === '500' && !response.headers?.['X-Popgate-Data'] ? (['X-Popgate-Data'] as const) : []),
         ];
         response.headers = { ...headerRefs(headers), ...response.headers };
       }

@@ -12,6 +12,7 @@ import { OneLiveConsent1796040120000 } from './migrations/1796040120000-OneLiveC
 import { CreateCallJournal1796400000000 } from './migrations/1796400000000-CreateCallJournal.js';
 import { JournalBatchRefused1796470000000 } from './migrations/1796470000000-JournalBatchRefused.js';
 import { SelfServiceConsumers1796460000000 } from './migrations/1796460000000-SelfServiceConsumers.js';
+import { CreateConnectors1796486400000 } from './migrations/1796486400000-CreateConnectors.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   CreateCallJournal1796400000000,
   SelfServiceConsumers1796460000000,
   JournalBatchRefused1796470000000,
+  CreateConnectors1796486400000,
 ];
 
 /**

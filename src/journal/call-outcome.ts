@@ -16,10 +16,13 @@ export const JOURNAL_OUTCOMES = [
 ] as const;
 export type JournalOutcome = (typeof JOURNAL_OUTCOMES)[number];
 
-/** How a call ended: its outcome class, its HTTP status (the equivalent one for an in-process call), its problem code. */
+/**
+ * How a call ended: its outcome class, its HTTP status (the equivalent one for an in-process call; null when nothing
+ * was answered, as for a simulated timeout or connection reset), its problem code.
+ */
 export interface CallEnding {
   outcome: JournalOutcome;
-  httpStatus: number;
+  httpStatus: number | null;
   problemCode: string | null;
 }
 

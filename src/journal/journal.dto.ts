@@ -78,7 +78,7 @@ export const journalCallSchema = z.object({
   jobId: z.string().nullable().describe('For calls made by jobs'),
   attempt: z.number().int().nullable().describe("For calls made by jobs: the job's attempt number"),
   outcome: z.enum(JOURNAL_OUTCOMES),
-  httpStatus: z.number().int().describe('The status answered (for in-process calls, the equivalent status)'),
+  httpStatus: z.number().int().nullable().describe('The status answered (for in-process calls, the equivalent status); null when nothing was answered (a simulated timeout or reset)'),
   problemCode: z.string().nullable(),
   faultKind: z.string().nullable().describe('The simulated fault the call met, apart from real failures'),
   latencyMs: z.number().describe('From receipt until the row was handed to its commit, in milliseconds (the commit itself, shared with concurrent calls, is in popgate_registry_call_duration_seconds)'),

@@ -1,20 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { AccessGate } from '../access/access-gate.service.js';
 import type { CallRecord, CallValues } from '../access/call-record.js';
+import type { FaultEnding } from '../connectors/fault-engine.service.js';
 import { CallJournal } from '../journal/call-journal.service.js';
 import { failedEnding, servedEnding } from '../journal/call-outcome.js';
 
-/** What a caller of the pipeline may add to a call: see it opened, and name the citizen a refusal was about. */
+/**
+ * A call's simulated fault as its transport carries it out (HttpFault on the socket, InProcessFault for jobs): a
+ * fault before the registry answers stops the work, is journaled with its ending and fails the call; a fault after
+ * the answer lets the work run and the call commit, then changes the answer.
+ */
+export interface PipelineFault {
+  readonly kind: string;
+  readonly beforeAnswer: boolean;
+  readonly ending: FaultEnding;
+  fail(): Promise<never>;
+  /** The served value as the caller gets it: the same value after a delay, or a failure (a malformed body). */
+  answer(value: unknown): Promise<unknown>;
+}
+
+/** What a caller of the pipeline adds to a call: see it opened, name a refusal's citizen, decide its fault. */
 export interface CallHooks {
   opened?: (call: CallRecord) => void;
   /** The citizen a refused call named (a valid ID number of its path or body), pseudonymised, or null. */
   refusedCitizen?: () => { hmac: string; masked: string } | null;
+  /** The connector's checks and the call's fault, after admission and before the registry reads anything. */
+  fault?: (call: CallRecord) => Promise<PipelineFault | null>;
 }
 
 /**
- * The one way a registry call runs, over HTTP or in-process: the gate opens its record and admits it, the work is
- * done, and the call is committed once (journal row and audit rows in one statement) before its value is returned
- * or its error rethrown. A commit that fails replaces the answer: no call is answered unjournaled or unaudited.
+ * The one way a registry call runs, over HTTP or in-process: the gate opens its record and admits it, the connector
+ * and the fault engine decide what it meets, the work is done, and the call is committed once (journal row and audit
+ * rows in one statement) before its value is returned or its error rethrown. A commit that fails replaces the
+ * answer: no call is answered unjournaled or unaudited.
  */
 @Injectable()
 export class CallPipeline {
@@ -26,16 +44,24 @@ export class CallPipeline {
   async run<T>(values: CallValues, work: (call: CallRecord) => Promise<T>, hooks: CallHooks = {}): Promise<T> {
     const call = this.gate.open(values);
     hooks.opened?.(call);
-    let value: T;
+    let value: T | undefined;
+    let fault: PipelineFault | null = null;
     try {
       await this.gate.admit(call);
-      value = await work(call);
+      fault = (await hooks.fault?.(call)) ?? null;
+      if (!fault?.beforeAnswer) value = await work(call);
     } catch (error) {
       if (AccessGate.isUnauditedRefusal(error)) this.gate.recordRefusal(call, hooks.refusedCitizen?.() ?? null, error.code);
       await this.journal.commit(call, failedEnding(error));
       throw error;
     }
+    if (fault) call.faultKind = fault.kind;
+    if (fault?.beforeAnswer) {
+      // A failure before the registry answers read nothing: one journal row, no audit row, then the failure.
+      await this.journal.commit(call, fault.ending);
+      return fault.fail();
+    }
     await this.journal.commit(call, servedEnding(call));
-    return value;
+    return fault ? ((await fault.answer(value)) as T) : (value as T);
   }
 }

@@ -2,11 +2,10 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditOperation } from '../access/access-audit.entity.js';
-import { AccessGate } from '../access/access-gate.service.js';
 import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, normalizeRequest, RECEIVED_AT, receivedNow, type CallValues, type RequestWithAccess } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
-import { CallJournal } from '../journal/call-journal.service.js';
-import { failedEnding, servedEnding } from '../journal/call-outcome.js';
+import { HttpFaults } from '../connectors/http-faults.js';
+import { CallPipeline } from './call-pipeline.service.js';
 import { MAX_VERIFY_BATCH } from './registry.dto.js';
 
 /**
@@ -69,9 +68,9 @@ export function callValuesOf(request: FastifyRequest & RequestWithAccess, operat
 @Injectable()
 export class RegistryAccessInterceptor implements NestInterceptor {
   constructor(
-    private readonly gate: AccessGate,
-    private readonly journal: CallJournal,
+    private readonly pipeline: CallPipeline,
     private readonly hmac: CitizenHmac,
+    private readonly faults: HttpFaults,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -82,22 +81,16 @@ export class RegistryAccessInterceptor implements NestInterceptor {
     return from(this.run(request, reply, operation, () => lastValueFrom(next.handle())));
   }
 
-  private async run(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
-    const call = this.gate.open(callValuesOf(request, operation));
-    request[CALL_RECORD] = call;
-    void reply.header('x-call-id', call.callId);
-    let result: unknown;
-    try {
-      await this.gate.admit(call);
-      result = await handle();
-    } catch (error) {
-      // The citizen is named when the path or a single verify's body carries a valid ID number.
-      if (AccessGate.isUnauditedRefusal(error)) this.gate.recordRefusal(call, this.citizenOf(request), error.code);
-      await this.journal.commit(call, failedEnding(error));
-      throw error;
-    }
-    await this.journal.commit(call, servedEnding(call));
-    return result;
+  private run(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
+    return this.pipeline.run(callValuesOf(request, operation), handle, {
+      opened: (call) => {
+        request[CALL_RECORD] = call;
+        void reply.header('x-call-id', call.callId);
+      },
+      refusedCitizen: () => this.citizenOf(request),
+      // The connector (state, operations) and the call's simulated fault, carried out on the socket.
+      fault: (call) => this.faults.decide(call, request, reply),
+    });
   }
 
   /** The citizen a refused call was about: the ID number of the path, or of a single verify's body, when valid. */

@@ -7,7 +7,9 @@ import { RateLimitedError } from '../common/domain-error.js';
 import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/problem-details.filter.js';
 import { toProblem } from '../common/problem-details.js';
 import { failureHandling } from '../queue/job-failure.js';
+import { FaultEngine } from '../connectors/fault-engine.service.js';
 import { CallPipeline } from './call-pipeline.service.js';
+import { InProcessFault } from './in-process-fault.js';
 import type { VerifyResult } from './registry.dto.js';
 import { RegistryService, type VerifyBatchEntry } from './registry.service.js';
 
@@ -22,6 +24,10 @@ export interface InProcessCaller {
   requestId?: string;
   jobId?: string | null;
   attempt?: number | null;
+  /** As `X-Sandbox-Session`: the call belongs to this sandbox session of the consumer. */
+  sandboxSessionId?: string | null;
+  /** As `X-Sandbox-Fault: kind[; param=value]`: a simulated fault for this call only. */
+  sandboxFault?: string | null;
 }
 
 /** A verify request as a job holds it (the same shape as the HTTP body). */
@@ -53,6 +59,7 @@ export class RegistryCalls {
     private readonly pipeline: CallPipeline,
     private readonly registry: RegistryService,
     private readonly hmac: CitizenHmac,
+    private readonly faults: FaultEngine,
   ) {}
 
   verify(caller: InProcessCaller, input: VerifyInput): Promise<RegistryCallOutcome<VerifyResult>> {
@@ -98,7 +105,16 @@ export class RegistryCalls {
           attempt: caller.attempt ?? null,
         },
         work,
-        { opened: (call) => (callId = call.callId), refusedCitizen: () => this.hmac.pseudonymIfValid(subject) },
+        {
+          opened: (call) => (callId = call.callId),
+          refusedCitizen: () => this.hmac.pseudonymIfValid(subject),
+          // The connector's checks, and the faults of the connector's profile (an operator's, for the portal's own
+          // jobs), or the caller's own session or header: the same engine as HTTP callers meet.
+          fault: async (call) => {
+            const plan = await this.faults.decide(call, { sessionId: caller.sandboxSessionId ?? null, fault: caller.sandboxFault ?? null });
+            return plan ? new InProcessFault(plan) : null;
+          },
+        },
       );
       return { kind: 'ok', value, callId: callId! };
     } catch (error) {

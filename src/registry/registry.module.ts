@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
+import { ConnectorsModule } from '../connectors/connectors.module.js';
 import { JournalModule } from '../journal/journal.module.js';
 import { RegistryController } from './registry.controller.js';
 import { RegistryEventsService } from './registry-events.service.js';
@@ -17,7 +18,7 @@ import { RegistryCalls } from './registry-calls.service.js';
  * access gate, and its write side (RegistryEventsService), which the sandbox controls call.
  */
 @Module({
-  imports: [AccessModule, JournalModule],
+  imports: [AccessModule, ConnectorsModule, JournalModule],
   controllers: [RegistryController],
   providers: [CallPipeline, RegistryCalls, RegistryAccessInterceptor, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
   exports: [RegistryCalls, RefusalAudit, RegistryService, RegistryRepository, RegistryEventsService],

@@ -19,7 +19,7 @@ describe('gateway', () => {
 
   const http = () => request(testApp.app.getHttpServer());
   /** The operations anyone may call, without a key. */
-  const PUBLIC_OPERATIONS = ['GET /health', 'GET /health/ready', 'GET /registry/v1/fields', 'GET /portal/v1/services', 'GET /portal/v1/services/{code}', 'POST /sandbox/developers'];
+  const PUBLIC_OPERATIONS = ['GET /health', 'GET /health/ready', 'GET /registry/v1/fields', 'GET /portal/v1/services', 'GET /portal/v1/services/{code}', 'POST /sandbox/developers', 'GET /sandbox/fault-kinds'];
   /** An officer's own (valid) ID number and a dossier: a refused call records both, as a served one does. */
   const OFFICER = '001090999921';
   const PURPOSE_DETAILS = { 'x-dossier-id': 'HS-GATEWAY-1', 'x-officer-id': OFFICER };

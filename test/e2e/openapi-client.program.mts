@@ -353,13 +353,35 @@ async function developers(): Promise<void> {
   use<number>(tooMany.headers['Retry-After']);
 }
 
+async function faults(): Promise<void> {
+  const kinds = await call('get', '/sandbox/fault-kinds', {}, 200, 'application/json');
+  use(kinds.body);
+  const connectors = await call('get', '/connectors/v1', {}, 200, 'application/json');
+  connectors.body.connectors.forEach((c) => use<[string, string, string[], boolean, string | null]>([c.serviceCode, c.state, c.operations, c.applyFaultsToAllCallers, c.note]));
+  const connector = await call('get', '/connectors/v1/{serviceCode}', { path: { serviceCode: '1.004222' } }, 200, 'application/json');
+  use(connector.body.faultProfile);
+  const changed = await call('put', '/connectors/v1/{serviceCode}', { path: { serviceCode: '1.004222' }, body: { state: 'maintenance', operations: ['verify', 'look-up'] } }, 200, 'application/json');
+  use(changed.body.updatedAt);
+  const session = await call('post', '/sandbox/sessions', { body: { label: 'retry test' } }, 201, 'application/json');
+  const sessionId: string = session.body.sessionId;
+  const header = { 'X-Sandbox-Session': sessionId };
+  const set = await call('put', '/sandbox/faults', { header, body: { serviceCode: 'SANDBOX-ALL', profile: { failFirst: { attempts: 2, kind: 'unavailable' } } } }, 200, 'application/json');
+  use([set.body.consumerId, set.body.sessionId, set.body.serviceCode, set.body.profile, set.body.updatedAt]);
+  const profiles = await call('get', '/sandbox/faults', { header }, 200, 'application/json');
+  profiles.body.profiles.forEach((p) => use(p.profile));
+  await call('delete', '/sandbox/faults', { header, query: { serviceCode: 'SANDBOX-ALL' } }, 204, null);
+  await call('delete', '/sandbox/sessions/{sessionId}', { path: { sessionId } }, 204, null);
+  const faulted = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 503, 'application/problem+json');
+  use<string | undefined>(faulted.headers['X-Sandbox-Fault-Applied']);
+}
+
 async function journal(): Promise<void> {
   const served = await call('get', '/registry/v1/citizens/{idNumber}', { path: { idNumber: PERSONA }, header: purpose }, 200, 'application/json');
   use<string | undefined>(served.headers['X-Call-Id']);
   const page = await call('get', '/journal/v1/calls', { query: { serviceCode: 'SANDBOX-ALL', outcome: 'refused', operation: 'lookup', limit: 50 } }, 200, 'application/json');
   const readCall = (c: (typeof page.body.calls)[number]) => {
     use<[string, string, string, 'http' | 'in_process', string | null, string | null]>([c.callId, c.receivedAt, c.requestId, c.transport, c.consumerId, c.serviceCode]);
-    use<[string, string | null, string | null, number | null, string, number, string | null, string | null]>([c.operation, c.dossierId, c.jobId, c.attempt, c.outcome, c.httpStatus, c.problemCode, c.faultKind]);
+    use<[string, string | null, string | null, number | null, string, number | null, string | null, string | null]>([c.operation, c.dossierId, c.jobId, c.attempt, c.outcome, c.httpStatus, c.problemCode, c.faultKind]);
     use<[number, string[], string[], number | undefined, string | null, string]>([c.latencyMs, c.fieldsRequested, c.fieldsReturned, c.batch?.notFound, c.personaKey, c.fingerprint]);
   };
   page.body.calls.forEach(readCall);
@@ -371,4 +393,4 @@ async function journal(): Promise<void> {
   use<string>(missing.body.code);
 }
 
-export const client = { registry, sandbox, portal, access, operations, journal, developers };
+export const client = { registry, sandbox, portal, access, operations, journal, developers, faults };

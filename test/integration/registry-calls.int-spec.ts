@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { RegistryCalls, type InProcessCaller } from '../../src/registry/registry-calls.service.js';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
+import { createTestService } from '../factories/faults.factory.js';
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, useTestApp, uniqueRequestId } from '../utils/test-app.js';
 
@@ -90,6 +91,44 @@ describe('in-process registry calls', () => {
     expect(row.job_id).toBeNull();
     const [audit] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit WHERE request_id = $1`, [requestId]);
     expect(audit.n).toBe(0);
+  });
+
+  describe('through the connector and the fault engine, as HTTP callers', () => {
+    let serviceCode: string;
+    const putConnector = (body: object) =>
+      request(testApp.app.getHttpServer()).put(`/connectors/v1/${serviceCode}`).set(ADMIN_AUTH).send({ state: 'enabled', operations: ['verify', 'verify-batch', 'look-up'], ...body }).expect(200);
+
+    it("meets the operator's connector profile as a typed transient failure after the fault's delay, journaled with its fault and without an audit row", async () => {
+      serviceCode = await createTestService(testApp.app, 'inproc');
+      const grantee = await createTestConsumer(testApp.app, { serviceCodes: [serviceCode] });
+      await putConnector({ faultProfile: { errors: [{ kind: 'unavailable', probability: 1 }] } });
+      const started = performance.now();
+      const outcome = await calls().verify(caller({ consumerId: grantee.consumerId, serviceCode }), verifyBody());
+      expect(outcome).toMatchObject({ kind: 'transient', status: 503 });
+      const [row] = await testApp.db.query(
+        `SELECT fault_kind, outcome, http_status, (SELECT count(*)::int FROM access_audit a WHERE a.call_id = j.call_id) AS audit_rows FROM call_journal j WHERE call_id = $1::uuid`,
+        [outcome.callId],
+      );
+      expect(row).toEqual({ fault_kind: 'unavailable', outcome: 'unavailable', http_status: 503, audit_rows: 0 });
+      expect(performance.now() - started).toBeLessThan(2_000);
+
+      // After the answer: the value comes after the fault's latency.
+      await putConnector({ faultProfile: { latency: { distribution: 'fixed', ms: 300 } } });
+      const slowStart = performance.now();
+      const slow = await calls().verify(caller({ consumerId: grantee.consumerId, serviceCode }), verifyBody());
+      expect(slow.kind).toBe('ok');
+      expect(performance.now() - slowStart).toBeGreaterThanOrEqual(290);
+
+      // The connector's state stops in-process calls too.
+      await putConnector({ state: 'disabled' });
+      expect(await calls().verify(caller({ consumerId: grantee.consumerId, serviceCode }), verifyBody())).toMatchObject({ kind: 'transient', code: 'connector_disabled', status: 503 });
+      await putConnector({});
+    });
+
+    it('meets a fault named for one call, as X-Sandbox-Fault names it', async () => {
+      const outcome = await calls().verify(caller({ sandboxFault: 'rate_limited; retryAfterSeconds=7' }), verifyBody());
+      expect(outcome).toMatchObject({ kind: 'transient', status: 429, retryAfterMs: 7_000 });
+    });
   });
 
   it('stops a consumer whose key was revoked, as it stops an HTTP caller', async () => {
