@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module.js';
 import { RegistryCalls } from '../src/registry/registry-calls.service.js';
@@ -8,7 +9,7 @@ import { RegistryCalls } from '../src/registry/registry-calls.service.js';
  * concurrency as the HTTP phases. Boots the application context as worker.ts does (no HTTP listener), reads the
  * samples and the consumer from the environment, and prints its figures as one JSON line.
  */
-const samples = JSON.parse(process.env.BENCH_SAMPLES_JSON!) as { idNumber: string; fullName: string; dateOfBirth: string }[];
+const samples = JSON.parse(readFileSync(process.env.BENCH_SAMPLES_FILE!, 'utf8')) as { idNumber: string; fullName: string; dateOfBirth: string }[];
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONNECTIONS ?? 50);
 

@@ -7,6 +7,8 @@ import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js
 import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
 import { hashApiKey, keyPrefixOf } from '../src/access/api-key.js';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/reference/project-root.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
@@ -119,7 +121,7 @@ async function measure(url: string, seconds: number, request: (s: Sample) => aut
 /** Runs the in-process entry point's bench worker (bench/in-process-verify.worker.ts) and reads its figures. */
 async function inProcessVerify(env: Record<string, string>, samples: Sample[], seconds: number, consumerId: string): Promise<Figures> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', join(projectRoot(), 'dist', 'bench', 'in-process-verify.worker.js')], {
-    env: { ...process.env, ...env, BENCH_SAMPLES_JSON: JSON.stringify(samples.slice(0, 5_000)), BENCH_SECONDS: String(seconds), BENCH_CONNECTIONS: String(CONNECTIONS), BENCH_CONSUMER_ID: consumerId },
+    env: { ...process.env, ...env, BENCH_SAMPLES_FILE: samplesFile(samples), BENCH_SECONDS: String(seconds), BENCH_CONNECTIONS: String(CONNECTIONS), BENCH_CONSUMER_ID: consumerId },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -128,6 +130,14 @@ async function inProcessVerify(env: Record<string, string>, samples: Sample[], s
   if (code !== 0) throw new Error(`the in-process bench worker exited with ${code}`);
   const figures = JSON.parse(output.trim().split('\n').pop()!) as { callsPerSecond: number; p99Ms: number; failures: number };
   return { requestsPerSecond: figures.callsPerSecond, p99Ms: figures.p99Ms, non2xx: figures.failures, errors: 0 };
+}
+
+/** The samples, written once to a file the worker reads (an environment variable holds too little). */
+let writtenSamples: string | undefined;
+function samplesFile(samples: Sample[]): string {
+  writtenSamples ??= join(mkdtempSync(join(tmpdir(), 'popgate-bench-')), 'samples.json');
+  writeFileSync(writtenSamples, JSON.stringify(samples));
+  return writtenSamples;
 }
 
 const median = (values: number[]) => {
