@@ -58,14 +58,9 @@ export class HttpFaults implements OnApplicationShutdown {
   }
 }
 
-/** One call's fault over HTTP; see RegistryAccessInterceptor for where each step runs. */
-export class HttpFault {
-  constructor(
-    readonly plan: FaultPlan,
-    private readonly request: FastifyRequest,
-    private readonly reply: FastifyReply,
-    private readonly faults: HttpFaults,
-  ) {}
+/** What every transport's fault reads off its plan: the journal's fault kind, its phase, its ending. */
+export abstract class PlannedFault {
+  constructor(readonly plan: FaultPlan) {}
 
   /** What the journal's fault_kind records. */
   get kind(): string {
@@ -79,6 +74,18 @@ export class HttpFault {
 
   get ending(): FaultEnding {
     return this.plan.ending!;
+  }
+}
+
+/** One call's fault over HTTP; see CallPipeline for where each step runs. */
+export class HttpFault extends PlannedFault {
+  constructor(
+    plan: FaultPlan,
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    private readonly faults: HttpFaults,
+  ) {
+    super(plan);
   }
 
   /**

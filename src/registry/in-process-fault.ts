@@ -1,4 +1,4 @@
-import type { FaultEnding, FaultPlan } from '../connectors/fault-engine.service.js';
+import { PlannedFault } from '../connectors/http-faults.js';
 import type { PipelineFault } from './call-pipeline.service.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -9,21 +9,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * rate_limited, server_error, timeout, reset) the call fails after its delay; after the answer, the value comes late
  * (latency, slow_body) or not at all (malformed: the failure the plan names).
  */
-export class InProcessFault implements PipelineFault {
-  constructor(private readonly plan: FaultPlan) {}
-
-  get kind(): string {
-    return this.plan.kind;
-  }
-
-  get beforeAnswer(): boolean {
-    return this.plan.phase === 'before_registry';
-  }
-
-  get ending(): FaultEnding {
-    return this.plan.ending!;
-  }
-
+export class InProcessFault extends PlannedFault implements PipelineFault {
   async fail(): Promise<never> {
     await sleep(this.plan.delayMs);
     throw this.plan.failure!.error;
