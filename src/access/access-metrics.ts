@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { MetricsRegistry } from '../common/metrics.module.js';
+import { LabelledChildren, MetricsRegistry } from '../common/metrics.module.js';
 import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 
 /**
@@ -11,6 +11,7 @@ import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 export class AccessMetrics {
   private readonly registryAccesses: Counter<'operation' | 'outcome' | 'service'>;
   private readonly registryRefusals: Counter<'reason'>;
+  private readonly accesses: LabelledChildren<{ inc(): void }>;
 
   constructor(metrics: MetricsRegistry, writer: SharedCommitWriter) {
     const registers = [metrics.registry];
@@ -26,6 +27,7 @@ export class AccessMetrics {
       labelNames: ['reason'] as const,
       registers,
     });
+    this.accesses = new LabelledChildren((operation, outcome, service) => this.registryAccesses.labels({ operation, outcome, service }));
     // Counted once committed, so the metrics never count a record the audit does not hold.
     writer.onCommitted(({ audit }) => {
       for (const row of audit) this.countAccess(row.operation, row.outcome, row.serviceCode, row.reason);
@@ -33,7 +35,7 @@ export class AccessMetrics {
   }
 
   countAccess(operation: string, outcome: string, service: string | null, reason: string | null | undefined): void {
-    this.registryAccesses.inc({ operation, outcome, service: service ?? 'none' });
+    this.accesses.of(operation, outcome, service ?? 'none').inc();
     if (outcome === 'refused') this.registryRefusals.inc({ reason: reason ?? 'unknown' });
   }
 }

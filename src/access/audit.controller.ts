@@ -39,7 +39,7 @@ export const auditQuerySchema = z
   .strictObject({
     consumerId: blankIsAbsent(z.guid({ message: 'must be a UUID' }).optional()),
     serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
-    // The same rule as the X-Dossier-Id header (RegistryAccessInterceptor), so any recorded dossier can be asked for.
+    // The same rule as the X-Dossier-Id header (the AccessGate's), so any recorded dossier can be asked for.
     dossierId: blankIsAbsent(z.string().regex(DOSSIER_ID_PATTERN, { message: DOSSIER_ID_RULE }).optional()),
     outcome: blankIsAbsent(z.enum(['ok', 'match', 'mismatch', 'not_found', 'refused']).optional()),
     from: blankIsAbsent(isoDateTime.optional()),

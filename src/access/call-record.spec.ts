@@ -20,4 +20,21 @@ describe('normalizeRequest', () => {
     expect(normalizeRequest({ body: { fullName: 'A', idNumber: '1' }, params: {} })).toBe(normalizeRequest({ params: {}, body: { idNumber: '1', fullName: 'A' } }));
     expect(normalizeRequest({ body: { idNumber: '1' } })).not.toBe(normalizeRequest({ body: { idNumber: '2' } }));
   });
+
+  it('is exactly JSON.stringify of the key-sorted request, so fingerprints stay what earlier versions recorded', () => {
+    const sortedCopy = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sortedCopy)
+        : value === null || typeof value !== 'object'
+          ? value
+          : Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedCopy((value as Record<string, unknown>)[key])]));
+    const query = Object.assign(Object.create(null) as Record<string, unknown>, { fields: 'fullName,sex', limit: '5' });
+    const samples: Record<string, unknown>[] = [
+      { params: { idNumber: '001090999917' }, query, body: null, xml: false },
+      { params: {}, query: {}, body: { items: [{ idNumber: '1', fullName: 'Nguyễn "A"\n', dateOfBirth: undefined }, null, [1, 2.5, true]] }, xml: true },
+      { body: { z: { y: { x: [undefined, () => 1, 'ä'] } }, a: undefined, when: new Date(0), n: -0, big: 1e21 } },
+      {},
+    ];
+    for (const parts of samples) expect(normalizeRequest(parts)).toBe(JSON.stringify(sortedCopy(parts)));
+  });
 });

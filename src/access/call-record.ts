@@ -54,6 +54,11 @@ let randomOffset = RANDOM_POOL.length;
 
 /** A new call id: a UUIDv7 (time-ordered, RFC 9562), its random part from the pool above. */
 export function newCallId(): string {
+  return newTimeOrderedId();
+}
+
+/** A UUIDv7 (time-ordered, RFC 9562), its random part from the pool above: call ids, generated request ids. */
+export function newTimeOrderedId(): string {
   if (randomOffset + 16 > RANDOM_POOL.length) {
     randomFillSync(RANDOM_POOL);
     randomOffset = 0;
@@ -63,15 +68,31 @@ export function newCallId(): string {
   return uuidv7({ random });
 }
 
-/** A canonical text of a request's parts: keys sorted at every level, so equal requests give equal text. */
+/**
+ * A canonical text of a request's parts: JSON with the keys sorted at every level, so equal requests give equal
+ * text (and equal fingerprints, across versions: the text is exactly `JSON.stringify` of the key-sorted value). Written
+ * out directly rather than by building the sorted copy first: it runs on every registry call.
+ */
 export function normalizeRequest(parts: Record<string, unknown>): string {
-  return JSON.stringify(sortedKeys(parts));
+  return canonicalJson(parts) ?? 'null';
 }
 
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
+/** JSON.stringify's text of `value` with object keys sorted; undefined where JSON.stringify gives undefined. */
+function canonicalJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (canonicalJson(value[i]) ?? 'null');
+    return text + ']';
+  }
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(record).sort()) {
+    const item = canonicalJson(record[key]);
+    if (item === undefined) continue;
+    text += (text.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + item;
+  }
+  return text + '}';
 }
 
 /**
@@ -139,8 +160,8 @@ export const CALL_RECORD = Symbol('popgate.callRecord');
 /** When the gateway received the request (receivedNow()), set by its first hook. */
 export const RECEIVED_AT = Symbol('popgate.receivedAt');
 
-/** Set by RegistryAccessInterceptor when it takes a call in hand: from then on, it audits the call's refusals. */
-export const AUDITED_BY_INTERCEPTOR = Symbol('popgate.auditedByInterceptor');
+/** Set by RegistryHttpCalls when it takes a call in hand: from then on, the pipeline audits the call's refusals. */
+export const AUDITED_BY_PIPELINE = Symbol('popgate.auditedByPipeline');
 
 /** The HTTP request of a registry call, as the gateway decorates it. */
-export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_INTERCEPTOR]?: true; [RECEIVED_AT]?: ReturnType<typeof receivedNow> };
+export type RequestWithAccess = { [CALL_RECORD]?: CallRecord; [AUDITED_BY_PIPELINE]?: true; [RECEIVED_AT]?: ReturnType<typeof receivedNow> };

@@ -108,8 +108,15 @@ export class ConsumerLimits implements OnApplicationShutdown {
   }
 }
 
+const MS_PER_DAY = 86_400_000;
+/** The last day asked for, kept: every call asks, and formatting a date is most of what this costs. */
+let lastDay = { number: Number.NaN, text: '' };
+
+/** The UTC day of `now`, as `YYYY-MM-DD`. */
 function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  const number = Math.floor(now / MS_PER_DAY);
+  if (number !== lastDay.number) lastDay = { number, text: new Date(number * MS_PER_DAY).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 function secondsToNextUtcDay(now: number): number {

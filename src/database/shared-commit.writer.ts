@@ -58,62 +58,76 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-/** Columns and casts, in the order the statement binds them; each column is bound as one text[] parameter. */
-const AUDIT_COLUMNS: [string, string, (row: AuditRow) => string | null][] = [
-  ['call_id', 'uuid', (r) => r.callId],
-  ['request_id', 'text', (r) => r.requestId],
-  ['consumer_id', 'uuid', (r) => r.consumerId],
-  ['officer_hmac', 'text', (r) => r.officerHmac],
-  ['officer_masked', 'text', (r) => r.officerMasked],
-  ['service_code', 'text', (r) => r.serviceCode],
-  ['dossier_id', 'text', (r) => r.dossierId],
-  ['operation', 'text', (r) => r.operation],
-  ['citizen_hmac', 'text', (r) => r.citizenHmac],
-  ['citizen_masked', 'text', (r) => r.citizenMasked],
-  ['fields', 'text[]', (r) => r.fields.join(',')],
-  ['outcome', 'text', (r) => r.outcome],
-  ['reason', 'text', (r) => r.reason],
+/**
+ * Each table's columns: its name, the row's property it comes from and the property's SQL type. The rows travel as one
+ * JSON text per table, which `json_to_recordset` turns back into typed columns (arrays included): one
+ * `JSON.stringify` in V8 instead of encoding every value of every row as a Postgres array element, which was a
+ * tenth of an audited call's time in node-postgres (docs/BENCHMARKS.md).
+ */
+const AUDIT_COLUMNS: [column: string, property: keyof AuditRow, type: string][] = [
+  ['call_id', 'callId', 'uuid'],
+  ['request_id', 'requestId', 'text'],
+  ['consumer_id', 'consumerId', 'uuid'],
+  ['officer_hmac', 'officerHmac', 'text'],
+  ['officer_masked', 'officerMasked', 'text'],
+  ['service_code', 'serviceCode', 'text'],
+  ['dossier_id', 'dossierId', 'text'],
+  ['operation', 'operation', 'text'],
+  ['citizen_hmac', 'citizenHmac', 'text'],
+  ['citizen_masked', 'citizenMasked', 'text'],
+  ['fields', 'fields', 'text[]'],
+  ['outcome', 'outcome', 'text'],
+  ['reason', 'reason', 'text'],
 ];
 
-const JOURNAL_COLUMNS: [string, string, (row: JournalRow) => string | null][] = [
-  ['call_id', 'uuid', (r) => r.callId],
-  ['received_at', 'timestamptz', (r) => r.receivedAt.toISOString()],
-  ['request_id', 'text', (r) => r.requestId],
-  ['transport', 'text', (r) => r.transport],
-  ['consumer_id', 'uuid', (r) => r.consumerId],
-  ['service_code', 'text', (r) => r.serviceCode],
-  ['operation', 'text', (r) => r.operation],
-  ['dossier_id', 'text', (r) => r.dossierId],
-  ['job_id', 'text', (r) => r.jobId],
-  ['attempt', 'integer', (r) => (r.attempt === null ? null : String(r.attempt))],
-  ['outcome', 'text', (r) => r.outcome],
-  ['http_status', 'integer', (r) => (r.httpStatus === null ? null : String(r.httpStatus))],
-  ['problem_code', 'text', (r) => r.problemCode],
-  ['fault_kind', 'text', (r) => r.faultKind],
-  ['latency_ms', 'real', (r) => String(r.latencyMs)],
-  ['fields_requested', 'text[]', (r) => r.fieldsRequested.join(',')],
-  ['fields_returned', 'text[]', (r) => r.fieldsReturned.join(',')],
-  ['batch_ok', 'integer', (r) => (r.batch ? String(r.batch.ok) : null)],
-  ['batch_mismatch', 'integer', (r) => (r.batch ? String(r.batch.mismatch) : null)],
-  ['batch_not_found', 'integer', (r) => (r.batch ? String(r.batch.notFound) : null)],
-  ['batch_invalid', 'integer', (r) => (r.batch ? String(r.batch.invalid) : null)],
-  ['batch_refused', 'integer', (r) => (r.batch ? String(r.batch.refused) : null)],
-  ['persona_key', 'text', (r) => r.personaKey],
-  ['fingerprint', 'text', (r) => r.fingerprint],
+const JOURNAL_COLUMNS: [column: string, property: keyof JournalRow, type: string][] = [
+  ['call_id', 'callId', 'uuid'],
+  ['received_at', 'receivedAt', 'timestamptz'],
+  ['request_id', 'requestId', 'text'],
+  ['transport', 'transport', 'text'],
+  ['consumer_id', 'consumerId', 'uuid'],
+  ['service_code', 'serviceCode', 'text'],
+  ['operation', 'operation', 'text'],
+  ['dossier_id', 'dossierId', 'text'],
+  ['job_id', 'jobId', 'text'],
+  ['attempt', 'attempt', 'integer'],
+  ['outcome', 'outcome', 'text'],
+  ['http_status', 'httpStatus', 'integer'],
+  ['problem_code', 'problemCode', 'text'],
+  ['fault_kind', 'faultKind', 'text'],
+  ['latency_ms', 'latencyMs', 'real'],
+  ['fields_requested', 'fieldsRequested', 'text[]'],
+  ['fields_returned', 'fieldsReturned', 'text[]'],
+  ['persona_key', 'personaKey', 'text'],
+  ['fingerprint', 'fingerprint', 'text'],
 ];
 
-/** `INSERT ... SELECT ... FROM unnest(...)` for one table, its parameters numbered from `first`. */
-function insertFrom<T>(table: string, columns: [string, string, (row: T) => string | null][], first: number): string {
-  const names = columns.map(([name]) => name);
-  const params = columns.map((_, i) => `$${first + i}::text[]`);
-  // A text[] column travels as one comma-joined text (field names hold no comma) and is split back here.
-  const selects = columns.map(([name, type]) => (type === 'text[]' ? `coalesce(string_to_array(r.${name}, ','), '{}')` : `r.${name}::${type}`));
+/** The batch summary is one nested object of the row; each count has its own column. */
+const BATCH_COLUMNS: [column: string, key: keyof NonNullable<JournalRow['batch']>][] = [
+  ['batch_ok', 'ok'],
+  ['batch_mismatch', 'mismatch'],
+  ['batch_not_found', 'notFound'],
+  ['batch_invalid', 'invalid'],
+  ['batch_refused', 'refused'],
+];
+
+/** `INSERT ... SELECT ... FROM json_to_recordset($n)` for one table. */
+function insertFrom(table: string, columns: [string, string, string][], parameter: number, extra: { columns: string[]; selects: string[]; definitions: string[] } = { columns: [], selects: [], definitions: [] }): string {
+  const names = [...columns.map(([column]) => column), ...extra.columns];
+  const selects = [...columns.map(([, property]) => `r."${property}"`), ...extra.selects];
+  const definitions = [...columns.map(([, property, type]) => `"${property}" ${type}`), ...extra.definitions];
   return `INSERT INTO ${table} (${names.join(', ')})
-          SELECT ${selects.join(', ')} FROM unnest(${params.join(', ')}) AS r(${names.join(', ')})`;
+          SELECT ${selects.join(', ')} FROM json_to_recordset($${parameter}::json) AS r(${definitions.join(', ')})`;
 }
 
-const STATEMENT = `WITH journal AS (${insertFrom('call_journal', JOURNAL_COLUMNS, 1)}),
-                        audit AS (${insertFrom('access_audit', AUDIT_COLUMNS, JOURNAL_COLUMNS.length + 1)})
+const BATCH = {
+  columns: BATCH_COLUMNS.map(([column]) => column),
+  selects: BATCH_COLUMNS.map(([, key]) => `(r."batch"->>'${key}')::integer`),
+  definitions: ['"batch" json'],
+};
+
+const STATEMENT = `WITH journal AS (${insertFrom('call_journal', JOURNAL_COLUMNS, 1, BATCH)}),
+                        audit AS (${insertFrom('access_audit', AUDIT_COLUMNS, 2)})
                    SELECT 1`;
 
 /**
@@ -123,8 +137,8 @@ const STATEMENT = `WITH journal AS (${insertFrom('call_journal', JOURNAL_COLUMNS
  * Concurrent appends share commits: while one INSERT is being made durable, the rows of the calls that arrive
  * meanwhile wait and go together in the next one, each call still answered only after its own rows are committed. A
  * durable commit costs a WAL flush, which was the largest cost of an audited call (docs/BENCHMARKS.md); this turns
- * one flush per call into one flush per batch. Every column is bound as one array, so a batch binds 36 parameters
- * whatever its size (Postgres's 65,535-parameter limit never applies).
+ * one flush per call into one flush per batch. Each table's rows are bound as one JSON text, so a batch binds two
+ * parameters whatever its size (Postgres's 65,535-parameter limit never applies).
  */
 @Injectable()
 export class SharedCommitWriter {
@@ -207,7 +221,7 @@ export class SharedCommitWriter {
     await this.pool.query({
       name: 'shared_commit_journal_audit',
       text: STATEMENT,
-      values: [...JOURNAL_COLUMNS.map(([, , value]) => journal.map(value)), ...AUDIT_COLUMNS.map(([, , value]) => audit.map(value))],
+      values: [JSON.stringify(journal), JSON.stringify(audit)],
     });
     for (const p of pending) p.resolve();
     safely(() => {

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AUDITED_BY_INTERCEPTOR, type RequestWithAccess } from '../access/call-record.js';
+import { AUDITED_BY_PIPELINE, type RequestWithAccess } from '../access/call-record.js';
 import type { AuditOperation } from '../access/access-audit.entity.js';
 import { AccessGate } from '../access/access-gate.service.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { CallJournal } from '../journal/call-journal.service.js';
 import { failedEnding, outcomeOfProblem } from '../journal/call-outcome.js';
-import { callValuesOf, OPERATION_BY_ROUTE } from './registry-access.interceptor.js';
+import { callValuesOf, OPERATION_BY_ROUTE } from './registry-http-calls.js';
 
 /**
- * Audits the registry calls refused before RegistryAccessInterceptor could take them in hand: Fastify refuses a body
+ * Audits the registry calls refused before RegistryHttpCalls could take them in hand: Fastify refuses a body
  * that is not JSON, too large or of another type while parsing it, before any handler runs. Those are refused calls
  * too, and every refused registry call leaves a record: who (when the key is valid), for which catalog service and
  * dossier, about which citizen (a valid ID number in the path), and the problem code; and every one is journaled,
@@ -32,7 +32,7 @@ export class RefusalAudit {
    */
   async recordIfUnaudited(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, problem: { status: number; code: string }): Promise<void> {
     const { code } = problem;
-    if (request[AUDITED_BY_INTERCEPTOR]) return;
+    if (request[AUDITED_BY_PIPELINE]) return;
     const route = request.routeOptions?.url;
     const operation = route ? OPERATION_BY_ROUTE[route] : operationOfUnmatchedPath(request.url);
     if (!operation) return;

@@ -1,9 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Call } from './call.decorator.js';
-import type { CallRecord } from '../access/call-record.js';
-import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
+import { RegistryHttpCalls } from './registry-http-calls.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiJsonResponse, ApiProblemsCarrying, ApiPublic, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
@@ -35,11 +33,10 @@ function wantsXml(request: FastifyRequest): boolean {
 
 /**
  * Purpose-bound access: the key, the purpose headers, their documentation and the problems they can cause. Every
- * registry call carries them; see RegistryAccessInterceptor.
+ * registry call carries them; each such handler runs its work through RegistryHttpCalls.
  */
 function PurposeBound() {
   return applyDecorators(
-    UseInterceptors(RegistryAccessInterceptor),
     ApiBearerAuth(),
     ApiHeader({ name: 'X-Service-Code', required: true, description: 'The public service (purpose) of the call; its allow-list bounds the fields', schema: { type: 'string' }, example: 'SANDBOX-ALL' }),
     ApiHeader({
@@ -72,7 +69,10 @@ const RegistryProblems = (...statuses: number[]) => ApiProblemsCarrying(SYNTHETI
 @ApiTags('registry')
 @Controller('registry/v1')
 export class RegistryController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly calls: RegistryHttpCalls,
+  ) {}
 
   @Get('fields')
   @ApiPublic()
@@ -110,17 +110,18 @@ export class RegistryController {
     @Query('fields') fields: string | string[] | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Call() call: CallRecord,
   ) {
-    const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, call);
-    if (wantsXml(request)) {
-      const record = await this.registry.lookupRecord(idNumber, resolved, call);
-      void reply.type('application/xml; charset=utf-8');
-      // ChuHo carries the relationship only: the head's number and name are another citizen's data, which the JSON
-      // answer does not disclose either (GET /registry/v1/households/{id} does, audited per member).
-      return renderCongdanCollection([{ record, fields: resolved, householdHead: null }]);
-    }
-    return this.registry.lookup(idNumber, resolved, call);
+    return this.calls.run(request, reply, async (call) => {
+      const resolved = this.registry.resolveFields(Array.isArray(fields) ? fields.join(',') : fields, call);
+      if (wantsXml(request)) {
+        const record = await this.registry.lookupRecord(idNumber, resolved, call);
+        void reply.type('application/xml; charset=utf-8');
+        // ChuHo carries the relationship only: the head's number and name are another citizen's data, which the JSON
+        // answer does not disclose either (GET /registry/v1/households/{id} does, audited per member).
+        return renderCongdanCollection([{ record, fields: resolved, householdHead: null }]);
+      }
+      return this.registry.lookup(idNumber, resolved, call);
+    });
   }
 
   @Post('citizens/verify')
@@ -137,8 +138,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'Verdict and per-field checks', verifyResultSchema, EXAMPLES.verifyResult, SYNTHETIC)
   @RegistryProblems(400)
   @PurposeBound()
-  verify(@Body() body: unknown, @Call() call: CallRecord) {
-    return this.registry.verify(body, call);
+  verify(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.calls.run(request, reply, (call) => this.registry.verify(body, call));
   }
 
   @Post('citizens/verify-batch')
@@ -152,8 +153,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'One entry per item', verifyBatchResultSchema, EXAMPLES.verifyBatchResult, SYNTHETIC)
   @RegistryProblems(400, 413)
   @PurposeBound()
-  async verifyBatch(@Body() body: unknown, @Call() call: CallRecord) {
-    return { results: await this.registry.verifyBatch(body, call) };
+  verifyBatch(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.calls.run(request, reply, async (call) => ({ results: await this.registry.verifyBatch(body, call) }));
   }
 
   @Get('households/:householdId')
@@ -163,8 +164,8 @@ export class RegistryController {
   @ApiJsonResponse(200, 'The household', householdSchema, EXAMPLES.household, SYNTHETIC)
   @RegistryProblems(400, 404)
   @PurposeBound()
-  household(@Param('householdId') householdId: string, @Call() call: CallRecord) {
-    return this.registry.household(householdId, call);
+  household(@Param('householdId') householdId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.calls.run(request, reply, (call) => this.registry.household(householdId, call));
   }
 
   @Get('changes')
@@ -179,8 +180,10 @@ export class RegistryController {
   @ApiJsonResponse(200, 'A page of events', changesPageSchema, EXAMPLES.changes, SYNTHETIC)
   @RegistryProblems(400)
   @PurposeBound()
-  changes(@Query() query: Record<string, unknown>, @Call() call: CallRecord) {
-    const { since, limit } = parseInput(changesQuerySchema, query, 'query');
-    return this.registry.changes(since, limit, call);
+  changes(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.calls.run(request, reply, async (call) => {
+      const { since, limit } = parseInput(changesQuerySchema, query, 'query');
+      return this.registry.changes(since, limit, call);
+    });
   }
 }

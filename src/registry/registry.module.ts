@@ -8,7 +8,7 @@ import { RegistryRepository } from './registry.repository.js';
 import { RegistryAccessRepository } from './registry-access.repository.js';
 import { CitizenReads } from './citizen-reads.js';
 import { RegistryService } from './registry.service.js';
-import { RegistryAccessInterceptor } from './registry-access.interceptor.js';
+import { RegistryHttpCalls } from './registry-http-calls.js';
 import { RefusalAudit } from './refusal-audit.service.js';
 import { CallPipeline } from './call-pipeline.service.js';
 import { RegistryCalls } from './registry-calls.service.js';
@@ -20,7 +20,7 @@ import { RegistryCalls } from './registry-calls.service.js';
 @Module({
   imports: [AccessModule, ConnectorsModule, JournalModule],
   controllers: [RegistryController],
-  providers: [CallPipeline, RegistryCalls, RegistryAccessInterceptor, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
+  providers: [CallPipeline, RegistryCalls, RegistryHttpCalls, RefusalAudit, RegistryRepository, CitizenReads, RegistryAccessRepository, RegistryService, RegistryEventsService],
   exports: [RegistryCalls, RefusalAudit, RegistryService, RegistryRepository, RegistryEventsService],
 })
 export class RegistryModule {}

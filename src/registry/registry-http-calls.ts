@@ -1,8 +1,7 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditOperation } from '../access/access-audit.entity.js';
-import { AUDITED_BY_INTERCEPTOR, CALL_RECORD, normalizeRequest, RECEIVED_AT, receivedNow, type CallValues, type RequestWithAccess } from '../access/call-record.js';
+import { AUDITED_BY_PIPELINE, CALL_RECORD, normalizeRequest, RECEIVED_AT, receivedNow, type CallRecord, type CallValues, type RequestWithAccess } from '../access/call-record.js';
 import { CitizenHmac } from '../access/citizen-hmac.js';
 import { HttpFaults } from '../connectors/http-faults.js';
 import { CallPipeline } from './call-pipeline.service.js';
@@ -10,7 +9,7 @@ import { MAX_VERIFY_BATCH } from './registry.dto.js';
 
 /**
  * The audited operation of each purpose-bound registry route, by route template: used here, and by RefusalAudit for
- * calls refused before this interceptor runs (a body that is not JSON, too large, of another type).
+ * calls refused before RegistryHttpCalls runs (a body that is not JSON, too large, of another type).
  */
 export const OPERATION_BY_ROUTE: Record<string, AuditOperation> = {
   '/registry/v1/citizens/:idNumber': 'lookup',
@@ -60,31 +59,32 @@ export function callValuesOf(request: FastifyRequest & RequestWithAccess, operat
 }
 
 /**
- * Purpose-bound access to the registry over HTTP. The AccessGate opens the call's record and admits it from its
- * headers before the handler runs; when the call ends, served or refused, its journal row and audit rows are
- * committed together, once, before the answer leaves (a commit that fails becomes the answer: a 503). The answer
- * carries the call's id as `X-Call-Id`, to find it in the journal.
+ * Purpose-bound access to the registry over HTTP: every registry handler runs its work through `run`, which hands
+ * the call to the CallPipeline. The AccessGate opens the call's record and admits it from its headers before the
+ * work runs; when the call ends, served or refused, its journal row and audit rows are committed together, once,
+ * before the answer leaves (a commit that fails becomes the answer: a 503). The answer carries the call's id as
+ * `X-Call-Id`, to find it in the journal.
+ *
+ * A plain call from the handler rather than a Nest interceptor: an interceptor wraps each call in rxjs Observables,
+ * which cost the hot registry routes a tenth of their time (docs/BENCHMARKS.md), for nothing this needs.
  */
 @Injectable()
-export class RegistryAccessInterceptor implements NestInterceptor {
+export class RegistryHttpCalls {
   constructor(
     private readonly pipeline: CallPipeline,
     private readonly hmac: CitizenHmac,
     private readonly faults: HttpFaults,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAccess>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    request[AUDITED_BY_INTERCEPTOR] = true;
-    const operation = OPERATION_BY_ROUTE[request.routeOptions.url ?? ''] ?? 'lookup';
-    return from(this.run(request, reply, operation, () => lastValueFrom(next.handle())));
-  }
-
-  private run(request: FastifyRequest & RequestWithAccess, reply: FastifyReply, operation: AuditOperation, handle: () => Promise<unknown>): Promise<unknown> {
-    return this.pipeline.run(callValuesOf(request, operation), handle, {
+  /** Runs `work` as the registry call this request makes (its operation read off the route), or throws its refusal. */
+  run<T>(request: FastifyRequest, reply: FastifyReply, work: (call: CallRecord) => Promise<T>): Promise<T> {
+    const withAccess = request as FastifyRequest & RequestWithAccess;
+    withAccess[AUDITED_BY_PIPELINE] = true;
+    const operation = OPERATION_BY_ROUTE[request.routeOptions.url ?? ''];
+    if (!operation) throw new Error(`RegistryHttpCalls.run on ${request.routeOptions.url}, which is not a purpose-bound registry route (OPERATION_BY_ROUTE)`);
+    return this.pipeline.run(callValuesOf(withAccess, operation), work, {
       opened: (call) => {
-        request[CALL_RECORD] = call;
+        withAccess[CALL_RECORD] = call;
         void reply.header('x-call-id', call.callId);
       },
       refusedCitizen: () => this.citizenOf(request),
