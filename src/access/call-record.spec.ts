@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { newCallId, normalizeRequest } from './call-record.js';
+import { newCallId, newTimeOrderedId, normalizeRequest, timeOfUuidV7 } from './call-record.js';
 
-describe('newCallId', () => {
+describe('newTimeOrderedId and newCallId', () => {
   it('makes unique, time-ordered RFC 9562 version 7 ids', () => {
     const before = Date.now();
-    const ids = Array.from({ length: 20_000 }, newCallId);
+    const ids = Array.from({ length: 20_000 }, () => newTimeOrderedId());
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids.slice(0, 500)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // The first 48 bits are the Unix time in milliseconds.
@@ -12,6 +12,15 @@ describe('newCallId', () => {
     expect(millis(ids[0])).toBeGreaterThanOrEqual(before);
     expect(millis(ids[ids.length - 1])).toBeLessThanOrEqual(Date.now());
     expect(ids.map(millis)).toEqual([...ids.map(millis)].sort((a, b) => a - b));
+  });
+
+  it('gives a call the millisecond it was received, which timeOfUuidV7 reads back', () => {
+    const receivedAtMs = Date.parse('2026-12-01T16:59:59.999Z');
+    const ids = Array.from({ length: 1_000 }, () => newCallId(receivedAtMs));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(timeOfUuidV7(id)).toBe(receivedAtMs);
+    expect(timeOfUuidV7('0192f0c4-7a2b-4c3d-8e4f-0123456789ab')).toBeUndefined(); // a version 4 id
+    expect(timeOfUuidV7('not-an-id')).toBeUndefined();
   });
 });
 

@@ -52,20 +52,30 @@ export interface CallValues extends GateCall {
 const RANDOM_POOL = Buffer.alloc(4096);
 let randomOffset = RANDOM_POOL.length;
 
-/** A new call id: a UUIDv7 (time-ordered, RFC 9562), its random part from the pool above. */
-export function newCallId(): string {
-  return newTimeOrderedId();
+/**
+ * A new call id: a UUIDv7 whose time is the moment the call was received, to the millisecond, so that the id alone
+ * tells which journal partition and which millisecond of its primary key hold the call (the journal needs no index
+ * on the id: see JournalRepository.callById).
+ */
+export function newCallId(receivedAtMs: number): string {
+  return newTimeOrderedId(receivedAtMs);
 }
 
-/** A UUIDv7 (time-ordered, RFC 9562), its random part from the pool above: call ids, generated request ids. */
-export function newTimeOrderedId(): string {
+/** The millisecond a UUIDv7 was made for (its first 48 bits), or undefined for any other text. */
+export function timeOfUuidV7(id: string): number | undefined {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** A UUIDv7 (time-ordered, RFC 9562) of `msecs` (now by default), its random part from the pool above. */
+export function newTimeOrderedId(msecs = Date.now()): string {
   if (randomOffset + 16 > RANDOM_POOL.length) {
     randomFillSync(RANDOM_POOL);
     randomOffset = 0;
   }
   const random = RANDOM_POOL.subarray(randomOffset, randomOffset + 16);
   randomOffset += 16;
-  return uuidv7({ random });
+  return uuidv7({ random, msecs });
 }
 
 /**
@@ -110,8 +120,8 @@ export function receivedNow(): { receivedAtMs: number; receivedAtMonotonic: numb
  * served; nothing here is written until the commit, so a call is recorded whole or not at all.
  */
 export class CallRecord {
-  /** Server-made and time-ordered (UUIDv7), so a day's calls sort by it as by time. */
-  readonly callId = newCallId();
+  /** Server-made and time-ordered (UUIDv7 of the moment the call was received), so a day's calls sort by it as by time. */
+  readonly callId: string;
   readonly known: KnownCall;
   readonly auditEntries: AuditEntry[] = [];
   /** Set when the gate admits the call. */
@@ -131,6 +141,7 @@ export class CallRecord {
   openingProblems: readonly { field: string; rule: string; message: string }[] = [];
 
   constructor(readonly values: CallValues) {
+    this.callId = newCallId(values.receivedAtMs);
     this.known = { requestId: values.requestId };
   }
 

@@ -13,6 +13,7 @@ import { CreateCallJournal1796400000000 } from './migrations/1796400000000-Creat
 import { JournalBatchRefused1796470000000 } from './migrations/1796470000000-JournalBatchRefused.js';
 import { SelfServiceConsumers1796460000000 } from './migrations/1796460000000-SelfServiceConsumers.js';
 import { CreateConnectors1796486400000 } from './migrations/1796486400000-CreateConnectors.js';
+import { LeanerJournalIndexes1796500000000 } from './migrations/1796500000000-LeanerJournalIndexes.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   SelfServiceConsumers1796460000000,
   JournalBatchRefused1796470000000,
   CreateConnectors1796486400000,
+  LeanerJournalIndexes1796500000000,
 ];
 
 /**

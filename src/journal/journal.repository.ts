@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/pg-pool.token.js';
+import { timeOfUuidV7 } from '../access/call-record.js';
 import type { JournalCallView, JournalCursor, JournalQuery } from './journal.dto.js';
 
 const CALL_SELECT = `call_id, received_at, request_id, transport, consumer_id, service_code, operation, dossier_id, job_id, attempt,
@@ -73,9 +74,21 @@ export class JournalRepository {
     return result.rows.map(viewOf);
   }
 
-  /** One call by its id, or undefined. */
+  /**
+   * One call by its id, or undefined. A call id is a UUIDv7 of the millisecond the call was received (newCallId),
+   * so the primary key (received_at, call_id) finds it in one partition with no index on the id, which every call
+   * would otherwise pay for. Calls journaled before ids carried that millisecond got theirs when the gate opened
+   * them, up to moments after receipt: the two seconds before the id's time are searched too.
+   */
   async callById(callId: string): Promise<JournalCallView | undefined> {
-    const result = await this.pool.query<CallRow>({ name: 'journal_call_by_id', text: `SELECT ${CALL_SELECT} FROM call_journal WHERE call_id = $1::uuid`, values: [callId] });
+    const madeAt = timeOfUuidV7(callId);
+    if (madeAt === undefined) return undefined;
+    const result = await this.pool.query<CallRow>({
+      name: 'journal_call_by_id',
+      text: `SELECT ${CALL_SELECT} FROM call_journal
+             WHERE call_id = $1::uuid AND received_at > $2::timestamptz - interval '2 seconds' AND received_at < $2::timestamptz + interval '1 millisecond'`,
+      values: [callId, new Date(madeAt).toISOString()],
+    });
     return result.rows[0] ? viewOf(result.rows[0]) : undefined;
   }
 }
