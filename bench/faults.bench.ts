@@ -72,7 +72,18 @@ async function main(): Promise<void> {
   const idNumbers = rows.map((row) => row.id_number);
   await dataSource.destroy();
 
-  const env = { DATABASE_URL: BENCH_DATABASE_URL, DATABASE_POOL_SIZE: String(POOL_SIZE), SANDBOX_SEED_ON_START: 'false', WORKERS_IN_API: 'false', HOST: '127.0.0.1', PORT: '3103', LOG_LEVEL: 'warn' };
+  // All connections come from 127.0.0.1, far above the default per-address limit (1,000 calls/s): lifted, as
+  // bench:registry does, or every call past the limit would be a quick 429 and the figures would measure refusals.
+  const env = {
+    DATABASE_URL: BENCH_DATABASE_URL,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    SANDBOX_SEED_ON_START: 'false',
+    WORKERS_IN_API: 'false',
+    HOST: '127.0.0.1',
+    PORT: '3103',
+    LOG_LEVEL: 'warn',
+    ACCESS_ADDRESS_LIMIT_PER_SECOND: '1000000',
+  };
   const gateway = await startServer('src/main.js', env, 'http://127.0.0.1:3103/health');
   const url = 'http://127.0.0.1:3103';
   try {
@@ -101,7 +112,10 @@ async function main(): Promise<void> {
       ratio: Number((sum((r) => r.profiled.requestsPerSecond) / sum((r) => r.plain.requestsPerSecond)).toFixed(3)),
       target: 'profiled look-up at 0 % within 0.9x of no profile',
     };
-    console.log(JSON.stringify({ ...summary, met: summary.ratio >= 0.9 }, null, 2));
+    // A figure that counts refusals or errors measures them, not the look-up path: such a run meets nothing.
+    const clean = rounds.every((r) => r.plain.non2xx === 0 && r.profiled.non2xx === 0);
+    if (!clean) console.error('bench:faults — some answers were not 2xx: the figures are not of the look-up path');
+    console.log(JSON.stringify({ ...summary, clean, met: clean && summary.ratio >= 0.9 }, null, 2));
     recordResult('faults', summary);
   } finally {
     await stopServer(gateway);
