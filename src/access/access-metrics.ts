@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LabelledChildren, MetricsRegistry } from '../common/metrics.module.js';
+import { MetricsRegistry } from '../common/metrics.module.js';
 import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 
 /**
@@ -11,7 +11,6 @@ import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 export class AccessMetrics {
   private readonly registryAccesses: Counter<'operation' | 'outcome' | 'service'>;
   private readonly registryRefusals: Counter<'reason'>;
-  private readonly accesses: LabelledChildren<{ inc(): void }>;
 
   constructor(metrics: MetricsRegistry, writer: SharedCommitWriter) {
     const registers = [metrics.registry];
@@ -27,7 +26,6 @@ export class AccessMetrics {
       labelNames: ['reason'] as const,
       registers,
     });
-    this.accesses = new LabelledChildren((operation, outcome, service) => this.registryAccesses.labels({ operation, outcome, service }));
     // Counted once committed, so the metrics never count a record the audit does not hold.
     writer.onCommitted(({ audit }) => {
       for (const row of audit) this.countAccess(row.operation, row.outcome, row.serviceCode, row.reason);
@@ -35,7 +33,7 @@ export class AccessMetrics {
   }
 
   countAccess(operation: string, outcome: string, service: string | null, reason: string | null | undefined): void {
-    this.accesses.of(operation, outcome, service ?? 'none').inc();
+    this.registryAccesses.inc({ operation, outcome, service: service ?? 'none' });
     if (outcome === 'refused') this.registryRefusals.inc({ reason: reason ?? 'unknown' });
   }
 }

@@ -42,6 +42,7 @@ describe('normalizeRequest', () => {
       { params: { idNumber: '001090999917' }, query, body: null, xml: false },
       { params: {}, query: {}, body: { items: [{ idNumber: '1', fullName: 'Nguyễn "A"\n', dateOfBirth: undefined }, null, [1, 2.5, true]] }, xml: true },
       { body: { z: { y: { x: [undefined, () => 1, 'ä'] } }, a: undefined, when: new Date(0), n: -0, big: 1e21 } },
+      { query: { '10': 'a', '9': 'b', a: 'c', '01': 'd', '4294967295': 'e', '4294967294': 'f', '-1': 'g' } },
       {},
     ];
     for (const parts of samples) expect(normalizeRequest(parts)).toBe(JSON.stringify(sortedCopy(parts)));

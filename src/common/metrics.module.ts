@@ -19,27 +19,6 @@ export class MetricsRegistry {
   }
 }
 
-/**
- * The children of a labelled metric, one per combination of label values, made once and kept: a labelled
- * `observe`/`inc` otherwise sorts and joins its labels on every call, which the registry's hot path did several times
- * per call (docs/BENCHMARKS.md). Label values must be bounded (route templates, codes), as for any metric.
- */
-export class LabelledChildren<Child> {
-  private readonly children = new Map<string, Child>();
-
-  constructor(private readonly make: (...values: string[]) => Child) {}
-
-  of(...values: string[]): Child {
-    const key = values.join('\u0000');
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.make(...values);
-      this.children.set(key, child);
-    }
-    return child;
-  }
-}
-
 /** Global: every domain module declares metrics on the same registry without importing the one that exposes it. */
 @Global()
 @Module({ providers: [MetricsRegistry], exports: [MetricsRegistry] })

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
@@ -6,6 +5,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './domain-error.js';
 import { redactCredentialsIn } from './logger.js';
 import { PROBLEM_CONTENT_TYPE, clientErrorProblem, toProblem, type ProblemDocument } from './problem-details.js';
+import { newTimeOrderedId } from './time-ordered-id.js';
 
 /** What a client is told to wait when a backing service is down: a restart of Postgres or Redis takes seconds. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
@@ -69,7 +69,7 @@ export function answerClientError(this: { log: FastifyBaseLogger }, error: Error
     socket.destroy();
     return;
   }
-  const problem: ProblemDocument = { ...clientErrorProblem(error.code), requestId: randomUUID() };
+  const problem: ProblemDocument = { ...clientErrorProblem(error.code), requestId: newTimeOrderedId() };
   this.log.info({ reqId: problem.requestId, parserError: error.code, statusCode: problem.status }, 'refused a request the HTTP parser could not read');
   const body = JSON.stringify(problem);
   const head = [

@@ -5,6 +5,12 @@ import { CitizenHmac } from '../access/citizen-hmac.js';
 import { SharedCommitWriter, type JournalRow } from '../database/shared-commit.writer.js';
 import type { CallEnding } from './call-outcome.js';
 
+/** The call's latency in ms (µs precision); a receipt time that is not a number (an in-process caller's) gives 0, never NaN. */
+function latencyOf(call: CallRecord): number {
+  const ms = Math.round((performance.now() - call.values.receivedAtMonotonic) * 1000) / 1000;
+  return Number.isFinite(ms) ? Math.max(ms, 0) : 0;
+}
+
 /** Tells the persona key of a citizen, or null: the sandbox, which owns the personas, provides it. */
 export type PersonaKeyOf = (idNumber: string) => string | null;
 
@@ -52,7 +58,7 @@ export class CallJournal {
       httpStatus: ending.httpStatus,
       problemCode: ending.problemCode,
       faultKind: call.faultKind,
-      latencyMs: Math.round((performance.now() - call.values.receivedAtMonotonic) * 1000) / 1000,
+      latencyMs: latencyOf(call),
       fieldsRequested: call.fieldsRequested,
       fieldsReturned: ending.httpStatus === 200 ? call.fieldsReturned : [],
       batch: call.batch,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { LabelledChildren, MetricsRegistry } from '../common/metrics.module.js';
+import { MetricsRegistry } from '../common/metrics.module.js';
 import { SharedCommitWriter } from '../database/shared-commit.writer.js';
 
 /**
@@ -42,15 +42,13 @@ export class JournalMetrics {
         }
       },
     });
-    const calls = new LabelledChildren((service, operation, outcome) => this.calls.labels({ service, operation, outcome }));
-    const durations = new LabelledChildren((service, operation) => this.duration.labels({ service, operation }));
     writer.onCommitted(({ journal }) => {
       // The duration includes the commit (the row's own latencyMs cannot: it is written by that commit).
       const committedAt = Date.now();
       for (const row of journal) {
         const service = row.serviceCode ?? 'none';
-        calls.of(service, row.operation, row.outcome).inc();
-        durations.of(service, row.operation).observe(Math.max(committedAt - row.receivedAt.getTime(), row.latencyMs) / 1000);
+        this.calls.inc({ service, operation: row.operation, outcome: row.outcome });
+        this.duration.observe({ service, operation: row.operation }, Math.max(committedAt - row.receivedAt.getTime(), row.latencyMs) / 1000);
       }
     });
   }

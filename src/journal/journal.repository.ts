@@ -76,20 +76,32 @@ export class JournalRepository {
 
   /**
    * One call by its id, or undefined. A call id is a UUIDv7 of the millisecond the call was received (newCallId),
-   * so the primary key (received_at, call_id) finds it in one partition with no index on the id, which every call
-   * would otherwise pay for. Calls journaled before ids carried that millisecond got theirs when the gate opened
-   * them, up to moments after receipt: the two seconds before the id's time are searched too.
+   * so the primary key (received_at, call_id) finds it exactly, in one partition, with no index on the id, which
+   * every call would otherwise pay for. Calls journaled before ids carried that millisecond got theirs when the gate
+   * opened them, moments after receipt: an id not found at its millisecond is looked for in the two seconds before
+   * it (a bounded range of the primary key). Such an old call received more than two seconds before its id was made
+   * (a body uploaded that slowly) is listed, but not found by id.
    */
   async callById(callId: string): Promise<JournalCallView | undefined> {
     const madeAt = timeOfUuidV7(callId);
     if (madeAt === undefined) return undefined;
-    const result = await this.pool.query<CallRow>({
+    const at = new Date(madeAt).toISOString();
+    const exact = await this.pool.query<CallRow>({
       name: 'journal_call_by_id',
-      text: `SELECT ${CALL_SELECT} FROM call_journal
-             WHERE call_id = $1::uuid AND received_at > $2::timestamptz - interval '2 seconds' AND received_at < $2::timestamptz + interval '1 millisecond'`,
-      values: [callId, new Date(madeAt).toISOString()],
+      text: `SELECT ${CALL_SELECT} FROM call_journal WHERE received_at = $2::timestamptz AND call_id = $1::uuid`,
+      values: [callId, at],
     });
-    return result.rows[0] ? viewOf(result.rows[0]) : undefined;
+    const row =
+      exact.rows[0] ??
+      (
+        await this.pool.query<CallRow>({
+          name: 'journal_call_by_id_before',
+          text: `SELECT ${CALL_SELECT} FROM call_journal
+                 WHERE received_at >= $2::timestamptz - interval '2 seconds' AND received_at < $2::timestamptz AND call_id = $1::uuid`,
+          values: [callId, at],
+        })
+      ).rows[0];
+    return row ? viewOf(row) : undefined;
   }
 }
 

@@ -79,9 +79,9 @@ export class RegistryHttpCalls {
   /** Runs `work` as the registry call this request makes (its operation read off the route), or throws its refusal. */
   run<T>(request: FastifyRequest, reply: FastifyReply, work: (call: CallRecord) => Promise<T>): Promise<T> {
     const withAccess = request as FastifyRequest & RequestWithAccess;
-    withAccess[AUDITED_BY_PIPELINE] = true;
     const operation = OPERATION_BY_ROUTE[request.routeOptions.url ?? ''];
     if (!operation) throw new Error(`RegistryHttpCalls.run on ${request.routeOptions.url}, which is not a purpose-bound registry route (OPERATION_BY_ROUTE)`);
+    withAccess[AUDITED_BY_PIPELINE] = true;
     return this.pipeline.run(callValuesOf(withAccess, operation), work, {
       opened: (call) => {
         withAccess[CALL_RECORD] = call;

@@ -5,6 +5,7 @@ import { createTestConsumer, type TestConsumer } from '../factories/access.facto
 import { persona, unusedIdNumber, verifyBody } from '../factories/registry.factory.js';
 import { expectEventually } from '../utils/expect-eventually.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, REGISTRY_HEADERS, uniqueRequestId, useTestApp } from '../utils/test-app.js';
+import { OPERATION_BY_ROUTE } from '../../src/registry/registry-http-calls.js';
 
 /** A journal row as the database holds it, with the audit rows that name its call. */
 interface JournalRowSeen {
@@ -56,6 +57,17 @@ describe('call journal', () => {
     expect(orphans.n).toBe(0);
     return rows[0];
   }
+
+  it('knows every registry route but the field catalogue as a purpose-bound call (journaled by RegistryHttpCalls)', async () => {
+    // A new registry route must be in OPERATION_BY_ROUTE (RegistryHttpCalls.run refuses any other), and the cases
+    // below call each one and find its journal row: a handler that forgot to run its call through the pipeline
+    // would serve unjournaled, and fail there.
+    const document = (await http().get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const registryRoutes = Object.keys(document.paths)
+      .filter((path) => path.startsWith('/registry/v1/') && path !== '/registry/v1/fields')
+      .map((path) => path.replace(/\{(\w+)\}/g, ':$1'));
+    expect(registryRoutes.sort()).toEqual(Object.keys(OPERATION_BY_ROUTE).sort());
+  });
 
   const husband = persona('married-husband');
   const lookupPath = (idNumber: string, fields = 'fullName,dateOfBirth') => `/registry/v1/citizens/${idNumber}?fields=${fields}`;
@@ -329,6 +341,26 @@ describe('call journal', () => {
       expect(refused.body.code).toBe('call_not_found');
       const own = await http().get(`/journal/v1/calls/${bobsCall.call_id}`).set(bob.auth).expect(200);
       expect(own.body).toMatchObject({ callId: bobsCall.call_id, consumerId: bob.consumerId, requestId: bobIds[0], outcome: 'ok', httpStatus: 200 });
+    });
+
+    it('finds a call by its id alone: at the id\'s millisecond, or up to two seconds before it (calls journaled before ids carried it)', async () => {
+      const [bobsCall] = await testApp.db.query(`SELECT call_id, received_at FROM call_journal WHERE request_id = $1`, [bobIds[0]]);
+      // A call id is made of the millisecond the call was received: the journal finds it by its primary key.
+      expect(Number.parseInt(bobsCall.call_id.replace(/-/g, '').slice(0, 12), 16)).toBe(new Date(bobsCall.received_at).getTime());
+      // A row written before that, whose id was made 1.5 s after its receipt, and one made 3 s after.
+      const receivedAt = Date.now() - 60_000;
+      const idAt = (ms: number) => `${ms.toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7abc-8def-${'0123456789ab'}`;
+      const [late, tooLate] = [idAt(receivedAt + 1_500), idAt(receivedAt + 3_000)];
+      for (const callId of [late, tooLate]) {
+        await testApp.db.query(
+          `INSERT INTO call_journal (call_id, received_at, request_id, transport, operation, outcome, http_status, problem_code, latency_ms, fingerprint)
+           VALUES ($1, $2, $3, 'http', 'lookup', 'refused', 401, 'unknown_credentials', 1, $4)`,
+          [callId, new Date(receivedAt).toISOString(), uniqueRequestId('old-id'), 'f'.repeat(64)],
+        );
+      }
+      // Calls of no consumer (an unknown key), so that only the admin key sees them and no consumer's listing changes.
+      await http().get(`/journal/v1/calls/${late}`).set(ADMIN_AUTH).expect(200);
+      await http().get(`/journal/v1/calls/${tooLate}`).set(ADMIN_AUTH).expect(404);
     });
 
     it('filters by outcome, operation, request id, persona and time, newest first', async () => {

@@ -8,6 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   searched by citizen, consumer, service, dossier and time);
  * - the journal's per-consumer index is built ascending, read backwards for "newest first": new calls land at the
  *   end of their consumer's range instead of its start, where every insert split a page in two half-empty ones.
+ * The gateway applies migrations at start, before it serves. Building the index locks the journal's partitions for
+ * the build (seconds per million journaled calls): another process serving meanwhile waits to commit its calls.
  */
 export class LeanerJournalIndexes1796500000000 implements MigrationInterface {
   name = 'LeanerJournalIndexes1796500000000';
