@@ -156,6 +156,19 @@ export class CallRecord {
     return this.access;
   }
 
+  /**
+   * Drops what the registry noted while serving the call (its audit entries, fields, verdicts), for a call whose
+   * answer is not sent: a fault before the answer or a connector's refusal, decided while the work ran.
+   */
+  forgetServed(): void {
+    this.auditEntries.length = 0;
+    this.fieldsRequested = [];
+    this.fieldsReturned = [];
+    this.batch = null;
+    this.servedOutcome = 'ok';
+    this.subjectIdNumber = null;
+  }
+
   /** Notes audit records to commit with the call. */
   audit(entries: readonly AuditEntry[]): void {
     this.auditEntries.push(...entries);

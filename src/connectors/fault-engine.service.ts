@@ -81,7 +81,7 @@ const ATTEMPT_TTL_MS = 60 * 60 * 1000;
 
 /**
  * Decides every registry call's connector and fault: the one place HTTP calls (HttpFaults) and in-process calls (the
- * portal's jobs) go through, right after the access gate admits the call and before the registry reads anything.
+ * portal's jobs) go through, right after the access gate admits the call, while the registry's work runs (the decision wins over its answer).
  *
  * - The connector of the call's service must be enabled and enable the operation, else a ConnectorUnavailableError
  *   (503) or 403 operation_not_enabled is thrown.

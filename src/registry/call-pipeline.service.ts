@@ -7,7 +7,7 @@ import { failedEnding, servedEnding } from '../journal/call-outcome.js';
 
 /**
  * A call's simulated fault as its transport carries it out (HttpFault on the socket, InProcessFault for jobs): a
- * fault before the registry answers stops the work, is journaled with its ending and fails the call; a fault after
+ * fault before the registry answers drops the work's answer, is journaled with its ending and fails the call; a fault after
  * the answer lets the work run and the call commit, then changes the answer.
  */
 export interface PipelineFault {
@@ -24,7 +24,7 @@ export interface CallHooks {
   opened?: (call: CallRecord) => void;
   /** The citizen a refused call named (a valid ID number of its path or body), pseudonymised, or null. */
   refusedCitizen?: () => { hmac: string; masked: string } | null;
-  /** The connector's checks and the call's fault, after admission and before the registry reads anything. */
+  /** The connector's checks and the call's fault, after admission, while the work runs (their refusal wins). */
   fault?: (call: CallRecord) => Promise<PipelineFault | null>;
 }
 
@@ -48,8 +48,32 @@ export class CallPipeline {
     let fault: PipelineFault | null = null;
     try {
       await this.gate.admit(call);
-      fault = (await hooks.fault?.(call)) ?? null;
-      if (!fault?.beforeAnswer) value = await work(call);
+      // The work starts while the connector and the fault are decided (a profile's sequence number is a Redis round
+      // trip): one wait instead of two in a row. The decision still comes first: its refusal or a fault before the
+      // answer wins, and then the work's value, error and notes are dropped, unsent and unaudited, as if it had not
+      // run (registry work only reads). docs/BENCHMARKS.md has what the second wait cost.
+      const decided = hooks.fault?.(call) ?? Promise.resolve(null);
+      const working = work(call);
+      // Handled from now on: the work may fail before the decision is known, which would otherwise be an unhandled
+      // rejection; its failure is still what `await working` throws below.
+      working.catch(() => undefined);
+      // When the decision wins, the work is let finish (so that nothing it notes comes after it is forgotten), and
+      // whatever it gave is dropped.
+      const dropWork = async () => {
+        await working.then(
+          () => undefined,
+          () => undefined,
+        );
+        call.forgetServed();
+      };
+      try {
+        fault = await decided;
+      } catch (refusal) {
+        await dropWork();
+        throw refusal;
+      }
+      if (fault?.beforeAnswer) await dropWork();
+      else value = await working;
     } catch (error) {
       if (AccessGate.isUnauditedRefusal(error)) this.gate.recordRefusal(call, hooks.refusedCitizen?.() ?? null, error.code);
       await this.journal.commit(call, failedEnding(error));
@@ -57,7 +81,7 @@ export class CallPipeline {
     }
     if (fault) call.faultKind = fault.kind;
     if (fault?.beforeAnswer) {
-      // A failure before the registry answers read nothing: one journal row, no audit row, then the failure.
+      // A failure before the registry answers disclosed nothing: one journal row, no audit row, then the failure.
       await this.journal.commit(call, fault.ending);
       return fault.fail();
     }
