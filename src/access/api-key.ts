@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError } from '../common/domain-error.js';
 
 /** Keys look like `pgk_` + 43 base64url characters (256 random bits); the prefix makes a leaked key easy to spot. */
@@ -11,7 +11,7 @@ export function generateApiKey(): string {
 
 /** SHA-256 of a key, hex. A key has 256 random bits, so a fast hash is enough: there is nothing to brute-force. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex'); // the one-shot hash: every registry call hashes its key
 }
 
 /** What an operator sees of a key: enough to tell keys apart, not enough to use one. */
