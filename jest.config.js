@@ -27,8 +27,5 @@ export default {
   ],
   // e2e files share one test database and reset it, so files run one at a time.
   maxWorkers: 1,
-  // A fault test's held connections and a private server's sockets can outlive their file by a moment; the run
-  // must end when its tests have (issue 7: find the handle with --detectOpenHandles and close it).
-  forceExit: true,
   testTimeout: 60000,
 };

@@ -132,7 +132,9 @@ class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server, unless it is running: a second one would fail to bind and take the first's place here. */
   async start(): Promise<void> {
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) return;
     this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.directory], { stdio: 'ignore' });
     await expectEventually(async () => {
       const probe = createRedisConnection(this.url);
