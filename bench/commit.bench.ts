@@ -6,7 +6,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createDataSource } from '../src/database/data-source.js';
 import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js';
 import { SharedCommitWriter, type CommitBatch } from '../src/database/shared-commit.writer.js';
-import { newCallId, newTimeOrderedId } from '../src/access/call-record.js';
+import { newCallId } from '../src/access/call-record.js';
+import { newTimeOrderedId } from '../src/common/time-ordered-id.js';
 import type { MetricsRegistry } from '../src/common/metrics.module.js';
 import { BENCH_DATABASE_URL, machineSummary, recordResult } from './bench-support.js';
 

@@ -13,7 +13,8 @@ import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/p
 import { toProblem, type ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
 import { acceptedRequestId } from './access/call-purpose.js';
-import { newTimeOrderedId, receivedNow, RECEIVED_AT, type RequestWithAccess } from './access/call-record.js';
+import { receivedNow, RECEIVED_AT, type RequestWithAccess } from './access/call-record.js';
+import { newTimeOrderedId } from './common/time-ordered-id.js';
 import { NestPinoLogger } from './common/logger.js';
 import { ForbiddenError } from './common/domain-error.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { newCallId, newTimeOrderedId, normalizeRequest, timeOfUuidV7 } from './call-record.js';
+import { newTimeOrderedId } from '../common/time-ordered-id.js';
+import { newCallId, normalizeRequest, timeOfUuidV7 } from './call-record.js';
 
 describe('newTimeOrderedId and newCallId', () => {
   it('makes unique, time-ordered RFC 9562 version 7 ids', () => {

@@ -3,7 +3,6 @@ import type { AuditOperation } from './access-audit.entity.js';
 import type { AccessContext, KnownCall } from './access-context.js';
 import type { AuditEntry } from './audit-rows.js';
 
-export { newTimeOrderedId };
 
 /**
  * A registry call as plain values, whoever makes it: RegistryHttpCalls reads them from headers, a job passes
@@ -71,13 +70,14 @@ export function normalizeRequest(parts: Record<string, unknown>): string {
 }
 
 /**
- * The order in which JavaScript lists an object's keys, which JSON.stringify follows: array-index keys ("9", "10")
- * first, in numeric order, then the others in the order they were added (here: sorted as text).
+ * Keys sorted as text, in the order JavaScript lists such an object's keys, which JSON.stringify follows:
+ * array-index keys ("9", "10") first, in numeric order, then the others.
  */
 function byPropertyOrder(a: string, b: string): number {
   const [ia, ib] = [isArrayIndex(a), isArrayIndex(b)];
   if (ia && ib) return Number(a) - Number(b);
-  return ia ? -1 : ib ? 1 : 0;
+  if (ia !== ib) return ia ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isArrayIndex(key: string): boolean {
@@ -94,7 +94,7 @@ function canonicalJson(value: unknown): string | undefined {
   }
   const record = value as Record<string, unknown>;
   let text = '{';
-  for (const key of Object.keys(record).sort().sort(byPropertyOrder)) {
+  for (const key of Object.keys(record).sort(byPropertyOrder)) {
     const item = canonicalJson(record[key]);
     if (item === undefined) continue;
     text += (text.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + item;
@@ -132,6 +132,8 @@ export class CallRecord {
   subjectIdNumber: string | null = null;
   /** The simulated transport fault the call met, if any. */
   faultKind: string | null = null;
+  /** The request fingerprint, once made (CitizenHmac.fingerprintOf). */
+  fingerprint: string | undefined;
   /** Whether it has been committed: a call is committed once. */
   committed = false;
   /** What the gate found wrong with the call's own ids when it opened it; admission refuses them. */

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import { maskIdNumber, validateIdNumber } from '../identity/id-number.js';
+import type { CallRecord } from './call-record.js';
 
 /**
  * Pseudonymises personal ID numbers for the audit and consents: an HMAC-SHA256 under a key generated once by the
@@ -32,6 +33,15 @@ export class CitizenHmac implements OnModuleInit {
    */
   requestFingerprint(consumerId: string | null, operation: string, normalizedRequest: string): string {
     return createHmac('sha256', this.key!).update(`request-fingerprint\0${consumerId ?? 'anonymous'}\0${operation}\0${normalizedRequest}`).digest('hex');
+  }
+
+  /**
+   * The fingerprint of a call's request (its consumer, operation and normalised request), made once per call: the
+   * fault engine counts a request's attempts by it and the journal stores it.
+   */
+  fingerprintOf(call: CallRecord): string {
+    call.fingerprint ??= this.requestFingerprint(call.known.consumer?.consumerId ?? null, call.operation, call.values.normalizedRequest);
+    return call.fingerprint;
   }
 
   /** The pair stored wherever a citizen is recorded: the HMAC to search by, the mask to show. */

@@ -143,7 +143,7 @@ export class FaultEngine {
 
   /** The request fingerprint of a call: the journal's (CallJournal.fingerprint), from the same keyed hash. */
   fingerprint(call: CallRecord): string {
-    return this.hmac.requestFingerprint(call.known.consumer?.consumerId ?? null, call.operation, call.values.normalizedRequest);
+    return this.hmac.fingerprintOf(call);
   }
 
   private async countersFor(profile: ActiveProfile, call: CallRecord): Promise<{ sequence: number | null; attempt: number | null; fallback: boolean }> {

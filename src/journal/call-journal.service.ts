@@ -36,7 +36,7 @@ export class CallJournal {
 
   /** The fingerprint of the call's request: the same consumer, operation and normalised request give the same one. */
   fingerprint(call: CallRecord): string {
-    return this.hmac.requestFingerprint(call.known.consumer?.consumerId ?? null, call.operation, call.values.normalizedRequest);
+    return this.hmac.fingerprintOf(call);
   }
 
   /** Commits the call's rows; a second commit of the same call does nothing (every exit path commits once). */

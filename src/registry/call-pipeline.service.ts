@@ -60,10 +60,7 @@ export class CallPipeline {
       // When the decision wins, the work is let finish (so that nothing it notes comes after it is forgotten), and
       // whatever it gave is dropped.
       const dropWork = async () => {
-        await working.then(
-          () => undefined,
-          () => undefined,
-        );
+        await working.catch(() => undefined);
         call.forgetServed();
       };
       try {

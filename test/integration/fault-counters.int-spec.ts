@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -13,6 +12,7 @@ import { SharedCounters } from '../../src/connectors/shared-counters.js';
 import { decideFault } from '../../src/connectors/fault-decision.js';
 import { faultProfileSchema, toFaultProfile, type FaultProfileInput } from '../../src/connectors/fault-profile.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
+import { freePort } from '../utils/free-port.js';
 import { REDIS } from '../../src/queue/redis.module.js';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
 import { putFaults } from '../factories/faults.factory.js';
@@ -171,14 +171,6 @@ class PrivateRedis {
     await this.stop();
     rmSync(this.directory, { recursive: true, force: true });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

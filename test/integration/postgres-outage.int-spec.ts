@@ -4,13 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import { PG_POOL } from '../../src/database/database.module.js';
 import { persona } from '../factories/registry.factory.js';
+import { freePort } from '../utils/free-port.js';
 import { createTestApp, expectEventually, REGISTRY_HEADERS, seedTestDataset } from '../utils/test-app.js';
 
 /**
@@ -103,14 +103,6 @@ function postgresUser(): { uid: number; gid: number } {
   } catch {
     throw new Error('running as root, this test runs PostgreSQL as the `postgres` user, and there is none');
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** One answer of the load, as a client sees it. */
