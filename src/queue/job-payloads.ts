@@ -12,6 +12,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.ResetDataset]: datasetSpecSchema,
   /** Today's partitions and retention are read from the clock and config when it runs: nothing to carry. */
   [JobName.JournalMaintenance]: z.strictObject({}),
+  /** A dossier is verified from what Postgres holds of it: the job carries its id, never the applicant's data. */
+  [JobName.VerifyDossier]: z.strictObject({ dossierId: z.uuid() }),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

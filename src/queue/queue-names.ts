@@ -3,16 +3,20 @@ export enum QueueName {
   Sandbox = 'sandbox',
   /** Housekeeping: journal partitions and retention. */
   Maintenance = 'maintenance',
+  /** The portal's dossiers, each verified against the registry by one job. */
+  Verification = 'verification',
 }
 
 /** Every job name, across queues. */
 export enum JobName {
   ResetDataset = 'reset-dataset',
   JournalMaintenance = 'journal-maintenance',
+  VerifyDossier = 'verify-dossier',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
 export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ResetDataset]: QueueName.Sandbox,
   [JobName.JournalMaintenance]: QueueName.Maintenance,
+  [JobName.VerifyDossier]: QueueName.Verification,
 };
