@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { ENTITIES } from './entities.js';
 import { OpsModule } from './ops/ops.module.js';
 import { PortalModule } from './portal/portal.module.js';
+import { PortalWorkersModule } from './portal/portal-workers.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './queue/redis.module.js';
 import { JournalModule } from './journal/journal.module.js';
@@ -36,7 +37,7 @@ export class AppModule {
         JournalModule,
         RegistryModule,
         SandboxModule,
-        ...(options.workers ? [SandboxWorkersModule, JournalWorkersModule] : []),
+        ...(options.workers ? [SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
       ],
     };
   }

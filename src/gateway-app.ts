@@ -8,7 +8,7 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
-import { completeDocument } from './common/openapi.js';
+import { completeDocument, PERSONAL_DATA_ROUTE } from './common/openapi.js';
 import { ProblemDetailsFilter, answerClientError, sendProblem } from './common/problem-details.filter.js';
 import { toProblem, type ProblemDocument } from './common/problem-details.js';
 import { RefusalAudit } from './registry/refusal-audit.service.js';
@@ -23,12 +23,11 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 
 /**
- * Routes whose answers show citizens, keys or consents (the registry's citizen, household and changes reads,
- * /access and /sandbox): `Cache-Control: no-store`, so that neither the browser nor a shared cache keeps them.
- * Matched on the route the router chose, so an encoded spelling of the path cannot dodge it. Problem answers are
- * no-store wherever they come from (sendProblem).
+ * Routes whose answers show citizens, keys or consents (PERSONAL_DATA_ROUTE: the registry's citizen, household and
+ * changes reads, the portal's dossiers, /access and /sandbox): `Cache-Control: no-store`, so that neither the
+ * browser nor a shared cache keeps them. Matched on the route the router chose, so an encoded spelling of the path
+ * cannot dodge it. Problem answers are no-store wherever they come from (sendProblem).
  */
-const PERSONAL_DATA_ROUTE = /^\/(registry\/v1\/(citizens|households|changes)|access|sandbox)(\/|$)/;
 
 /** Request headers popgate reads, which a page on an allowed origin may send. */
 const CORS_ALLOWED_HEADERS = [

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
     format: logFormatFor(process.stdout, config.nodeEnv),
-    secrets: [config.access.adminApiKey, config.access.developerKey],
+    secrets: [config.access.adminApiKey, config.access.developerKey, config.portal.apiKey],
   });
   const dataSource = createDataSource(config.databaseUrl, 1);
   await prepareDatabase(dataSource, config.databaseUrl);

@@ -3,10 +3,10 @@ import { CatalogModule } from '../catalog/catalog.module.js';
 import { AccessMetrics } from './access-metrics.js';
 import { AddressLimits } from './address-limits.service.js';
 import { AdminKey } from './admin-key.service.js';
-import { AdminGuard, AnyKeyGuard } from './admin.guard.js';
+import { AdminGuard, AnyKeyGuard, PortalGuard } from './admin.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
-import { DeveloperConsumer } from './developer-consumer.service.js';
+import { SystemConsumers } from './system-consumers.service.js';
 import { ConsumerLimits } from './consumer-limits.service.js';
 import { AuditQueryRepository } from './audit-query.repository.js';
 import { AuditController } from './audit.controller.js';
@@ -19,7 +19,7 @@ import { AccessGate } from './access-gate.service.js';
 @Module({
   imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, DeveloperConsumer, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics],
-  exports: [ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, SystemConsumers, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics],
+  exports: [SystemConsumers, ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule],
 })
 export class AccessModule {}

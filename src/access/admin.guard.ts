@@ -4,6 +4,7 @@ import { ForbiddenError, UnauthorizedError } from '../common/domain-error.js';
 import { AdminKey } from './admin-key.service.js';
 import { bearerKey, hashApiKey } from './api-key.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
+import { SystemConsumers } from './system-consumers.service.js';
 
 /** Who a key belongs to: the operator, a consumer, or nobody (401 then). */
 async function keyHolder(request: FastifyRequest, adminKey: AdminKey, consumers: ConsumerDirectory): Promise<KeyHolder> {
@@ -55,6 +56,26 @@ export class AnyKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { [KEY_HOLDER]?: KeyHolder }>();
     request[KEY_HOLDER] = await keyHolder(request, this.adminKey, this.consumers);
+    return true;
+  }
+}
+
+/** The portal's key or the admin key: for the portal's dossiers. Another consumer's key gets 403 `portal_key_required`. */
+@Injectable()
+export class PortalGuard implements CanActivate {
+  constructor(
+    private readonly adminKey: AdminKey,
+    private readonly consumers: ConsumerDirectory,
+    private readonly system: SystemConsumers,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { [KEY_HOLDER]?: KeyHolder }>();
+    const holder = await keyHolder(request, this.adminKey, this.consumers);
+    if (holder.kind === 'consumer' && holder.consumerId !== this.system.portalConsumer()) {
+      throw new ForbiddenError('portal_key_required', "This endpoint needs the portal's key (PORTAL_API_KEY) or the admin key.");
+    }
+    request[KEY_HOLDER] = holder;
     return true;
   }
 }

@@ -17,6 +17,8 @@ export class ConsumerEntity {
   @Column({ name: 'key_issued_at', type: 'timestamptz', nullable: true }) keyIssuedAt!: Date | null;
   @Column({ name: 'key_revoked_at', type: 'timestamptz', nullable: true }) keyRevokedAt!: Date | null;
   @Column({ name: 'is_developer', type: 'boolean', default: false }) isDeveloper!: boolean;
+  /** The city portal's own consumer: it files dossiers, and the portal's jobs call the registry as it. */
+  @Column({ name: 'is_portal', type: 'boolean', default: false }) isPortal!: boolean;
   /** Registered by a developer through POST /sandbox/developers: a state consumer whose grants follow the catalog. */
   @Column({ name: 'self_service', type: 'boolean', default: false }) selfService!: boolean;
   /** Null: the configured default. */

@@ -39,7 +39,7 @@ export class ConsumersService {
 
   /**
    * POST /sandbox/developers: a state consumer of the developer's own, granted every catalog service (as the shared
-   * sandbox developer consumer is, and kept so: see DeveloperConsumer), with the default limits. No key is needed,
+   * sandbox developer consumer is, and kept so: see SystemConsumers), with the default limits. No key is needed,
    * so every attempt from `clientAddress` counts against its hourly limit, before the body is even read. A name
    * taken (by any consumer) gets 409 without the holder's id: that is for operators, who can rotate its key.
    */

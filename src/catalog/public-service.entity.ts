@@ -15,6 +15,8 @@ export class PublicServiceEntity {
   /** Field names of GET /registry/v1/fields. */
   @Column({ name: 'allowed_fields', type: 'text', array: true }) allowedFields!: string[];
   @Column({ type: 'text', nullable: true }) note!: string | null;
+  /** The youngest applicant the service accepts, in whole years on the day of filing; null: no age rule. */
+  @Column({ name: 'minimum_age', type: 'smallint', nullable: true }) minimumAge!: number | null;
   /** `config`: from config/public-services.json (re-applied on start); `api`: added or changed by an operator. */
   @Column({ type: 'text' }) source!: 'config' | 'api';
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;

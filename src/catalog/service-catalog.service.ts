@@ -25,6 +25,7 @@ export const publicServiceInputSchema = z.strictObject({
   essential: z.boolean().default(false),
   allowedFields: z.array(registryFieldSchema).min(1).max(REGISTRY_FIELD_BY_NAME.size),
   note: safeText(500).nullable().default(null),
+  minimumAge: z.number().int().min(1).max(120).nullable().default(null),
 });
 export type PublicServiceInput = z.output<typeof publicServiceInputSchema>;
 
@@ -121,7 +122,7 @@ export class ServiceCatalog implements OnModuleInit {
         .insert()
         .into(PublicServiceEntity)
         .values({ code, ...input, source: 'api', updatedAt: new Date() })
-        .orUpdate(['national_procedure_code', 'project06_number', 'name_vi', 'name_en', 'lead_agency', 'essential', 'allowed_fields', 'note', 'source', 'updated_at'], ['code'])
+        .orUpdate(['national_procedure_code', 'project06_number', 'name_vi', 'name_en', 'lead_agency', 'essential', 'allowed_fields', 'note', 'minimum_age', 'source', 'updated_at'], ['code'])
         // xmax is 0 on a row version this statement inserted, and set on one it updated.
         .returning('(xmax = 0) AS created')
         .execute();

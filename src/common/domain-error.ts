@@ -118,3 +118,15 @@ export class RateLimitedError extends DomainError {
     this.code = code;
   }
 }
+
+/** Well formed, but it cannot be served as asked (an Idempotency-Key reused for another request). */
+export class UnprocessableContentError extends DomainError {
+  readonly code: string;
+  readonly status = 422;
+  readonly title = 'The request cannot be processed as sent';
+
+  constructor(code: string, message: string, errors: FieldError[] = []) {
+    super(message, errors);
+    this.code = code;
+  }
+}

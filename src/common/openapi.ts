@@ -34,7 +34,9 @@ export type ResponseHeader =
   | 'Access-Control-Expose-Headers'
   | 'X-Call-Id'
   | 'X-Sandbox-Fault-Applied'
-  | 'Content-Disposition';
+  | 'Content-Disposition'
+  | 'Location'
+  | 'Idempotent-Replayed';
 
 /** The response headers popgate sets, declared once under `components.headers`. */
 const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
@@ -104,10 +106,22 @@ const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
     schema: { type: 'string' },
     example: 'attachment; filename="popgate-calls.csv"',
   },
+  Location: {
+    description: 'Where the created resource is read',
+    required: true,
+    schema: { type: 'string' },
+    example: '/portal/v1/dossiers/0193a0b2-7c4d-7e1f-8a2b-3c4d5e6f7a8b',
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when the request repeated an earlier one\'s Idempotency-Key and this answer is that request\'s dossier',
+    required: true,
+    schema: { type: 'string', enum: ['true', 'false'] },
+    example: 'false',
+  },
 };
 
 /** Routes whose answers carry personal data and are sent `Cache-Control: no-store` (see gateway-app.ts). */
-const PERSONAL_DATA_PATH = /^\/(registry\/v1\/(citizens|households|changes)|access|sandbox)(\/|$)/;
+export const PERSONAL_DATA_ROUTE = /^\/(registry\/v1\/(citizens|households|changes)|portal\/v1\/(dossiers|quality)|access|sandbox)(\/|$)/;
 /** The purpose-bound registry routes: each call is journaled, its answer names the row in X-Call-Id. */
 const JOURNALED_PATH = /^\/registry\/v1\/(citizens|households|changes)(\/|$)/;
 /** What every answer carries, whatever the route. */
@@ -237,7 +251,7 @@ export function completeDocument(document: OpenAPIObject, serverUrl: string): Op
         const headers: ResponseHeader[] = [
           ...EVERY_ANSWER,
           ...(status === '429' || status === '503' ? (['Retry-After'] as const) : []),
-          ...(problem || PERSONAL_DATA_PATH.test(path) ? (['Cache-Control'] as const) : []),
+          ...(problem || PERSONAL_DATA_ROUTE.test(path) ? (['Cache-Control'] as const) : []),
           ...(JOURNALED_PATH.test(path) ? (['X-Call-Id', 'X-Sandbox-Fault-Applied'] as const) : []),
           // A registry handler's X-Popgate-Data stays on the answer when it fails inside the handler.
           ...(JOURNALED_PATH.test(path) && status === '500' && !response.headers?.['X-Popgate-Data'] ? (['X-Popgate-Data'] as const) : []),

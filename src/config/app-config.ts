@@ -88,6 +88,21 @@ const environmentSchema = z.object({
   CORS_ALLOWED_ORIGINS: corsAllowedOrigins,
   /** Prefix of every BullMQ key in Redis; tests use their own. */
   QUEUE_PREFIX: z.string().regex(/^[\w-]{1,40}$/).default('popgate'),
+  /** Key of the portal's own consumer (dossiers, verification jobs). Generated and printed on first start when unset. */
+  PORTAL_API_KEY: z.string().regex(/^[\w.~-]{24,128}$/, { message: 'must be 24-128 characters of A-Z a-z 0-9 _ . ~ -' }).optional(),
+  /** The portal consumer's own limits, sized for its jobs rather than for one outside developer. */
+  PORTAL_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  PORTAL_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
+  /** The first retry delay of a verification job after a transient registry failure; each next one doubles, with jitter. */
+  VERIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** Verification jobs one worker process runs at once. */
+  VERIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+  /** On SIGTERM, how long a worker lets its active jobs finish before it exits (they are taken over after the stall interval). */
+  WORKER_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** A job whose worker stopped renewing its lock for this long is taken over by another worker (BullMQ lockDuration and stalledInterval). */
+  WORKER_STALLED_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** How often the outbox reconciler re-enqueues filed dossiers whose job Redis does not hold. */
+  OUTBOX_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
 });
 
 export type AppConfig = {
@@ -118,6 +133,8 @@ export type AppConfig = {
   };
   /** `*` for any origin, or the exact origins allowed (none when empty). */
   cors: { allowedOrigins: '*' | string[] };
+  portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number };
+  workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -159,6 +176,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       addressLimit: { perSecond: env.ACCESS_ADDRESS_LIMIT_PER_SECOND, burst: env.ACCESS_ADDRESS_BURST ?? 2 * env.ACCESS_ADDRESS_LIMIT_PER_SECOND },
     },
     cors: { allowedOrigins: env.CORS_ALLOWED_ORIGINS },
+    portal: {
+      apiKey: env.PORTAL_API_KEY,
+      rateLimitPerSecond: env.PORTAL_RATE_LIMIT_PER_SECOND,
+      dailyQuota: env.PORTAL_DAILY_QUOTA,
+      outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
+      verificationBackoffMs: env.VERIFICATION_BACKOFF_MS,
+    },
+    workers: { verificationConcurrency: env.VERIFICATION_CONCURRENCY, graceMs: env.WORKER_GRACE_MS, stalledMs: env.WORKER_STALLED_MS },
   };
 }
 

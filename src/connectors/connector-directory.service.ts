@@ -159,6 +159,11 @@ export class ConnectorDirectory implements OnModuleInit {
     return connector;
   }
 
+  /** The operations a service's connector enables, whatever its state, from memory: what a job may plan to call. */
+  operationsOf(serviceCode: string): ReadonlySet<AuditOperation> {
+    return (this.connectors.get(serviceCode) ?? this.defaultConnector(serviceCode)).operations;
+  }
+
   /** Reloads every connector (one query); concurrent callers share one reload. A failed reload keeps the last. */
   reload(): Promise<void> {
     this.reloading ??= this.repository

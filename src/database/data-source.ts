@@ -14,6 +14,9 @@ import { JournalBatchRefused1796470000000 } from './migrations/1796470000000-Jou
 import { SelfServiceConsumers1796460000000 } from './migrations/1796460000000-SelfServiceConsumers.js';
 import { CreateConnectors1796486400000 } from './migrations/1796486400000-CreateConnectors.js';
 import { LeanerJournalIndexes1796500000000 } from './migrations/1796500000000-LeanerJournalIndexes.js';
+import { ServiceMinimumAge1796600000000 } from './migrations/1796600000000-ServiceMinimumAge.js';
+import { PortalConsumer1796600060000 } from './migrations/1796600060000-PortalConsumer.js';
+import { CreatePortalDossiers1796600120000 } from './migrations/1796600120000-CreatePortalDossiers.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -29,6 +32,9 @@ export const MIGRATIONS = [
   JournalBatchRefused1796470000000,
   CreateConnectors1796486400000,
   LeanerJournalIndexes1796500000000,
+  ServiceMinimumAge1796600000000,
+  PortalConsumer1796600060000,
+  CreatePortalDossiers1796600120000,
 ];
 
 /**

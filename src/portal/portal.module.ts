@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { RedisModule } from '../queue/redis.module.js';
+import { DossierRepository } from './dossier.repository.js';
+import { DossiersController } from './dossiers.controller.js';
+import { DossiersService } from './dossiers.service.js';
 import { PublicServicesController } from './public-services.controller.js';
+import { VerificationProducer } from './verification.producer.js';
 
-/** The city portal stand-in: for now the public-service catalog's API (reads open, writes with the admin key). */
+/** The city portal stand-in: the public-service catalog's API, and citizens' dossiers with their verification. */
 @Module({
-  imports: [CatalogModule, AccessModule],
-  controllers: [PublicServicesController],
+  imports: [CatalogModule, AccessModule, QueueModule, RedisModule],
+  controllers: [PublicServicesController, DossiersController],
+  providers: [DossierRepository, DossiersService, VerificationProducer],
+  exports: [DossierRepository, DossiersService, VerificationProducer],
 })
 export class PortalModule {}

@@ -13,6 +13,7 @@ export const publicServiceViewSchema = z.object({
   essential: z.boolean(),
   allowedFields: z.array(z.string()).describe('Fields of GET /registry/v1/fields that a call for this service may read'),
   note: z.string().nullable(),
+  minimumAge: z.number().int().nullable().describe('The youngest applicant the service accepts, in whole years on the day of filing (dossier verification rejects a younger one); null: no age rule'),
   source: z.enum(['config', 'api']).describe('`config`: config/public-services.json (re-applied on every start); `api`: set by an operator'),
   updatedAt: z.string().describe('ISO 8601 time of the last change'),
 });
@@ -31,6 +32,7 @@ export function toPublicServiceView(service: PublicServiceEntity): PublicService
     essential: service.essential,
     allowedFields: service.allowedFields,
     note: service.note,
+    minimumAge: service.minimumAge,
     source: service.source,
     updatedAt: service.updatedAt.toISOString(),
   };
@@ -45,6 +47,7 @@ const permanentResidenceInput: PublicServiceInput = {
   essential: true,
   allowedFields: ['idNumber', 'fullName', 'dateOfBirth', 'permanentAddress', 'currentAddress', 'household', 'father', 'mother', 'spouse'],
   note: null,
+  minimumAge: null,
 };
 
 /** Worked examples for the OpenAPI document. */
@@ -69,6 +72,7 @@ export const PUBLIC_SERVICE_EXAMPLES = {
     essential: false,
     allowedFields: ['idNumber', 'fullName', 'dateOfBirth', 'currentAddress'],
     note: 'Local procedure of the city',
+    minimumAge: null,
     source: 'api',
     updatedAt: '2026-11-28T09:30:00.000Z',
   } satisfies PublicServiceView,

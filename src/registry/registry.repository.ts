@@ -34,6 +34,15 @@ export class RegistryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /** Whether a citizen with this number is in the registry (sandbox controls check before they record about one). */
+  /**
+   * Which dataset the registry holds: the time it was seeded, in ms (0 when none is). Every seed and reset rewrites
+   * it, so a job that read the registry before a reset can tell that its answers belong to an older dataset.
+   */
+  async datasetEpoch(): Promise<number> {
+    const { rows } = await this.pool.query<{ epoch: string }>(`SELECT (extract(epoch FROM seeded_at) * 1000)::bigint AS epoch FROM registry_dataset`);
+    return rows.length === 0 ? 0 : Number(rows[0].epoch);
+  }
+
   async citizenExists(idNumber: string): Promise<boolean> {
     const result = await this.pool.query({ name: 'registry_citizen_exists', text: 'SELECT 1 FROM citizens WHERE id_number = $1', values: [idNumber] });
     return (result.rowCount ?? 0) > 0;

@@ -55,6 +55,7 @@ describe('/access/v1/consumers', () => {
         keyRevokedAt: null,
         keyActive: true,
         isDeveloper: false,
+        isPortal: false,
         selfService: false,
         rateLimitPerSecond: 5,
         dailyQuota: 1000,

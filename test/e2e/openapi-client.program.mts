@@ -281,13 +281,41 @@ async function portal(): Promise<void> {
   readService((await call('post', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-01' }, body: input }, 201, 'application/json')).body);
   readService((await call('put', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-01' }, body: input }, 200, 'application/json')).body);
   readService((await call('put', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-02' }, body: input }, 201, 'application/json')).body);
+  use<number | null>((await one()).body.minimumAge);
+  await dossiers();
+}
+
+async function dossiers(): Promise<void> {
+  const applicant = { idNumber: '001089012345', fullName: 'Nguyễn Thị Lan', dateOfBirth: '1989-04-17', sex: 'female', permanentAddress: { detail: 'Số 12 ngõ 34 phố Đội Cấn', communeCode: '00004' } } as const;
+  const filed = await call('post', '/portal/v1/dossiers', { header: { 'Idempotency-Key': 'form-1' }, body: { serviceCode: '1.004222', applicant } }, 202, 'application/json');
+  use<[string, string]>([filed.headers.Location, filed.headers['Idempotent-Replayed']]);
+  type Dossier = typeof filed.body;
+  const readDossier = ({ dossierId, serviceCode, status, reason, reasonDetail, applicant, verification, label, filedAt, decidedAt, timeToDecisionMs, attempts }: Dossier) => {
+    use<[string, string, 'received' | 'verifying' | 'verified' | 'needs_review' | 'rejected', string | null, string | null, string, string | null]>([
+      dossierId, serviceCode, status, reason, reasonDetail, applicant.idNumber, applicant.communeCode,
+    ]);
+    use<[string, string, string | null, string | null, number | null, number]>([applicant.fullName, filedAt, decidedAt, label?.kind ?? null, timeToDecisionMs, attempts]);
+    if (verification) use<[Record<string, string>, string | null, number | null]>([verification.fields, verification.citizenStatus, verification.age]);
+  };
+  readDossier(filed.body);
+  const page = await call('get', '/portal/v1/dossiers', { query: { status: 'needs_review', reason: 'field_mismatch', limit: 10 } }, 200, 'application/json');
+  page.body.dossiers.forEach(readDossier);
+  use<string | null>(page.body.nextCursor);
+  const detail = await call('get', '/portal/v1/dossiers/{dossierId}', { path: { dossierId: filed.body.dossierId } }, 200, 'application/json');
+  readDossier(detail.body);
+  detail.body.history.forEach(({ status, reason, note, at }) => use<[string, string | null, string | null, string]>([status, reason, note, at]));
+  detail.body.verificationAttempts.forEach(({ jobId, attempt, outcome, problemCode, calls, startedAt, finishedAt }) => {
+    use<[string, number, string, string | null, string, string]>([jobId, attempt, outcome, problemCode, startedAt, finishedAt]);
+    calls.forEach(({ callId, operation, outcome }) => use<[string | null, string, string]>([callId, operation, outcome]));
+  });
 }
 
 async function access(): Promise<void> {
   const created = await call('post', '/access/v1/consumers', { body: { name: 'Ngân hàng TMCP Ví Dụ', kind: 'non_state', serviceCodes: ['2.001159'] } }, 201, 'application/json');
   type Consumer = typeof created.body.consumer;
   const readConsumer = (consumer: Consumer) => {
-    const { consumerId, name, kind, serviceCodes, keyPrefix, keyIssuedAt, keyRevokedAt, keyActive, isDeveloper, rateLimitPerSecond, dailyQuota, createdAt, usageToday } = consumer;
+    const { consumerId, name, kind, serviceCodes, keyPrefix, keyIssuedAt, keyRevokedAt, keyActive, isDeveloper, isPortal, rateLimitPerSecond, dailyQuota, createdAt, usageToday } = consumer;
+    use<boolean>(isPortal);
     use<[string, string, 'state' | 'non_state', string[], string | null, string | null, string | null, boolean, boolean, number | null, number | null, string]>([
       consumerId, name, kind, serviceCodes, keyPrefix, keyIssuedAt, keyRevokedAt, keyActive, isDeveloper, rateLimitPerSecond, dailyQuota, createdAt,
     ]);

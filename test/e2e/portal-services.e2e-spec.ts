@@ -46,7 +46,7 @@ describe('/portal/v1/services', () => {
       expect(services.slice(0, 24).every((s) => s.essential === true)).toBe(true);
       for (const service of services) {
         expect(Object.keys(service).sort()).toEqual(
-          ['code', 'nationalProcedureCode', 'project06Number', 'nameVi', 'nameEn', 'leadAgency', 'essential', 'allowedFields', 'note', 'source', 'updatedAt'].sort(),
+          ['code', 'nationalProcedureCode', 'project06Number', 'nameVi', 'nameEn', 'leadAgency', 'essential', 'allowedFields', 'note', 'minimumAge', 'source', 'updatedAt'].sort(),
         );
         expect(Number.isNaN(Date.parse(service.updatedAt as string))).toBe(false);
       }
@@ -94,6 +94,7 @@ describe('/portal/v1/services', () => {
         ...libraryCard,
         essential: false,
         note: null,
+        minimumAge: null,
         source: 'api',
         updatedAt: expect.any(String),
       });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { DeveloperConsumer } from '../../src/access/developer-consumer.service.js';
+import { SystemConsumers } from '../../src/access/system-consumers.service.js';
 import { developerRegistrationSchema } from '../../src/access/developer-registration.dto.js';
 import { persona } from '../factories/registry.factory.js';
 import { expectProblem } from '../utils/problem.js';
@@ -91,7 +91,7 @@ describe('POST /sandbox/developers', () => {
       await lookUp().expect(200);
 
       await testApp.db.query(`UPDATE consumers SET service_codes = '{SANDBOX-ALL}' WHERE consumer_id = $1`, [body.consumerId]);
-      await testApp.app.get(DeveloperConsumer).onApplicationBootstrap();
+      await testApp.app.get(SystemConsumers).onApplicationBootstrap();
       const [row] = await testApp.db.query(`SELECT service_codes FROM consumers WHERE consumer_id = $1`, [body.consumerId]);
       expect([...row.service_codes].sort()).toEqual(await allCatalogCodes(testApp.db));
     });

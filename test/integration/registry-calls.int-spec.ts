@@ -86,7 +86,8 @@ describe('in-process registry calls', () => {
     const requestId = `job-${persona('married-wife').idNumber}`;
     const outcome = await calls().verify(caller({ requestId, jobId: `verify-${persona('married-wife').idNumber}` }), verifyBody());
     expect(outcome).toMatchObject({ kind: 'permanent', code: 'validation_failed', status: 400 });
-    const [row] = await testApp.db.query(`SELECT j::text AS text, request_id, job_id FROM call_journal j WHERE call_id = $1::uuid`, [outcome.callId]);
+    const [row] = await testApp.db.query(`SELECT (to_jsonb(j) - 'fingerprint' - 'call_id')::text AS text, request_id, job_id FROM call_journal j WHERE call_id = $1::uuid`, [outcome.callId]);
+    // The hex of the fingerprint and of the call id may hold 12 digits in a row by chance; no other column may.
     expect(row.text).not.toMatch(/\d{12}/);
     expect(row.job_id).toBeNull();
     const [audit] = await testApp.db.query(`SELECT count(*)::int AS n FROM access_audit WHERE request_id = $1`, [requestId]);

@@ -110,6 +110,9 @@ export const ADMIN_AUTH = { authorization: `Bearer ${process.env.ADMIN_API_KEY}`
 /** `Authorization` header of the sandbox developer consumer (state, every catalog service). */
 export const DEVELOPER_AUTH = { authorization: `Bearer ${process.env.SANDBOX_DEVELOPER_KEY}` };
 
+/** `Authorization` header of the portal's own consumer (dossiers). */
+export const PORTAL_AUTH = { authorization: `Bearer ${process.env.PORTAL_API_KEY}` };
+
 /** Headers of a registry call as the developer consumer, for the sandbox service that allows every field. */
 export const REGISTRY_HEADERS = { ...DEVELOPER_AUTH, 'x-service-code': 'SANDBOX-ALL' };
 
@@ -123,6 +126,7 @@ export function api(app: NestFastifyApplication) {
     if (path.startsWith('/registry/v1/fields')) return test;
     if (path.startsWith('/registry/')) return test.set(REGISTRY_HEADERS);
     if (path.startsWith('/sandbox/')) return test.set(ADMIN_AUTH);
+    if (path.startsWith('/portal/v1/dossiers') || path.startsWith('/portal/v1/quality')) return test.set(PORTAL_AUTH);
     return test;
   };
   return {

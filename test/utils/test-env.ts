@@ -13,6 +13,10 @@ process.env.QUEUE_PREFIX ??= `popgate-test-${process.pid}`;
 // Known keys, so tests can call as the operator and as the sandbox developer consumer (see test-app.ts).
 process.env.ADMIN_API_KEY ??= 'test-admin-key-000000000000000000';
 process.env.SANDBOX_DEVELOPER_KEY ??= 'test-developer-key-0000000000000000';
+process.env.PORTAL_API_KEY ??= 'test-portal-key-000000000000000000000';
+// Verification retries back off from one second: tests wait for them, so the outbox is reconciled often too.
+process.env.OUTBOX_RECONCILE_MS ??= '1000';
+process.env.VERIFICATION_BACKOFF_MS ??= '100';
 // Limits high enough that only tests about limits meet them (they create their own consumers).
 process.env.ACCESS_RATE_LIMIT_PER_SECOND ??= '100000';
 process.env.ACCESS_DAILY_QUOTA ??= '100000000';

@@ -1,0 +1,332 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Decision, DecisionReason } from './dossier-verification.js';
+import type { Applicant, DossierQuery, DossierStatus } from './dossier.dto.js';
+
+/** A dossier row as the portal reads it. */
+export interface DossierRow {
+  dossierId: string;
+  serviceCode: string;
+  filedBy: string;
+  requestHash: string;
+  applicant: Applicant;
+  applicantCommuneCode: string | null;
+  status: DossierStatus;
+  reason: DecisionReason | null;
+  reasonDetail: string | null;
+  verification: Decision['verification'] | null;
+  label: { kind: string; expected: string } | null;
+  attempts: number;
+  filedAt: Date;
+  decidedAt: Date | null;
+}
+
+export interface NewDossier {
+  dossierId: string;
+  serviceCode: string;
+  filedBy: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  applicant: Applicant;
+  applicantCommuneCode: string | null;
+  label: { kind: string; expected: string } | null;
+}
+
+/** One run of a dossier's job, as the dossier's history of attempts keeps it. */
+export interface AttemptRecord {
+  dossierId: string;
+  jobId: string;
+  attempt: number;
+  startedAt: Date;
+  outcome: 'decided' | 'retry' | 'delayed' | 'dead_letter' | 'discarded';
+  problemCode: string | null;
+  calls: Array<{ callId: string | null; operation: string; outcome: string }>;
+}
+
+export interface DeadLetterRow {
+  deadLetterId: string;
+  dossierId: string;
+  serviceCode: string;
+  jobId: string;
+  reasonClass: 'registry_unreachable' | 'unprocessable';
+  error: string;
+  attempts: number;
+  failedAt: Date;
+  redrivenAt: Date | null;
+}
+
+export interface DeadLetterFilter {
+  serviceCode?: string;
+  dossierId?: string;
+  reasonClass?: DeadLetterRow['reasonClass'];
+  from?: string;
+  to?: string;
+  /** Open dead letters only (not re-driven yet): the default of the list and of a re-drive. */
+  openOnly: boolean;
+}
+
+const DOSSIER_COLUMNS = `
+  dossier_id AS "dossierId", service_code AS "serviceCode", filed_by AS "filedBy", request_hash AS "requestHash",
+  applicant, applicant_commune_code AS "applicantCommuneCode", status, reason, reason_detail AS "reasonDetail",
+  verification, label, attempts, filed_at AS "filedAt", decided_at AS "decidedAt"`;
+
+const DEAD_LETTER_COLUMNS = `
+  dead_letter_id::text AS "deadLetterId", dossier_id AS "dossierId", service_code AS "serviceCode", job_id AS "jobId",
+  reason_class AS "reasonClass", error, attempts, failed_at AS "failedAt", redriven_at AS "redrivenAt"`;
+
+/** Appends a dossier's next history event; the caller holds the dossier row's lock (it wrote the row first). */
+const APPEND_EVENT = `
+  INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
+  SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4 FROM portal_dossier_events WHERE dossier_id = $1`;
+
+/**
+ * The portal's dossiers, their history, attempts, outbox and dead letters: every write that must go together goes
+ * in one transaction (a dossier with its outbox row; a decision with its event, its attempt and the outbox row's
+ * removal), and a decision is taken only by a dossier that has none, so that a job run twice decides once.
+ */
+@Injectable()
+export class DossierRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Files a dossier with its first event and its outbox row, or finds the dossier this filer filed before under
+   * the same Idempotency-Key (decided by the unique index, so that ten racing retries make one dossier).
+   */
+  async file(dossier: NewDossier): Promise<{ row: DossierRow; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ dossierId: string }> = await manager.query(
+        `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, idempotency_key, request_hash, applicant, applicant_commune_code, label)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (filed_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING dossier_id AS "dossierId"`,
+        [dossier.dossierId, dossier.serviceCode, dossier.filedBy, dossier.idempotencyKey, dossier.requestHash, dossier.applicant, dossier.applicantCommuneCode, dossier.label],
+      );
+      if (inserted.length === 0) {
+        const [row]: DossierRow[] = await manager.query(`SELECT ${DOSSIER_COLUMNS} FROM portal_dossiers WHERE filed_by = $1 AND idempotency_key = $2`, [
+          dossier.filedBy,
+          dossier.idempotencyKey,
+        ]);
+        return { row, created: false };
+      }
+      await manager.query(APPEND_EVENT, [dossier.dossierId, 'received', null, null]);
+      await manager.query(`INSERT INTO portal_outbox (dossier_id) VALUES ($1)`, [dossier.dossierId]);
+      const [row]: DossierRow[] = await manager.query(`SELECT ${DOSSIER_COLUMNS} FROM portal_dossiers WHERE dossier_id = $1`, [dossier.dossierId]);
+      return { row, created: true };
+    });
+  }
+
+  /** Files many dossiers at once (the sandbox's generator): one transaction, events and outbox rows set-based. */
+  async fileMany(dossiers: readonly NewDossier[]): Promise<void> {
+    if (dossiers.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, applicant_commune_code, label)
+         SELECT d."dossierId", d."serviceCode", d."filedBy", d."requestHash", d.applicant, d."applicantCommuneCode", d.label
+         FROM jsonb_to_recordset($1::jsonb) AS d("dossierId" uuid, "serviceCode" text, "filedBy" text, "requestHash" text, applicant jsonb, "applicantCommuneCode" text, label jsonb)`,
+        [JSON.stringify(dossiers)],
+      );
+      const ids = dossiers.map((dossier) => dossier.dossierId);
+      await manager.query(`INSERT INTO portal_dossier_events (dossier_id, seq, status) SELECT id, 1, 'received' FROM unnest($1::uuid[]) AS id`, [ids]);
+      await manager.query(`INSERT INTO portal_outbox (dossier_id) SELECT unnest($1::uuid[])`, [ids]);
+    });
+  }
+
+  async markEnqueued(dossierIds: readonly string[]): Promise<void> {
+    if (dossierIds.length > 0) await this.dataSource.query(`UPDATE portal_outbox SET enqueued_at = now() WHERE dossier_id = ANY ($1::uuid[])`, [dossierIds]);
+  }
+
+  async find(dossierId: string): Promise<DossierRow | null> {
+    const [row]: DossierRow[] = await this.dataSource.query(`SELECT ${DOSSIER_COLUMNS} FROM portal_dossiers WHERE dossier_id = $1`, [dossierId]);
+    return row ?? null;
+  }
+
+  async history(dossierId: string): Promise<Array<{ status: DossierStatus; reason: DecisionReason | null; note: string | null; at: Date }>> {
+    return this.dataSource.query(`SELECT status, reason, note, at FROM portal_dossier_events WHERE dossier_id = $1 ORDER BY seq`, [dossierId]);
+  }
+
+  async attempts(dossierId: string): Promise<Array<AttemptRecord & { finishedAt: Date }>> {
+    return this.dataSource.query(
+      `SELECT dossier_id AS "dossierId", job_id AS "jobId", attempt, started_at AS "startedAt", finished_at AS "finishedAt", outcome,
+              problem_code AS "problemCode", calls
+       FROM portal_verification_attempts WHERE dossier_id = $1 ORDER BY attempt_id`,
+      [dossierId],
+    );
+  }
+
+  /** Newest first (dossier ids are UUIDv7, so their order is filing order), `limit + 1` rows to tell if more follow. */
+  async list(query: DossierQuery): Promise<DossierRow[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (condition: (placeholder: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+    };
+    if (query.serviceCode) add((p) => `service_code = ${p}`, query.serviceCode);
+    if (query.status) add((p) => `status = ${p}`, query.status);
+    if (query.communeCode) add((p) => `applicant_commune_code = ${p}`, query.communeCode);
+    if (query.reason) add((p) => `reason = ${p}`, query.reason);
+    if (query.from) add((p) => `filed_at >= ${p}`, query.from);
+    if (query.to) add((p) => `filed_at < ${p}`, query.to);
+    if (query.cursor) add((p) => `dossier_id < ${p}`, query.cursor);
+    values.push(query.limit + 1);
+    return this.dataSource.query(
+      `SELECT ${DOSSIER_COLUMNS} FROM portal_dossiers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dossier_id DESC LIMIT $${values.length}`,
+      values,
+    );
+  }
+
+  /** `received` → `verifying`, once: a job's first run moves it, a re-run finds it moved. */
+  async startVerifying(dossierId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const moved: unknown[] = await manager.query(
+        `UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING 1`,
+        [dossierId],
+      );
+      if (moved.length > 0) await manager.query(APPEND_EVENT, [dossierId, 'verifying', null, null]);
+    });
+  }
+
+  /** An attempt that did not decide (a retry, a delay, a discarded answer), kept for the dossier's view. */
+  async recordAttempt(attempt: AttemptRecord): Promise<void> {
+    await this.insertAttempt(this.dataSource.manager, attempt);
+  }
+
+  /**
+   * Decides the dossier, with its event and attempt, and removes its outbox row, in one transaction; only a dossier
+   * without a decision takes one, so a job that ran twice (a worker stalled, another took over) decides once.
+   * Returns whether this call decided.
+   */
+  async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const decided: unknown[] = await manager.query(
+        `UPDATE portal_dossiers
+         SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
+         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING 1`,
+        [dossierId, decision.status, decision.reason, decision.detail, decision.verification, datasetEpoch, attempt.attempt],
+      );
+      if (decided.length === 0) return false;
+      await manager.query(APPEND_EVENT, [dossierId, decision.status, decision.reason, decision.detail]);
+      await this.insertAttempt(manager, attempt);
+      await manager.query(`DELETE FROM portal_outbox WHERE dossier_id = $1`, [dossierId]);
+      return true;
+    });
+  }
+
+  /**
+   * A job that gave up: the dossier goes to `needs_review` with the reason, the dead letter is kept for operators,
+   * and the outbox row goes, in one transaction. A dossier decided meanwhile keeps its decision (and gets no dead
+   * letter). Returns whether the dead letter was written.
+   */
+  async deadLetter(
+    dossierId: string,
+    letter: { reasonClass: DeadLetterRow['reasonClass']; error: string; attempts: number; jobId: string },
+    attempt: AttemptRecord | null,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const detail =
+        letter.reasonClass === 'registry_unreachable' ? `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}` : `The verification job cannot run: ${letter.error}`;
+      const moved: Array<{ serviceCode: string }> = await manager.query(
+        `UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
+         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING service_code AS "serviceCode"`,
+        [dossierId, letter.reasonClass, detail.slice(0, 1_000), letter.attempts],
+      );
+      if (moved.length === 0) return false;
+      await manager.query(APPEND_EVENT, [dossierId, 'needs_review', letter.reasonClass, detail.slice(0, 1_000)]);
+      if (attempt) await this.insertAttempt(manager, attempt);
+      await manager.query(
+        `INSERT INTO portal_dead_letters (dossier_id, service_code, job_id, reason_class, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (dossier_id) WHERE redriven_at IS NULL DO NOTHING`,
+        [dossierId, moved[0].serviceCode, letter.jobId, letter.reasonClass, letter.error.slice(0, 1_000), letter.attempts],
+      );
+      await manager.query(`DELETE FROM portal_outbox WHERE dossier_id = $1`, [dossierId]);
+      return true;
+    });
+  }
+
+  /** Outbox rows filed before `before`, in id order after `after`: the reconciler's pages. */
+  async pendingOutbox(before: Date, after: string | null, limit: number): Promise<Array<{ dossierId: string; enqueuedAt: Date | null }>> {
+    return this.dataSource.query(
+      `SELECT dossier_id AS "dossierId", enqueued_at AS "enqueuedAt" FROM portal_outbox
+       WHERE created_at < $1 AND ($2::uuid IS NULL OR dossier_id > $2) ORDER BY dossier_id LIMIT $3`,
+      [before, after, limit],
+    );
+  }
+
+  async countOutbox(): Promise<number> {
+    const [{ count }]: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*) AS count FROM portal_outbox`);
+    return Number(count);
+  }
+
+  async deadLetters(filter: DeadLetterFilter, cursor: string | null, limit: number): Promise<DeadLetterRow[]> {
+    const { where, values } = deadLetterWhere(filter);
+    if (cursor) {
+      values.push(cursor);
+      where.push(`dead_letter_id < $${values.length}`);
+    }
+    values.push(limit + 1);
+    return this.dataSource.query(
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM portal_dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY dead_letter_id DESC LIMIT $${values.length}`,
+      values,
+    );
+  }
+
+  /**
+   * Re-drives the open dead letters that match: each is marked re-driven, its dossier goes back to `received` (an
+   * event says so) with a new outbox row, in one transaction. Returns the dossiers to enqueue.
+   */
+  async redrive(filter: DeadLetterFilter): Promise<Array<{ dossierId: string; jobId: string }>> {
+    return this.dataSource.transaction(async (manager) => {
+      const { where, values } = deadLetterWhere({ ...filter, openOnly: true });
+      const letters: Array<{ dossierId: string; jobId: string }> = await manager.query(
+        `UPDATE portal_dead_letters SET redriven_at = now() WHERE dead_letter_id IN (
+           SELECT dead_letter_id FROM portal_dead_letters WHERE ${where.join(' AND ')} FOR UPDATE SKIP LOCKED
+         ) RETURNING dossier_id AS "dossierId", job_id AS "jobId"`,
+        values,
+      );
+      const ids = letters.map((letter) => letter.dossierId);
+      if (ids.length === 0) return [];
+      await manager.query(
+        `UPDATE portal_dossiers SET status = 'received', reason = NULL, reason_detail = NULL, verification = NULL, decided_at = NULL, updated_at = now()
+         WHERE dossier_id = ANY ($1::uuid[])`,
+        [ids],
+      );
+      await manager.query(
+        `INSERT INTO portal_dossier_events (dossier_id, seq, status, note)
+         SELECT d, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = d), 'received', 're-driven by an operator'
+         FROM unnest($1::uuid[]) AS d`,
+        [ids],
+      );
+      await manager.query(`INSERT INTO portal_outbox (dossier_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [ids]);
+      return letters;
+    });
+  }
+
+  async countOpenDeadLetters(): Promise<number> {
+    const [{ count }]: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*) AS count FROM portal_dead_letters WHERE redriven_at IS NULL`);
+    return Number(count);
+  }
+
+  private async insertAttempt(manager: EntityManager, attempt: AttemptRecord): Promise<void> {
+    await manager.query(
+      `INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [attempt.dossierId, attempt.jobId, attempt.attempt, attempt.startedAt, attempt.outcome, attempt.problemCode, JSON.stringify(attempt.calls)],
+    );
+  }
+}
+
+function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (condition: (placeholder: string) => string, value: unknown) => {
+    values.push(value);
+    where.push(condition(`$${values.length}`));
+  };
+  if (filter.openOnly) where.push('redriven_at IS NULL');
+  if (filter.serviceCode) add((p) => `service_code = ${p}`, filter.serviceCode);
+  if (filter.dossierId) add((p) => `dossier_id = ${p}`, filter.dossierId);
+  if (filter.reasonClass) add((p) => `reason_class = ${p}`, filter.reasonClass);
+  if (filter.from) add((p) => `failed_at >= ${p}`, filter.from);
+  if (filter.to) add((p) => `failed_at < ${p}`, filter.to);
+  if (where.length === 0) where.push('true');
+  return { where, values };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { ConnectorsModule } from '../connectors/connectors.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { OutboxReconciler } from './outbox-reconciler.service.js';
+import { PortalModule } from './portal.module.js';
+import { VerificationProcessor } from './verification.processor.js';
+
+/** The portal's queue processors and the outbox reconciler; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
+@Module({
+  imports: [QueueModule, AccessModule, ConnectorsModule, RegistryModule, PortalModule],
+  providers: [VerificationProcessor, OutboxReconciler],
+})
+export class PortalWorkersModule {}
