@@ -27,7 +27,23 @@ async function main(): Promise<void> {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  // SIGTERM (and Ctrl-C): stop taking jobs, let the active ones finish within WORKER_GRACE_MS, close the queues after
+  // the workers (Nest's shutdown order), then exit 0. Nest's own shutdown hooks would re-raise the signal instead.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`popgate worker stopping (${signal})`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`popgate worker did not stop cleanly: ${(error as Error).message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   logger.info('popgate worker started');
 }
 

@@ -74,6 +74,14 @@ const DEAD_LETTER_COLUMNS = `
   dead_letter_id::text AS "deadLetterId", dossier_id AS "dossierId", service_code AS "serviceCode", job_id AS "jobId",
   reason_class AS "reasonClass", error, attempts, failed_at AS "failedAt", redriven_at AS "redrivenAt"`;
 
+/**
+ * The rows an UPDATE or DELETE … RETURNING gave back: TypeORM answers those statements with `[rows, count]`, and
+ * every other statement with its rows.
+ */
+function returned<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}
+
 /** Appends a dossier's next history event; the caller holds the dossier row's lock (it wrote the row first). */
 const APPEND_EVENT = `
   INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
@@ -178,9 +186,8 @@ export class DossierRepository {
   /** `received` → `verifying`, once: a job's first run moves it, a re-run finds it moved. */
   async startVerifying(dossierId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const moved: unknown[] = await manager.query(
-        `UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING 1`,
-        [dossierId],
+      const moved = returned(
+        await manager.query(`UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING 1`, [dossierId]),
       );
       if (moved.length > 0) await manager.query(APPEND_EVENT, [dossierId, 'verifying', null, null]);
     });
@@ -198,11 +205,13 @@ export class DossierRepository {
    */
   async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const decided: unknown[] = await manager.query(
-        `UPDATE portal_dossiers
-         SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
-         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING 1`,
-        [dossierId, decision.status, decision.reason, decision.detail, decision.verification, datasetEpoch, attempt.attempt],
+      const decided = returned(
+        await manager.query(
+          `UPDATE portal_dossiers
+           SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
+           WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING 1`,
+          [dossierId, decision.status, decision.reason, decision.detail, decision.verification, datasetEpoch, attempt.attempt],
+        ),
       );
       if (decided.length === 0) return false;
       await manager.query(APPEND_EVENT, [dossierId, decision.status, decision.reason, decision.detail]);
@@ -225,10 +234,12 @@ export class DossierRepository {
     return this.dataSource.transaction(async (manager) => {
       const detail =
         letter.reasonClass === 'registry_unreachable' ? `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}` : `The verification job cannot run: ${letter.error}`;
-      const moved: Array<{ serviceCode: string }> = await manager.query(
-        `UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
-         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING service_code AS "serviceCode"`,
-        [dossierId, letter.reasonClass, detail.slice(0, 1_000), letter.attempts],
+      const moved = returned<{ serviceCode: string }>(
+        await manager.query(
+          `UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
+           WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING service_code AS "serviceCode"`,
+          [dossierId, letter.reasonClass, detail.slice(0, 1_000), letter.attempts],
+        ),
       );
       if (moved.length === 0) return false;
       await manager.query(APPEND_EVENT, [dossierId, 'needs_review', letter.reasonClass, detail.slice(0, 1_000)]);
@@ -277,11 +288,13 @@ export class DossierRepository {
   async redrive(filter: DeadLetterFilter): Promise<Array<{ dossierId: string; jobId: string }>> {
     return this.dataSource.transaction(async (manager) => {
       const { where, values } = deadLetterWhere({ ...filter, openOnly: true });
-      const letters: Array<{ dossierId: string; jobId: string }> = await manager.query(
-        `UPDATE portal_dead_letters SET redriven_at = now() WHERE dead_letter_id IN (
-           SELECT dead_letter_id FROM portal_dead_letters WHERE ${where.join(' AND ')} FOR UPDATE SKIP LOCKED
-         ) RETURNING dossier_id AS "dossierId", job_id AS "jobId"`,
-        values,
+      const letters = returned<{ dossierId: string; jobId: string }>(
+        await manager.query(
+          `UPDATE portal_dead_letters SET redriven_at = now() WHERE dead_letter_id IN (
+             SELECT dead_letter_id FROM portal_dead_letters WHERE ${where.join(' AND ')} FOR UPDATE SKIP LOCKED
+           ) RETURNING dossier_id AS "dossierId", job_id AS "jobId"`,
+          values,
+        ),
       );
       const ids = letters.map((letter) => letter.dossierId);
       if (ids.length === 0) return [];

@@ -85,14 +85,14 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
     if (!worker) return;
     this.worker = null;
     let timer: NodeJS.Timeout | undefined;
-    const graceful = worker.close().then(() => true);
+    // pause(false) stops fetching and resolves once the active jobs have finished; close() would do the same, but a
+    // close that has started cannot be forced any more, so the wait is the pause's.
+    const finished = worker.pause(false).then(() => true);
     const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.workers.graceMs)));
-    const finished = await Promise.race([graceful, deadline]);
+    const inTime = await Promise.race([finished, deadline]);
     clearTimeout(timer);
-    if (!finished) {
-      this.logger.warn(`verification jobs still running after ${this.config.workers.graceMs} ms are left to another worker`);
-      await worker.close(true);
-    }
+    if (!inTime) this.logger.warn(`verification jobs still running after ${this.config.workers.graceMs} ms are left to another worker`);
+    await worker.close(!inTime);
   }
 
   async process(job: Job, token?: string): Promise<VerificationJobResult> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../../src/queue/queue-names.js';
+import { DossierRepository } from '../../src/portal/dossier.repository.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
 
 interface CitizenRow {
@@ -153,6 +154,22 @@ describe('/portal/v1/dossiers', () => {
     await request(server).get('/portal/v1/dossiers').set(ADMIN_AUTH).expect(200);
     await request(server).get('/portal/v1/dossiers/not-a-uuid').set(PORTAL_AUTH).expect(400);
     await request(server).get('/portal/v1/dossiers/0193a0b2-7c4d-7e1f-8a2b-3c4d5e6f7a8b').set(PORTAL_AUTH).expect(404);
+  });
+
+  it('takes one decision per dossier: a second decision (a job run twice) changes nothing', async () => {
+    const [citizen] = await citizens(`status = 'alive'`);
+    const filed = await http().post('/portal/v1/dossiers').send({ serviceCode: RESIDENCE, applicant: applicantOf(citizen) }).expect(202);
+    const dossierId = filed.body.dossierId as string;
+    await expectEventually(async () => expect((await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.decidedAt).not.toBeNull(), 15_000);
+    const repository = testApp.app.get(DossierRepository);
+    const again = { status: 'rejected' as const, reason: 'citizen_not_found' as const, detail: 'late', verification: { fields: {}, citizenStatus: null, age: null } };
+    const attempt = { dossierId, jobId: 'verify-late', attempt: 9, startedAt: new Date(), outcome: 'decided' as const, problemCode: null, calls: [] };
+    expect(await repository.decide(dossierId, again, 0, attempt)).toBe(false);
+    expect(await repository.deadLetter(dossierId, { reasonClass: 'registry_unreachable', error: 'late', attempts: 9, jobId: 'verify-late' }, null)).toBe(false);
+    const detail = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body;
+    expect(detail.status).toBe('verified');
+    expect(detail.history.filter((event: { status: string }) => !['received', 'verifying'].includes(event.status))).toHaveLength(1);
+    expect(detail.verificationAttempts).toHaveLength(1);
   });
 
   it('lists dossiers newest first with filters, each once across pages', async () => {
