@@ -1,6 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import { parseJobPayload } from '../queue/job-payloads.js';
@@ -15,7 +15,10 @@ import { RegistrySeeder, type SeedResult } from './seeding/registry-seeder.js';
 export class SandboxProcessor extends WorkerHost {
   private readonly logger = new Logger(SandboxProcessor.name);
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @InjectQueue(QueueName.Verification) private readonly verification: Queue,
+  ) {
     super();
   }
 
@@ -28,8 +31,22 @@ export class SandboxProcessor extends WorkerHost {
     }
   }
 
+  /**
+   * The portal's queue is paused while the registry is replaced (workers finish what they hold; a job that read the
+   * old dataset sees the new dataset epoch and runs again), and resumed after, unless an operator had paused it.
+   */
   private async resetDataset(job: Job): Promise<SeedResult> {
     const payload = parseJobPayload(JobName.ResetDataset, job);
+    const pausedByOperator = await this.verification.isPaused();
+    if (!pausedByOperator) await this.verification.pause();
+    try {
+      return await this.rebuild(job, payload);
+    } finally {
+      if (!pausedByOperator) await this.verification.resume();
+    }
+  }
+
+  private async rebuild(job: Job, payload: ReturnType<typeof parseJobPayload<JobName.ResetDataset>>): Promise<SeedResult> {
     let reported = 0;
     const result = await new RegistrySeeder(this.pool).reset({
       ...payload,

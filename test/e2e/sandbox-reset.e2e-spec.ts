@@ -1,4 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '../../src/queue/queue-names.js';
+import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { DataSource } from 'typeorm';
 import { PERSONAS } from '../../src/sandbox/population/personas.js';
 import { persona } from '../factories/registry.factory.js';
@@ -25,6 +29,31 @@ describe('POST /sandbox/reset', () => {
     }, 30_000, 100);
     return job;
   }
+
+  it("pauses the portal's verification queue while the dataset is replaced, and moves the dataset epoch on", async () => {
+    const queue = testApp.app.get<Queue>(getQueueToken(QueueName.Verification));
+    const epoch = await testApp.app.get(RegistryRepository).datasetEpoch();
+    const seen = new Set<boolean>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        seen.add(await queue.isPaused());
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await resetAndWait({ ...RESET, citizens: 3_000 });
+    watching = false;
+    await watcher;
+    expect(seen.has(true)).toBe(true);
+    expect(await queue.isPaused()).toBe(false);
+    expect(await testApp.app.get(RegistryRepository).datasetEpoch()).toBeGreaterThan(epoch);
+
+    // A queue an operator paused stays paused.
+    await queue.pause();
+    await resetAndWait(RESET);
+    expect(await queue.isPaused()).toBe(true);
+    await queue.resume();
+  });
 
   it('rebuilds the dataset through a job whose status URL reports completion', async () => {
     const before = await http().get('/registry/v1/changes?since=0&limit=1000').expect(200);
