@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '../access/access.module.js';
 import { JournalModule } from '../journal/journal.module.js';
+import { PortalModule } from '../portal/portal.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { DeadLettersController } from './dead-letters.controller.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -11,8 +14,8 @@ import { MetricsController } from './metrics.controller.js';
  * other domains and nobody imports it.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule],
-  controllers: [HealthController, MetricsController],
+  imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, PortalModule, QueueModule],
+  controllers: [HealthController, MetricsController, DeadLettersController],
   providers: [HttpMetrics],
 })
 export class OpsModule {}

@@ -12,6 +12,7 @@ import { RegistryRepository } from '../registry/registry.repository.js';
 import { decide, planVerification, type RegistryAnswers, type ServiceRules } from './dossier-verification.js';
 import { DossierRepository, type AttemptRecord, type DossierRow } from './dossier.repository.js';
 import { dossierIdOfJob } from './verification.producer.js';
+import { PortalMetrics } from './portal-metrics.js';
 
 /** What a verification job returns: what it decided, or that the dossier had been decided already. */
 export interface VerificationJobResult {
@@ -60,6 +61,7 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
     private readonly catalog: ServiceCatalog,
     private readonly connectors: ConnectorDirectory,
     private readonly system: SystemConsumers,
+    private readonly metrics: PortalMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -204,7 +206,10 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
           }
         : decide(applicant, service, plan, answers, dossier.filedAt);
       const decided = await this.dossiers.decide(dossier.dossierId, decision, epoch, record('decided', refused?.code ?? null));
-      if (decided) this.logger.debug(`dossier ${dossier.dossierId}: ${decision.status}${decision.reason ? ` (${decision.reason})` : ''}`);
+      if (decided) {
+        this.metrics.decided(dossier.serviceCode, decision.status, decision.reason);
+        this.logger.debug(`dossier ${dossier.dossierId}: ${decision.status}${decision.reason ? ` (${decision.reason})` : ''}`);
+      }
       return { dossierId: dossier.dossierId, decided, status: decision.status };
     }
   }

@@ -308,6 +308,17 @@ async function dossiers(): Promise<void> {
     use<[string, number, string, string | null, string, string]>([jobId, attempt, outcome, problemCode, startedAt, finishedAt]);
     calls.forEach(({ callId, operation, outcome }) => use<[string | null, string, string]>([callId, operation, outcome]));
   });
+  const letters = await call('get', '/ops/dead-letters', { query: { serviceCode: '1.004222', reasonClass: 'registry_unreachable' } }, 200, 'application/json');
+  letters.body.deadLetters.forEach(({ deadLetterId, dossierId, serviceCode, jobId, reasonClass, error, attempts, failedAt, redrivenAt }) =>
+    use<[string, string, string, string, 'registry_unreachable' | 'unprocessable', string, number, string, string | null]>([deadLetterId, dossierId, serviceCode, jobId, reasonClass, error, attempts, failedAt, redrivenAt]),
+  );
+  use<string | null>(letters.body.nextCursor);
+  const redriven = await call('post', '/ops/dead-letters/redrive', { body: { serviceCode: '1.004222' } }, 200, 'application/json');
+  use<[number, string[]]>([redriven.body.redriven, redriven.body.dossierIds]);
+  const jobs = await call('get', '/ops/verification-jobs', { query: { dossierId: filed.body.dossierId } }, 200, 'application/json');
+  jobs.body.jobs.forEach(({ jobId, dossierId, serviceCode, state, attemptsMade, failedReason, queuedAt, finishedAt }) =>
+    use<[string, string, string | null, string, number, string | null, string, string | null]>([jobId, dossierId, serviceCode, state, attemptsMade, failedReason, queuedAt, finishedAt]),
+  );
 }
 
 async function access(): Promise<void> {

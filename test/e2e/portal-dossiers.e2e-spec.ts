@@ -172,6 +172,45 @@ describe('/portal/v1/dossiers', () => {
     expect(detail.verificationAttempts).toHaveLength(1);
   });
 
+  it('makes a dossier whose registry is down through every attempt a dead letter, which an operator finds and re-drives', async () => {
+    const server = testApp.app.getHttpServer();
+    const { default: request } = await import('supertest');
+    const serviceCode = `T-DL-${randomBytes(4).toString('hex')}`;
+    await request(server).post(`/portal/v1/services/${serviceCode}`).set(ADMIN_AUTH).send({ nameVi: 'Thử', nameEn: 'Test', leadAgency: 'Test', allowedFields: ['idNumber', 'fullName', 'dateOfBirth'] }).expect(201);
+    const connector = (state: string) =>
+      request(server).put(`/connectors/v1/${serviceCode}`).set(ADMIN_AUTH).send({ state, operations: ['verify'], faultProfile: null, applyFaultsToAllCallers: false, note: null }).expect(200);
+    await connector('disabled');
+    const [citizen] = await citizens(`status = 'alive'`);
+    const filed = await http().post('/portal/v1/dossiers').send({ serviceCode, applicant: applicantOf(citizen) }).expect(202);
+    const dossierId = filed.body.dossierId as string;
+    await expectEventually(async () => expect((await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.status).toBe('needs_review'), 20_000, 100);
+    const dossier = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body;
+    expect(dossier).toMatchObject({ reason: 'registry_unreachable', attempts: 6 });
+    expect(dossier.verificationAttempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['retry', 'retry', 'retry', 'retry', 'retry', 'dead_letter']);
+
+    const letters = await request(server).get(`/ops/dead-letters?dossierId=${dossierId}`).set(ADMIN_AUTH).expect(200);
+    expect(letters.body.deadLetters).toEqual([expect.objectContaining({ dossierId, serviceCode, reasonClass: 'registry_unreachable', attempts: 6, redrivenAt: null })]);
+    const jobs = await request(server).get(`/ops/verification-jobs?dossierId=${dossierId}`).set(ADMIN_AUTH).expect(200);
+    expect(jobs.body.jobs).toEqual([expect.objectContaining({ jobId: `verify-${dossierId}`, serviceCode, state: 'failed', attemptsMade: 6 })]);
+    const failed = await request(server).get(`/ops/verification-jobs?state=failed&serviceCode=${serviceCode}`).set(ADMIN_AUTH).expect(200);
+    expect(failed.body.jobs.map((job: { dossierId: string }) => job.dossierId)).toEqual([dossierId]);
+
+    const noFilter = await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({}).expect(400);
+    expect(noFilter.body.errors).toEqual([expect.objectContaining({ rule: 'filter_required' })]);
+    await request(server).post('/ops/dead-letters/redrive').set(DEVELOPER_AUTH).send({ dossierId }).expect(403);
+    await connector('enabled');
+    // Another process would see the connector change within its refresh interval; this one sees it at once.
+    const redriven = await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({ dossierId }).expect(200);
+    expect(redriven.body).toEqual({ redriven: 1, dossierIds: [dossierId] });
+    expect((await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({ dossierId }).expect(200)).body).toEqual({ redriven: 0, dossierIds: [] });
+    await expectEventually(async () => expect((await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.status).toBe('verified'), 20_000, 100);
+    const history = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.history.map((event: { status: string }) => event.status);
+    expect(history).toEqual(['received', 'verifying', 'needs_review', 'received', 'verifying', 'verified']);
+    expect((await request(server).get(`/ops/dead-letters?dossierId=${dossierId}`).set(ADMIN_AUTH).expect(200)).body.deadLetters).toEqual([]);
+    const all = await request(server).get(`/ops/dead-letters?dossierId=${dossierId}&includeRedriven=true`).set(ADMIN_AUTH).expect(200);
+    expect(all.body.deadLetters[0].redrivenAt).not.toBeNull();
+  });
+
   it('lists dossiers newest first with filters, each once across pages', async () => {
     const all = await citizens(`status = 'alive'`, 5);
     const serviceCode = '2.001159';
