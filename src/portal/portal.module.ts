@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module.js';
 import { CatalogModule } from '../catalog/catalog.module.js';
+import { ConnectorsModule } from '../connectors/connectors.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { RedisModule } from '../queue/redis.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { DossierGenerator } from './dossier-generator.js';
+import { DossierGeneratorController } from './dossier-generator.controller.js';
+import { DossierQualityController } from './dossier-quality.controller.js';
+import { DossierQualityRepository } from './dossier-quality.repository.js';
+import { DossierQualityService } from './dossier-quality.service.js';
 import { DossierRepository } from './dossier.repository.js';
 import { DossiersController } from './dossiers.controller.js';
 import { DossiersService } from './dossiers.service.js';
@@ -11,11 +18,14 @@ import { VerificationProducer } from './verification.producer.js';
 import { PortalMetrics } from './portal-metrics.js';
 import { MetricsModule } from '../common/metrics.module.js';
 
-/** The city portal stand-in: the public-service catalog's API, and citizens' dossiers with their verification. */
+/**
+ * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
+ * sandbox's generated dossiers with the quality of their verification (the registry is read through its repository).
+ */
 @Module({
-  imports: [CatalogModule, AccessModule, QueueModule, RedisModule, MetricsModule],
-  controllers: [PublicServicesController, DossiersController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics],
+  imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
+  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService],
   exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics],
 })
 export class PortalModule {}

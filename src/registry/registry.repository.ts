@@ -25,6 +25,63 @@ export type { HouseholdMember };
 /** A feed row: its details are what RegistryEventsService (or the seeding) wrote for its kind. */
 export type RegistryChangeRow = { [K in ChangeKind]: { changeId: string; kind: K; idNumber: string; occurredAt: Date; recordedAt: Date; details: ChangeDetails<K> } }[ChangeKind];
 
+/** A citizen as the portal's dossier generator files for them: what an applicant types, with 2025-map addresses. */
+export interface ApplicantSample {
+  idNumber: string;
+  fullName: string;
+  dateOfBirth: string;
+  sex: Sex;
+  status: CitizenStatus;
+  permanentAddress: { detail: string; communeCode: string };
+  /** The temporary residence when there is one, else the permanent one (as the registry's look-up answers it). */
+  currentAddress: { detail: string; communeCode: string };
+}
+
+/** Which citizens a sample draws from. Only full birth dates and 2025-map addresses: what a portal form can hold. */
+export interface ApplicantFilter {
+  status: CitizenStatus;
+  /** ISO date: born on or before it (inclusive). */
+  bornOnOrBefore?: string;
+  /** ISO date: born after it (exclusive). */
+  bornAfter?: string;
+}
+
+/** A citizen with the residence they had before their last move (from the changes feed). */
+export interface PreviousResidenceSample extends ApplicantSample {
+  residence: 'permanent' | 'temporary';
+  previous: { detail: string; communeCode: string };
+}
+
+const APPLICANT_COLUMNS = `
+  c.id_number AS "idNumber", c.full_name AS "fullName", c.date_of_birth AS "dateOfBirth", c.sex, c.status,
+  c.permanent_detail AS "permanentDetail", c.permanent_commune_code AS "permanentCommuneCode",
+  coalesce(c.temporary_detail, c.permanent_detail) AS "currentDetail",
+  CASE WHEN c.temporary_detail IS NULL THEN c.permanent_commune_code ELSE c.temporary_commune_code END AS "currentCommuneCode"`;
+
+/** Citizens a portal form can describe: a full birth date, and both residences on the 2025 map. */
+const APPLICANT_CONDITIONS = `
+  c.date_of_birth ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND c.permanent_commune_code IS NOT NULL
+  AND (c.temporary_detail IS NULL OR c.temporary_commune_code IS NOT NULL)`;
+
+type ApplicantColumns = Omit<ApplicantSample, 'permanentAddress' | 'currentAddress'> & {
+  permanentDetail: string;
+  permanentCommuneCode: string;
+  currentDetail: string;
+  currentCommuneCode: string;
+};
+
+function applicantOf(row: ApplicantColumns): ApplicantSample {
+  return {
+    idNumber: row.idNumber,
+    fullName: row.fullName,
+    dateOfBirth: row.dateOfBirth,
+    sex: row.sex,
+    status: row.status,
+    permanentAddress: { detail: row.permanentDetail, communeCode: row.permanentCommuneCode },
+    currentAddress: { detail: row.currentDetail, communeCode: row.currentCommuneCode },
+  };
+}
+
 /**
  * Registry reads on the hot path. They go to the pg pool directly with named prepared statements (parsed and planned
  * once per connection), which TypeORM's query API cannot do; the look-up benchmark depends on it.
@@ -97,5 +154,50 @@ export class RegistryRepository {
     });
     return result.rows;
   }
-}
 
+  /**
+   * A sample of up to `limit` citizens, in an order fixed by the seed: `md5(seed:idNumber)`, so the same seed on the
+   * same dataset draws the same citizens in the same order, and another seed others. One statement (a scan and a
+   * top-N sort; about a second on a million citizens), not a query per citizen.
+   */
+  async sampleApplicants(seed: string, filter: ApplicantFilter, limit: number): Promise<ApplicantSample[]> {
+    const { rows } = await this.pool.query<ApplicantColumns>(
+      `SELECT ${APPLICANT_COLUMNS} FROM citizens c
+       WHERE ${APPLICANT_CONDITIONS} AND c.status = $2
+         AND ($3::text IS NULL OR c.date_of_birth <= $3) AND ($4::text IS NULL OR c.date_of_birth > $4)
+       ORDER BY md5($1 || ':' || c.id_number), c.id_number LIMIT $5`,
+      [seed, filter.status, filter.bornOnOrBefore ?? null, filter.bornAfter ?? null, limit],
+    );
+    return rows.map(applicantOf);
+  }
+
+  /**
+   * Living adults (born on or before `bornOnOrBefore`) whose last move in the changes feed recorded the residence
+   * they left, with that residence: an address the registry held before. Seeded order as in sampleApplicants. The
+   * seeded dataset's moves carry no previous address (only commune codes), so this finds the moves recorded
+   * through POST /sandbox/registry/events.
+   */
+  async samplePreviousResidences(seed: string, bornOnOrBefore: string, limit: number): Promise<PreviousResidenceSample[]> {
+    const { rows } = await this.pool.query<ApplicantColumns & { residence: 'permanent' | 'temporary'; previousDetail: string; previousCommuneCode: string }>(
+      `WITH last_move AS (
+         SELECT DISTINCT ON (id_number) id_number, details FROM registry_changes WHERE kind = 'move' ORDER BY id_number, change_id DESC
+       )
+       SELECT ${APPLICANT_COLUMNS}, m.details->>'residence' AS residence,
+              m.details->'from'->>'detail' AS "previousDetail", m.details->'from'->>'communeCode' AS "previousCommuneCode"
+       FROM last_move m JOIN citizens c ON c.id_number = m.id_number
+       WHERE ${APPLICANT_CONDITIONS} AND c.status = 'alive' AND c.date_of_birth <= $2
+         AND m.details->>'residence' IN ('permanent', 'temporary')
+         AND m.details->'from'->>'communeCode' ~ '^[0-9]{5}$' AND length(m.details->'from'->>'detail') > 0
+       ORDER BY md5($1 || ':' || c.id_number), c.id_number LIMIT $3`,
+      [seed, bornOnOrBefore, limit],
+    );
+    return rows.map((row) => ({ ...applicantOf(row), residence: row.residence, previous: { detail: row.previousDetail, communeCode: row.previousCommuneCode } }));
+  }
+
+  /** Which of these ID numbers the registry holds: one statement for a whole list. */
+  async existingIdNumbers(idNumbers: readonly string[]): Promise<Set<string>> {
+    if (idNumbers.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ idNumber: string }>(`SELECT id_number AS "idNumber" FROM citizens WHERE id_number = ANY ($1::bpchar[])`, [idNumbers]);
+    return new Set(rows.map((row) => row.idNumber));
+  }
+}

@@ -283,6 +283,7 @@ async function portal(): Promise<void> {
   readService((await call('put', '/portal/v1/services/{code}', { path: { code: 'HN-LIB-02' }, body: input }, 201, 'application/json')).body);
   use<number | null>((await one()).body.minimumAge);
   await dossiers();
+  await quality();
 }
 
 async function dossiers(): Promise<void> {
@@ -318,6 +319,23 @@ async function dossiers(): Promise<void> {
   const jobs = await call('get', '/ops/verification-jobs', { query: { dossierId: filed.body.dossierId } }, 200, 'application/json');
   jobs.body.jobs.forEach(({ jobId, dossierId, serviceCode, state, attemptsMade, failedReason, queuedAt, finishedAt }) =>
     use<[string, string, string | null, string, number, string | null, string, string | null]>([jobId, dossierId, serviceCode, state, attemptsMade, failedReason, queuedAt, finishedAt]),
+  );
+}
+
+async function quality(): Promise<void> {
+  const generated = await call('post', '/sandbox/portal/dossiers/generate', { body: { count: 200, discrepancyRate: 0.8, seed: 'quality-1' } }, 201, 'application/json');
+  const { seed, serviceCode, filed, queued, byKind, byService, staleAddresses, skippedKinds, filedFrom, filedTo, durationMs } = generated.body;
+  use<[string, string | null, number, boolean, number, number, string, string, number]>([seed, serviceCode, filed, queued, byKind.none, byKind.minor_for_adult_service, filedFrom, filedTo, durationMs]);
+  use<[Record<string, number>, number, number]>([byService, staleAddresses.changeHistory, staleAddresses.synthesised]);
+  skippedKinds.forEach(({ kind, reason }) => use<[string, string]>([kind, reason]));
+  const report = await call('get', '/portal/v1/quality', { query: { serviceCode: '1.004222', from: filedFrom, to: filedTo } }, 200, 'application/json');
+  use<[string | null, string | null, string | null, number, number, number, number]>([
+    report.body.serviceCode, report.body.from, report.body.to, report.body.labelled, report.body.scored, report.body.pending, report.body.unscored,
+  ]);
+  report.body.kinds.forEach(({ kind, verdict, mustPass, dossiers, truePositives, falsePositives, falseNegatives, trueNegatives, precision, recall }) =>
+    use<[string, string, boolean, number, number, number, number, number, number | null, number | null]>([
+      kind, verdict, mustPass, dossiers, truePositives, falsePositives, falseNegatives, trueNegatives, precision, recall,
+    ]),
   );
 }
 
