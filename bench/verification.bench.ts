@@ -119,7 +119,9 @@ async function main(): Promise<void> {
     headers: admin,
     body: JSON.stringify({ nameVi: 'Thử tải', nameEn: 'Benchmark procedure', leadAgency: 'popgate', allowedFields: ['idNumber', 'fullName', 'dateOfBirth', 'sex'] }),
   });
-  const workers = await Promise.all(Array.from({ length: workerCount }, () => startProcess(['--max-semi-space-size=64', join(projectRoot(), 'dist/src/worker.js')], env, 'popgate worker started')));
+  const workers = await Promise.all(
+    Array.from({ length: workerCount }, () => startProcess(['--max-semi-space-size=64', join(projectRoot(), 'dist/src/worker.js')], { ...env, LOG_LEVEL: 'info' }, 'popgate worker started')),
+  );
   const config = loadConfig({ ...process.env, ...env });
   const repository = new DossierRepository(dataSource);
   const queue = new Queue(QueueName.Verification, { connection: bullConnection(REDIS_URL), prefix });

@@ -183,14 +183,16 @@ export class DossierRepository {
     );
   }
 
-  /** `received` → `verifying`, once: a job's first run moves it, a re-run finds it moved. */
+  /** `received` → `verifying`, once, with its event, in one statement: a job's first run moves it, a re-run finds it moved. */
   async startVerifying(dossierId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const moved = returned(
-        await manager.query(`UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING 1`, [dossierId]),
-      );
-      if (moved.length > 0) await manager.query(APPEND_EVENT, [dossierId, 'verifying', null, null]);
-    });
+    await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING dossier_id
+       )
+       INSERT INTO portal_dossier_events (dossier_id, seq, status)
+       SELECT moved.dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), 'verifying' FROM moved`,
+      [dossierId],
+    );
   }
 
   /** An attempt that did not decide (a retry, a delay, a discarded answer), kept for the dossier's view. */
@@ -204,21 +206,39 @@ export class DossierRepository {
    * Returns whether this call decided.
    */
   async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const decided = returned(
-        await manager.query(
-          `UPDATE portal_dossiers
-           SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
-           WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING 1`,
-          [dossierId, decision.status, decision.reason, decision.detail, decision.verification, datasetEpoch, attempt.attempt],
-        ),
-      );
-      if (decided.length === 0) return false;
-      await manager.query(APPEND_EVENT, [dossierId, decision.status, decision.reason, decision.detail]);
-      await this.insertAttempt(manager, attempt);
-      await manager.query(`DELETE FROM portal_outbox WHERE dossier_id = $1`, [dossierId]);
-      return true;
-    });
+    // One statement, so one round trip and one commit: the event, the attempt and the outbox row's removal happen only
+    // when the UPDATE decided (they read its RETURNING), and all of it commits or none.
+    const [{ decided }]: Array<{ decided: number }> = await this.dataSource.query(
+      `WITH decided AS (
+         UPDATE portal_dossiers
+         SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
+         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING dossier_id
+       ), event AS (
+         INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
+         SELECT dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), $2, $3, $4 FROM decided
+       ), attempt AS (
+         INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls)
+         SELECT dossier_id, $8, $7, $9, $10, $11, $12 FROM decided
+       ), outbox AS (
+         DELETE FROM portal_outbox WHERE dossier_id IN (SELECT dossier_id FROM decided)
+       )
+       SELECT count(*)::int AS decided FROM decided`,
+      [
+        dossierId,
+        decision.status,
+        decision.reason,
+        decision.detail,
+        decision.verification,
+        datasetEpoch,
+        attempt.attempt,
+        attempt.jobId,
+        attempt.startedAt,
+        attempt.outcome,
+        attempt.problemCode,
+        JSON.stringify(attempt.calls),
+      ],
+    );
+    return decided === 1;
   }
 
   /**

@@ -31,6 +31,9 @@ export class RegistryUnreachableError extends Error {
   }
 }
 
+/** How stale a service's allow-list and age rule may be here: the catalog's own refresh interval. */
+const RULES_TTL_MS = ServiceCatalog.REFRESH_MS;
+
 /** How often one job re-runs in place because the registry was reset while it verified. */
 const MAX_DISCARDS = 3;
 
@@ -52,6 +55,7 @@ const MAX_DISCARDS = 3;
 export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('VerificationProcessor');
   private worker: Worker | null = null;
+  private readonly services = new Map<string, { readAt: number; allowedFields: ReadonlySet<string>; minimumAge: number | null }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -214,9 +218,15 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /** A service's rules, its catalog entry read at most every RULES_TTL_MS (the connector's operations are in memory). */
   private async rulesOf(serviceCode: string): Promise<ServiceRules> {
-    const service = await this.catalog.find(serviceCode);
-    if (!service) throw new UnrecoverableError(`service ${serviceCode} is not in the catalog`);
-    return { allowedFields: new Set(service.allowedFields), operations: this.connectors.operationsOf(serviceCode), minimumAge: service.minimumAge };
+    let cached = this.services.get(serviceCode);
+    if (!cached || Date.now() - cached.readAt > RULES_TTL_MS) {
+      const service = await this.catalog.find(serviceCode);
+      if (!service) throw new UnrecoverableError(`service ${serviceCode} is not in the catalog`);
+      cached = { readAt: Date.now(), allowedFields: new Set(service.allowedFields), minimumAge: service.minimumAge };
+      this.services.set(serviceCode, cached);
+    }
+    return { allowedFields: cached.allowedFields, operations: this.connectors.operationsOf(serviceCode), minimumAge: cached.minimumAge };
   }
 }
