@@ -79,11 +79,12 @@ interface Lease {
  *   way (so an idle consumer's first call does not wait for Redis); credit is charged to the shared bucket with the
  *   next reservation, whatever the bucket holds, and is not extended once Redis said the bucket is empty. Past the
  *   credit, the call waits for the reservation in flight (at most REDIS_TIMEOUT_MS).
- * - Overshoot bound: over any interval of T seconds, N processes together admit at most
- *   burst + perSecond × T + 2 × N × L calls (the first two terms are one bucket's own bound; each process may hold
- *   up to L leased tokens taken before the interval and owe up to L calls of credit). With the default burst of
- *   one second's worth: at most 1 + T seconds' worth plus N tenths of a second's worth. Clock skew between hosts
- *   adds at most skew × perSecond.
+ * - Overshoot bound, while Redis answers: over any interval of T seconds, N processes together admit at most
+ *   burst + perSecond × T + 2 × N × L calls. The first two terms are one bucket's own bound; each process may hold up
+ *   to L leased tokens taken before the interval, and the calls admitted on credit but not paid for by the bucket at
+ *   its end are at most L per process (credit stops once Redis said the bucket is empty, and resumes only after it
+ *   granted again, so debts cannot pile up). With a burst of one second's worth: (1 + T) seconds' worth plus N
+ *   tenths of a second's worth (at least 2 × N calls). Clock skew between hosts adds at most skew × perSecond.
  * - When Redis fails or does not answer within REDIS_TIMEOUT_MS, every key falls back to a bucket of this process
  *   alone (so N processes admit up to N times the rate), and a call tries Redis again in the background every
  *   PROBE_INTERVAL_MS. Nothing is ever thrown at the caller.
@@ -243,7 +244,7 @@ export class SharedRateLimit {
   private fail(key: string, lease: Lease): void {
     if (!this.down) {
       this.down = true;
-      this.nextProbeAt = Date.now() + PROBE_INTERVAL_MS;
+      this.nextProbeAt = lease.now + PROBE_INTERVAL_MS;
       this.leases.clear();
     }
     // The calls admitted on credit that Redis never heard of are spent from the local bucket instead.
