@@ -230,7 +230,9 @@ export class SharedRateLimit {
     }
     if (Number(waitMs) > 0) {
       lease.creditOpen = false;
-      lease.emptyUntil = sentNow + Number(waitMs);
+      // Asked again once a whole lease has refilled, not each token: a consumer flooding past its rate costs Redis
+      // LEASES_PER_SECOND reservations a second per process, not one per token (the tokens wait in the bucket).
+      lease.emptyUntil = sentNow + Number(waitMs) + ((leaseSize(lease.perSecond) - 1) * 1000) / lease.perSecond;
       const retryAfterSeconds = Math.max(1, Math.ceil(Number(waitMs) / 1000));
       for (const waiter of lease.waiters.splice(0)) waiter.resolve({ admitted: false, retryAfterSeconds });
     } else {
