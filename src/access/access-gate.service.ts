@@ -96,7 +96,9 @@ export class AccessGate {
     if (!service || !consumer.serviceCodes.has(service.code)) {
       throw new ForbiddenError('service_not_granted', `Service ${JSON.stringify(call.serviceCode!.slice(0, 40))} is not granted to this consumer${service ? '' : ' (it is not in the catalog)'}.`);
     }
-    this.limits.take(consumer, call.citizensAskedAbout);
+    // Synchronous on almost every call; a promise only when the call waits for a lease of the shared rate limit.
+    const waiting = this.limits.take(consumer, call.citizensAskedAbout);
+    if (waiting) await waiting;
     return known as AccessContext;
   }
 

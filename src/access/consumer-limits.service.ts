@@ -4,23 +4,30 @@ import { RateLimitedError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { REDIS } from '../queue/redis.module.js';
 import type { ConsumerIdentity } from './consumer-directory.service.js';
+import { SharedRateLimit, type RateDecision } from './shared-rate-limit.js';
 
 /** How often local quota counts are added to the shared Redis counters. */
 const QUOTA_FLUSH_MS = 250;
 
+/** Prefix (after QUEUE_PREFIX) of the shared rate buckets' keys: `<QUEUE_PREFIX>:rate:<consumerId>`. */
+const RATE_KEY_PREFIX = 'rate';
+
 /**
- * Per-consumer rate limit and daily quota.
+ * Per-consumer rate limit and daily quota, both shared by every API process through Redis.
  * - The rate limit counts HTTP calls; the quota counts citizens asked about, so that a verify-batch of 1,000 items
  *   spends 1,000 of it (otherwise batches would make the quota, the guard against enumeration, 1,000 times looser).
- * - The rate limit is a token bucket per process (refilled continuously at the consumer's rate, burst of one
- *   second's worth): with N API processes a consumer can reach N times its rate, which a sandbox accepts.
+ * - The rate limit is one token bucket per consumer in Redis (refilled continuously at the consumer's rate, burst of
+ *   one second's worth), which each process leases in parts of a twentieth of the rate and spends locally
+ *   (SharedRateLimit, where the bound is argued): over any interval of T seconds, N processes together admit at most
+ *   rate × (1 + T) + 2 × N × ceil(rate / 20) calls, against N × rate × (1 + T) when each process had its own bucket.
+ *   If Redis fails or is slow (100 ms), each process falls back to a bucket of its own until Redis answers again.
  * - The daily quota (per UTC day) is shared by all processes through Redis. To keep Redis off the hot path, calls are
  *   counted locally and added with one INCRBY per consumer every QUOTA_FLUSH_MS; the quota can therefore be
  *   overshot by what all processes serve in that window. If Redis is down, counting stays local.
  */
 @Injectable()
 export class ConsumerLimits implements OnApplicationShutdown {
-  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  private readonly rate: SharedRateLimit;
   private readonly pending = new Map<string, number>();
   /** Counts sent to Redis whose answer has not come back yet: still counted by take(). */
   private readonly inFlight = new Map<string, number>();
@@ -32,24 +39,23 @@ export class ConsumerLimits implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
+    this.rate = new SharedRateLimit(redis, `${config.queuePrefix}:${RATE_KEY_PREFIX}`);
     this.timer = setInterval(() => void this.flush(), QUOTA_FLUSH_MS);
     this.timer.unref();
   }
 
-  /**
-   * Counts one call asking about `citizens` citizens; throws 429 when the rate limit is spent, or when the quota
-   * left today is smaller than `citizens` (a batch is taken whole or refused whole).
-   */
-  take(consumer: ConsumerIdentity, citizens = 1, now = Date.now()): void {
-    const rate = consumer.rateLimitPerSecond ?? this.config.access.rateLimitPerSecond;
-    const bucket = this.buckets.get(consumer.consumerId) ?? { tokens: rate, updatedAt: now };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
-    bucket.updatedAt = now;
-    if (bucket.tokens < 1) {
-      this.buckets.set(consumer.consumerId, bucket);
-      throw new RateLimitedError('rate_limited', `This consumer may make ${rate} registry calls per second.`, Math.max(1, Math.ceil((1 - bucket.tokens) / rate)));
-    }
+  /** The Redis key of a consumer's shared rate bucket. */
+  rateKeyOf(consumerId: string): string {
+    return this.rate.redisKey(consumerId);
+  }
 
+  /**
+   * Counts one call asking about `citizens` citizens; throws 429 `quota_exhausted` when the quota left today is
+   * smaller than `citizens` (a batch is taken whole or refused whole), and 429 `rate_limited` when the rate limit is
+   * spent. Answers synchronously, except for a call that has to wait for a lease of the shared rate limit (past a
+   * burst from an idle consumer): it gets a promise, settled within Redis's timeout.
+   */
+  take(consumer: ConsumerIdentity, citizens = 1, now = Date.now()): void | Promise<void> {
     const quota = consumer.dailyQuota ?? this.config.access.dailyQuota;
     const day = utcDay(now);
     const known = this.known.get(consumer.consumerId);
@@ -63,9 +69,15 @@ export class ConsumerLimits implements OnApplicationShutdown {
         secondsToNextUtcDay(now),
       );
     }
-    bucket.tokens -= 1;
-    this.buckets.set(consumer.consumerId, bucket);
-    this.pending.set(consumer.consumerId, (this.pending.get(consumer.consumerId) ?? 0) + citizens);
+    const rate = consumer.rateLimitPerSecond ?? this.config.access.rateLimitPerSecond;
+    const decision = this.rate.take(consumer.consumerId, rate, rate, now);
+    if (decision instanceof Promise) return decision.then((settled) => this.count(consumer.consumerId, rate, citizens, settled));
+    this.count(consumer.consumerId, rate, citizens, decision);
+  }
+
+  private count(consumerId: string, rate: number, citizens: number, decision: Exclude<RateDecision, Promise<unknown>>): void {
+    if (!decision.admitted) throw new RateLimitedError('rate_limited', `This consumer may make ${rate} registry calls per second.`, decision.retryAfterSeconds);
+    this.pending.set(consumerId, (this.pending.get(consumerId) ?? 0) + citizens);
   }
 
   /** Adds the local counts to Redis and learns the shared totals. */

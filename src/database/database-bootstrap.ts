@@ -46,8 +46,11 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
       try {
         await client.query(`CREATE DATABASE "${databaseName.replace(/"/g, '""')}"`);
       } catch (error) {
-        // Two processes starting together (API and worker) may race to create it; losing the race is fine.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Two processes starting together (API and worker) may race to create it; losing the race is fine. The loser
+        // gets 42P04 (duplicate_database) when the winner had committed, or 23505 on pg_database's unique index when
+        // both were creating it at once.
+        const code = (error as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw error;
       }
     }
   } finally {
@@ -55,7 +58,17 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Creates the database if needed, connects, and applies pending migrations. Returns the names applied. */
+/** Key of the advisory lock that serialises migrations: replicas starting together must not run them twice. */
+const MIGRATIONS_LOCK_KEY = 0x5eed_0002;
+
+/**
+ * Creates the database if needed, connects, and applies pending migrations. Returns the names applied.
+ * TypeORM takes no lock of its own: two processes starting together (two API replicas, an API and a worker) would
+ * both find a migration pending and both run it, and the loser would fail on the table the winner created. So the
+ * migrations run under a session advisory lock held by a connection of its own (the data source's pool may have a
+ * single connection, which the migrations need): the second process waits, then finds nothing pending. A process that
+ * dies holding it releases it with its connection.
+ */
 export async function prepareDatabase(dataSource: DataSource, databaseUrl: string): Promise<string[]> {
   await ensureDatabaseExists(databaseUrl);
   if (!dataSource.isInitialized) {
@@ -65,8 +78,19 @@ export async function prepareDatabase(dataSource: DataSource, databaseUrl: strin
       throw new PostgresUnreachableError(databaseUrl, error);
     }
   }
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((migration) => migration.name);
+  const lock = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, application_name: 'popgate-migrations' });
+  try {
+    await lock.connect();
+  } catch (error) {
+    throw new PostgresUnreachableError(databaseUrl, error);
+  }
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK_KEY]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.end();
+  }
 }
 
 /** The pg pool behind TypeORM: hot paths use it directly for named prepared statements, which TypeORM cannot make. */

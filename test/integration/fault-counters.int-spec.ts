@@ -111,7 +111,6 @@ describe('SharedCounters', () => {
   });
 });
 
-
 /**
  * The issue: when Redis does not answer, look-up and verify keep serving, and the faults are decided from the seed
  * and the call id instead of the shared counters.
