@@ -2,17 +2,20 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '../access/access.module.js';
 import { JournalModule } from '../journal/journal.module.js';
+import { QueueModule } from '../queue/queue.module.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
+import { opsQueuesProvider, QueueOperations } from './queue-operations.service.js';
+import { QueuesController } from './queues.controller.js';
 
 /**
- * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key). Ops reads from the
- * other domains and nobody imports it.
+ * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key): metrics, queue
+ * operations. Ops reads from the other domains and nobody imports it.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule],
-  controllers: [HealthController, MetricsController],
-  providers: [HttpMetrics],
+  imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, QueueModule],
+  controllers: [HealthController, MetricsController, QueuesController],
+  providers: [HttpMetrics, opsQueuesProvider, QueueOperations],
 })
 export class OpsModule {}
