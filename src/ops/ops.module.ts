@@ -6,6 +6,7 @@ import { QueueModule } from '../queue/queue.module.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
+import { QueueMetrics } from './queue-metrics.js';
 import { opsQueuesProvider, QueueOperations } from './queue-operations.service.js';
 import { QueuesController } from './queues.controller.js';
 
@@ -16,6 +17,6 @@ import { QueuesController } from './queues.controller.js';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, QueueModule],
   controllers: [HealthController, MetricsController, QueuesController],
-  providers: [HttpMetrics, opsQueuesProvider, QueueOperations],
+  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics],
 })
 export class OpsModule {}

@@ -22,6 +22,14 @@ import {
 
 export type QueueOverview = z.infer<typeof queueOverviewSchema>;
 
+/** What the metrics scrape reads of one queue. */
+export interface QueueFigures {
+  name: QueueName;
+  counts: QueueOverview['counts'];
+  oldestWaitingAgeSeconds: number | null;
+  finished: { completed: number; failed: number };
+}
+
 /** Every queue of QueueName, by name: what the operators' endpoints, the board and the queue metrics act on. */
 export const OPS_QUEUES = Symbol('OPS_QUEUES');
 export type OpsQueues = ReadonlyMap<QueueName, Queue>;
@@ -95,12 +103,20 @@ export class QueueOperations {
     return { queue: queue.name as QueueName, state: request.state, removed: removedJobIds.length, removedJobIds };
   }
 
-  /** Depth by state and the oldest waiting age of every queue, for the metrics scrape. */
-  async depths(): Promise<{ name: QueueName; counts: QueueOverview['counts']; oldestWaitingAgeSeconds: number | null }[]> {
+  /**
+   * Per queue, for the metrics scrape: jobs by state, the oldest waiting age, and the jobs finished since the
+   * workers began counting (BullMQ metrics' running totals).
+   */
+  async figures(): Promise<QueueFigures[]> {
     return Promise.all(
       [...this.queues.entries()].map(async ([name, queue]) => {
-        const [{ counts }, oldestWaitingAgeSeconds] = await Promise.all([this.counts(queue), this.oldestWaitingAge(queue)]);
-        return { name, counts, oldestWaitingAgeSeconds };
+        const [{ counts }, oldestWaitingAgeSeconds, completed, failed] = await Promise.all([
+          this.counts(queue),
+          this.oldestWaitingAge(queue),
+          queue.getMetrics('completed', 0, 0),
+          queue.getMetrics('failed', 0, 0),
+        ]);
+        return { name, counts, oldestWaitingAgeSeconds, finished: { completed: completed.meta.count, failed: failed.meta.count } };
       }),
     );
   }

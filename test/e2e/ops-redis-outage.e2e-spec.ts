@@ -42,6 +42,23 @@ describe('operations while Redis is down', () => {
     expect(body.error).toEqual({ redis: { status: 'down', message: expect.stringMatching(/^the queues are unavailable/) } });
     expect(body.details.redis).toEqual(body.error.redis);
     expectProblem(await http().get('/ops/queues').set(ADMIN_AUTH), 503, 'service_unavailable');
+    const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+    expect(text).toMatch(/^popgate_queue_up 0$/m);
+    expect(text).not.toMatch(/^popgate_queue_jobs\{/m);
+  });
+
+  it('answers a metrics scrape without waiting long for a Redis that hangs', async () => {
+    await redis.start();
+    await expectEventually(async () => expect((await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200)).text).toMatch(/^popgate_queue_up 1$/m), 20_000, 250);
+    redis.freeze();
+    try {
+      const started = performance.now();
+      const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+      expect(performance.now() - started).toBeLessThan(2_500);
+      expect(text).toMatch(/^popgate_queue_up 0$/m);
+    } finally {
+      redis.resume();
+    }
   });
 
   it('reports Redis up again once it is back', async () => {
