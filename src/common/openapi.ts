@@ -34,7 +34,8 @@ export type ResponseHeader =
   | 'Access-Control-Expose-Headers'
   | 'X-Call-Id'
   | 'X-Sandbox-Fault-Applied'
-  | 'Content-Disposition';
+  | 'Content-Disposition'
+  | 'WWW-Authenticate';
 
 /** The response headers popgate sets, declared once under `components.headers`. */
 const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
@@ -103,6 +104,12 @@ const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
     required: false,
     schema: { type: 'string' },
     example: 'attachment; filename="popgate-calls.csv"',
+  },
+  'WWW-Authenticate': {
+    description: 'How to authenticate: a browser that reads it asks for a user name and password (the admin key)',
+    required: true,
+    schema: { type: 'string' },
+    example: 'Basic realm="popgate ops"',
   },
 };
 

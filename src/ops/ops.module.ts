@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '../access/access.module.js';
 import { JournalModule } from '../journal/journal.module.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { BullBoard } from './bull-board.service.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -12,11 +13,11 @@ import { QueuesController } from './queues.controller.js';
 
 /**
  * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key): metrics, queue
- * operations. Ops reads from the other domains and nobody imports it.
+ * operations, Bull Board. Ops reads from the other domains and nobody imports it.
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, QueueModule],
   controllers: [HealthController, MetricsController, QueuesController],
-  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics],
+  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics, BullBoard],
 })
 export class OpsModule {}

@@ -362,6 +362,10 @@ async function operations(): Promise<void> {
   use<[string, 'completed' | 'failed' | 'delayed' | 'waiting' | 'prioritized', number, string[]]>([queue, state, removed, removedJobIds]);
   const unknownQueue = await call('post', '/ops/queues/{name}/pause', { path: { name: 'verification' } }, 404, 'application/problem+json');
   use<string>(unknownQueue.body.code);
+  const board = await call('get', '/ops/board', {}, 200, 'text/html');
+  use<string>(board.body);
+  const signIn = await call('get', '/ops/board', {}, 401, 'application/problem+json');
+  use<[string, string]>([signIn.body.code, signIn.headers['WWW-Authenticate']]);
 }
 
 async function developers(): Promise<void> {
