@@ -8,6 +8,7 @@ import { OpsModule } from './ops/ops.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { PortalWorkersModule } from './portal/portal-workers.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { QueueWorkersModule } from './queue/queue-workers.module.js';
 import { RedisModule } from './queue/redis.module.js';
 import { JournalModule } from './journal/journal.module.js';
 import { JournalWorkersModule } from './journal/journal-workers.module.js';
@@ -37,7 +38,7 @@ export class AppModule {
         JournalModule,
         RegistryModule,
         SandboxModule,
-        ...(options.workers ? [SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
+        ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
       ],
     };
   }

@@ -17,6 +17,7 @@ import { receivedNow, RECEIVED_AT, type RequestWithAccess } from './access/call-
 import { newTimeOrderedId } from './common/time-ordered-id.js';
 import { NestPinoLogger } from './common/logger.js';
 import { ForbiddenError } from './common/domain-error.js';
+import { boardOpenApiPaths, BOARD_SECURITY_SCHEME } from './ops/bull-board.service.js';
 
 /** Largest request body accepted: a full verify batch (1,000 items) fits with room to spare. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -196,6 +197,9 @@ export function openApiDocument(app: NestFastifyApplication, serverUrl: string):
         'An opaque API key: a consumer key (`pgk_` and 43 base64url characters, shown once when the consumer is created ' +
         'or its key rotated) for registry calls, or the admin key (ADMIN_API_KEY) for operator endpoints.',
     })
+    .addSecurity('basic', BOARD_SECURITY_SCHEME)
     .build();
-  return completeDocument(SwaggerModule.createDocument(app, config), serverUrl);
+  const document = SwaggerModule.createDocument(app, config);
+  // Bull Board's routes are a Fastify plugin's, which Nest's scanner does not see: its page is added by hand.
+  return completeDocument({ ...document, paths: { ...document.paths, ...boardOpenApiPaths() } }, serverUrl);
 }

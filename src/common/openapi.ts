@@ -36,7 +36,8 @@ export type ResponseHeader =
   | 'X-Sandbox-Fault-Applied'
   | 'Content-Disposition'
   | 'Location'
-  | 'Idempotent-Replayed';
+  | 'Idempotent-Replayed'
+  | 'WWW-Authenticate';
 
 /** The response headers popgate sets, declared once under `components.headers`. */
 const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
@@ -117,6 +118,12 @@ const RESPONSE_HEADERS: Record<ResponseHeader, SchemaObject> = {
     required: true,
     schema: { type: 'string', enum: ['true', 'false'] },
     example: 'false',
+  },
+  'WWW-Authenticate': {
+    description: 'How to authenticate: a browser that reads it asks for a user name and password (the admin key)',
+    required: true,
+    schema: { type: 'string' },
+    example: 'Basic realm="popgate ops"',
   },
 };
 

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -20,11 +20,22 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
   ]);
 }
 
+/** `result` with a check that is reported but does not decide readiness: listed under `error` when down. */
+function withReported(result: HealthCheckResult, reported: HealthIndicatorResult): HealthCheckResult {
+  const down = Object.values(reported).some((indicator) => indicator.status === 'down');
+  return {
+    ...result,
+    info: down ? result.info : { ...result.info, ...reported },
+    error: down ? { ...result.error, ...reported } : result.error,
+    details: { ...result.details, ...reported },
+  };
+}
+
 /** A healthy answer (terminus's shape); an unhealthy one is a 503 `not_ready` problem with the same `checks`. */
 const healthSchema = z.object({
   status: z.literal('ok'),
   info: backingServiceChecksSchema.describe('The services that are up'),
-  error: backingServiceChecksSchema.describe('The services that are down (empty when ready)'),
+  error: backingServiceChecksSchema.describe('The services that are down: on a ready answer, only Redis (the queues) can be'),
   details: backingServiceChecksSchema.describe('Every service checked'),
 });
 
@@ -64,17 +75,23 @@ export class HealthController {
   @HealthCheck()
   @ApiPublic()
   @ApiOperation({
-    summary: 'Readiness: PostgreSQL and Redis answer, and the call journal has partitions at least 7 days ahead',
-    description: 'A registry call that cannot be journaled is not answered, and the journal has no default partition: fewer days ahead than 7 means the daily maintenance job is not running.',
+    summary: 'Readiness: PostgreSQL answers and the call journal has partitions at least 7 days ahead; Redis is reported, not required',
+    description:
+      'A registry call that cannot be journaled is not answered, and the journal has no default partition: fewer days ahead than 7 means the daily maintenance job is not running. ' +
+      'Redis holds only the queues (and shared rate counters, which fall back to per-process ones): while it is down the registry keeps serving, so the gateway stays ready and `error.redis` says what is down.',
   })
-  @ApiJsonResponse(200, 'Ready', healthSchema, readyExample, NOT_CACHED)
+  @ApiJsonResponse(200, 'Ready (Redis may be down: see `error`)', healthSchema, readyExample, NOT_CACHED)
   @ApiProblemsCarrying(['Cache-Control'], 503)
-  ready() {
-    return this.health.check([
-      () => this.probe('postgres', () => this.pool.query('SELECT 1')),
-      () => this.probe('redis', () => this.redis.ping()),
-      () => this.journalAhead(),
-    ]);
+  async ready(): Promise<HealthCheckResult> {
+    const redis = this.probe('redis', () => this.redis.ping(), 'the queues are unavailable (jobs wait; registry calls are served)');
+    try {
+      return withReported(await this.health.check([() => this.probe('postgres', () => this.pool.query('SELECT 1')), () => this.journalAhead()]), await redis);
+    } catch (error) {
+      // Not ready for another reason: the problem's `checks` still show Redis's state.
+      const details = error instanceof ServiceUnavailableException ? (error.getResponse() as { details?: Record<string, unknown> }).details : undefined;
+      if (details) Object.assign(details, await redis);
+      throw error;
+    }
   }
 
   private async journalAhead() {
@@ -89,13 +106,15 @@ export class HealthController {
     }
   }
 
-  private async probe(key: 'postgres' | 'redis', check: () => Promise<unknown>) {
+  /** `consequence`, when given, says what the service being down means, before the error's own message. */
+  private async probe(key: 'postgres' | 'redis', check: () => Promise<unknown>, consequence?: string) {
     const indicator = this.indicators.check(key);
     try {
       await withTimeout(check());
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      const message = (error as Error).message;
+      return indicator.down({ message: consequence ? `${consequence}: ${message}` : message });
     }
   }
 }

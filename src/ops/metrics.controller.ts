@@ -10,6 +10,9 @@ const EXPOSITION_EXAMPLE = [
   '# TYPE popgate_registry_accesses_total counter',
   'popgate_registry_accesses_total{operation="lookup",outcome="ok",service="1.004222"} 1280',
   'popgate_registry_accesses_total{operation="verify",outcome="not_found",service="2.001159"} 3',
+  '# HELP popgate_queue_jobs Jobs by queue and state (completed and failed: those Redis still keeps); read from Redis at each scrape; every process reports the same figures, so take one (max), never a sum',
+  '# TYPE popgate_queue_jobs gauge',
+  'popgate_queue_jobs{queue="verification",state="waiting"} 120',
 ].join('\n');
 
 /** Operators' endpoints (`/ops/*`): admin key only, as sandbox changes are. */
@@ -22,8 +25,8 @@ export class MetricsController {
 
   @Get('metrics')
   @ApiOperation({
-    summary: 'Prometheus metrics (admin key): HTTP latency by route, registry accesses and refusals, audit commits, process',
-    description: 'Scrape with `authorization: Bearer <ADMIN_API_KEY>` (Prometheus `authorization` in scrape_config). Counters are per API process.',
+    summary: 'Prometheus metrics (admin key): HTTP latency by route, registry accesses and refusals, audit commits, queues, process',
+    description: 'Scrape with `authorization: Bearer <ADMIN_API_KEY>` (Prometheus `authorization` in scrape_config). Counters are per API process; the queue series (`popgate_queue_*`) are read from Redis at each scrape, with a 1 s timeout (`popgate_queue_up` 0 then), and every process reports the same figures.',
   })
   @ApiResponse({ status: 200, description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: EXPOSITION_EXAMPLE } } })
   @ApiProblems(401, 403, 503)

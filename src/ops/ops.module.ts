@@ -5,17 +5,21 @@ import { JournalModule } from '../journal/journal.module.js';
 import { PortalModule } from '../portal/portal.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { DeadLettersController } from './dead-letters.controller.js';
+import { BullBoard } from './bull-board.service.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
+import { QueueMetrics } from './queue-metrics.js';
+import { opsQueuesProvider, QueueOperations } from './queue-operations.service.js';
+import { QueuesController } from './queues.controller.js';
 
 /**
- * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key). Ops reads from the
- * other domains and nobody imports it.
+ * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key): metrics, queue
+ * operations, Bull Board. Ops reads from the other domains and nobody imports it.
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, PortalModule, QueueModule],
-  controllers: [HealthController, MetricsController, DeadLettersController],
-  providers: [HttpMetrics],
+  controllers: [HealthController, MetricsController, QueuesController, DeadLettersController],
+  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics, BullBoard],
 })
 export class OpsModule {}

@@ -3,6 +3,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
+import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { parseJobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import { RegistrySeeder, type SeedResult } from './seeding/registry-seeder.js';
@@ -11,7 +12,7 @@ import { RegistrySeeder, type SeedResult } from './seeding/registry-seeder.js';
  * Runs sandbox jobs. A reset is idempotent: it replaces the dataset in one transaction, so a re-run after a killed
  * worker leaves exactly the dataset the payload describes.
  */
-@Processor(QueueName.Sandbox, { concurrency: 1 })
+@Processor(QueueName.Sandbox, { ...WORKER_OPTIONS, concurrency: 1 })
 export class SandboxProcessor extends WorkerHost {
   private readonly logger = new Logger(SandboxProcessor.name);
 

@@ -69,14 +69,19 @@ describe('gateway', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(document.servers).toEqual([{ url: 'http://localhost:3000', description: expect.any(String) }]);
     // The keys are opaque `pgk_...` tokens, not JWTs.
-    expect(document.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('pgk_') } });
+    // Basic authentication is Bull Board's alone: a browser sends no bearer key.
+    expect(document.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('pgk_') },
+      basic: { type: 'http', scheme: 'basic', description: expect.stringContaining('/ops/board') },
+    });
     const operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
     );
     expect(operations.length).toBeGreaterThanOrEqual(12);
     for (const { path, method, operation } of operations) {
       // Public operations say `security: []`, the others name the bearer key: nothing is left to a generator's default.
-      const expectedSecurity = PUBLIC_OPERATIONS.includes(`${method.toUpperCase()} ${path}`) ? [] : [{ bearer: [] }];
+      const operationName = `${method.toUpperCase()} ${path}`;
+      const expectedSecurity = PUBLIC_OPERATIONS.includes(operationName) ? [] : operationName === 'GET /ops/board' ? [{ basic: [] }, { bearer: [] }] : [{ bearer: [] }];
       expect([path, method, operation.security]).toEqual([path, method, expectedSecurity]);
       const success = Object.entries(operation.responses ?? {}).find(([status]) => status.startsWith('2'));
       expect([path, method, success !== undefined]).toEqual([path, method, true]);

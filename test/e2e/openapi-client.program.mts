@@ -397,6 +397,32 @@ async function operations(): Promise<void> {
   use<['up' | 'down' | undefined, number]>([notReady.body.checks?.postgres?.status, notReady.headers['Retry-After']]);
   const metrics = await call('get', '/ops/metrics', {}, 200, 'text/plain');
   use<string>(metrics.body);
+
+  type QueueState = Awaited<ReturnType<typeof pause>>['body'];
+  const readQueue = ({ name, isPaused, counts, oldestWaitingAgeSeconds, throughput, workers }: QueueState) => {
+    use<['sandbox' | 'maintenance' | 'verification', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
+    const { waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused } = counts;
+    use<number[]>([waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused]);
+    use<[string, number[], number[]]>([throughput.windowStart, throughput.completedPerMinute, throughput.failedPerMinute]);
+    for (const worker of workers) use<[string, number, string, string[], string, string]>([worker.workerId, worker.pid, worker.host, worker.queues, worker.startedAt, worker.lastBeatAt]);
+  };
+  const queues = await call('get', '/ops/queues', {}, 200, 'application/json');
+  queues.body.queues.forEach(readQueue);
+  use<string>(queues.body.observedAt);
+  const pause = () => call('post', '/ops/queues/{name}/pause', { path: { name: 'verification' } }, 200, 'application/json');
+  readQueue((await pause()).body);
+  readQueue((await call('post', '/ops/queues/{name}/resume', { path: { name: 'verification' } }, 200, 'application/json')).body);
+  const retried = await call('post', '/ops/queues/{name}/retry-failed', { path: { name: 'verification' } }, 200, 'application/json');
+  use<[string, number]>([retried.body.queue, retried.body.retried]);
+  const cleaned = await call('post', '/ops/queues/{name}/clean', { path: { name: 'verification' }, body: { state: 'failed', graceMs: 3_600_000, limit: 100 } }, 200, 'application/json');
+  const { queue, state, removed, removedJobIds } = cleaned.body;
+  use<[string, 'completed' | 'failed' | 'delayed' | 'waiting' | 'prioritized', number, string[]]>([queue, state, removed, removedJobIds]);
+  const unknownQueue = await call('post', '/ops/queues/{name}/pause', { path: { name: 'verification' } }, 404, 'application/problem+json');
+  use<string>(unknownQueue.body.code);
+  const board = await call('get', '/ops/board', {}, 200, 'text/html');
+  use<string>(board.body);
+  const signIn = await call('get', '/ops/board', {}, 401, 'application/problem+json');
+  use<[string, string]>([signIn.body.code, signIn.headers['WWW-Authenticate']]);
 }
 
 async function developers(): Promise<void> {

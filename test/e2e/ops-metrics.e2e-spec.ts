@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { QueueName } from '../../src/queue/queue-names.js';
+import { bullConnection } from '../../src/queue/queue.module.js';
 import { persona } from '../factories/registry.factory.js';
 import { ADMIN_AUTH, api, DEVELOPER_AUTH, useTestApp } from '../utils/test-app.js';
 import { expectProblem } from '../utils/problem.js';
@@ -51,4 +55,25 @@ describe('GET /ops/metrics', () => {
     await request(testApp.app.getHttpServer()).get(`/registry/v1/citizens/${persona('married-husband').idNumber}?fields=religion`).set(passport).expect(403);
     expect(sample(await scrape(), series) - before).toBe(1);
   });
+
+  it('shows the queues read from Redis: jobs by queue and state, oldest waiting age, jobs finished', async () => {
+    const verification = new Queue(QueueName.Verification, { connection: bullConnection(process.env.REDIS_URL!), prefix: process.env.QUEUE_PREFIX });
+    try {
+      const delayed = 'popgate_queue_jobs{queue="verification",state="delayed"}';
+      const before = await scrape();
+      expect(before).toMatch(/^# HELP popgate_queue_jobs .*every process reports the same figures/m);
+      expect(before).toMatch(/^popgate_queue_up 1$/m);
+      for (const queue of Object.values(QueueName)) {
+        expect(before).toContain(`popgate_queue_jobs{queue="${queue}",state="waiting"} `);
+        expect(before).toContain(`popgate_queue_oldest_waiting_age_seconds{queue="${queue}"} `);
+        expect(before).toContain(`popgate_queue_jobs_finished_total{queue="${queue}",outcome="failed"} `);
+      }
+      const job = await verification.add('verify-dossier', { dossierId: randomUUID() }, { delay: 60_000 });
+      expect(sample(await scrape(), delayed) - sample(before, delayed)).toBe(1);
+      await job.remove();
+    } finally {
+      await verification.close();
+    }
+  });
 });
+

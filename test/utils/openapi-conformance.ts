@@ -38,8 +38,11 @@ export const documentFileOf = (recordFile: string): string => `${recordFile}.doc
 /** Standard headers that describe the message, not the API; OpenAPI says Content-Type goes in `content`. */
 const TRANSPORT_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-/** The documentation routes are not operations of the document they serve. */
-const isDocumentation = (url: string): boolean => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+/**
+ * The documentation routes are not operations of the document they serve; nor are Bull Board's API and files under
+ * /ops/board/ (bull-board's own contract, answered for its page; the page itself, /ops/board, is in the document).
+ */
+const isDocumentation = (url: string): boolean => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?') || url.startsWith('/ops/board/');
 
 /**
  * Records every answer of `app` during this run (a no-op outside Jest's e2e project), and the first app's document

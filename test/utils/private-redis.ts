@@ -1,8 +1,8 @@
+import { expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from '@jest/globals';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { expectEventually } from './expect-eventually.js';
 import { freePort } from './free-port.js';
@@ -12,10 +12,14 @@ export class PrivateRedis {
   private process: ChildProcess | undefined;
   private readonly directory = mkdtempSync(join(tmpdir(), 'popgate-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArguments: readonly string[],
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** `extraArguments` are redis-server options (`--maxmemory-policy allkeys-lru`). */
+  static async start(extraArguments: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), extraArguments);
     await redis.start();
     return redis;
   }
@@ -27,7 +31,7 @@ export class PrivateRedis {
   /** Starts the server, unless it is running: a second one would fail to bind and take the first's place here. */
   async start(): Promise<void> {
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) return;
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.directory], { stdio: 'ignore' });
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.directory, ...this.extraArguments], { stdio: 'ignore' });
     await expectEventually(async () => {
       const probe = createRedisConnection(this.url);
       probe.on('error', () => undefined);

@@ -1,0 +1,188 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
+import { parseInput } from '../common/validation.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { QueueName } from '../queue/queue-names.js';
+import { REDIS } from '../queue/redis.module.js';
+import { listWorkerHeartbeats, type WorkerHeartbeatRecord } from '../queue/worker-heartbeat.service.js';
+import { finishedPerMinute, windowStart } from './queue-throughput.js';
+import {
+  cleanRequestSchema,
+  queueNameSchema,
+  THROUGHPUT_MINUTES,
+  type cleanResultSchema,
+  type queueOverviewSchema,
+  type queuesOverviewSchema,
+  type retryResultSchema,
+} from './queues.dto.js';
+
+export type QueueOverview = z.infer<typeof queueOverviewSchema>;
+
+/** What the metrics scrape reads of one queue. */
+export interface QueueFigures {
+  name: QueueName;
+  counts: QueueOverview['counts'];
+  oldestWaitingAgeSeconds: number | null;
+  finished: { completed: number; failed: number };
+}
+
+/** Every queue of QueueName, by name: what the operators' endpoints, the board and the queue metrics act on. */
+export const OPS_QUEUES = Symbol('OPS_QUEUES');
+export type OpsQueues = ReadonlyMap<QueueName, Queue>;
+
+/** The provider of OPS_QUEUES, from the queues the one queue factory (QueueModule) registers. */
+export const opsQueuesProvider = {
+  provide: OPS_QUEUES,
+  inject: Object.values(QueueName).map((name) => getQueueToken(name)),
+  useFactory: (...queues: Queue[]): OpsQueues => new Map(queues.map((queue) => [queue.name as QueueName, queue])),
+};
+
+/** Moved back to waiting per round of `retryJobs`; BullMQ loops until none is left. */
+const RETRY_BATCH = 1_000;
+
+/** What `clean` calls each state (BullMQ says `wait` for waiting). */
+const CLEAN_TYPE = { completed: 'completed', failed: 'failed', delayed: 'delayed', waiting: 'wait', prioritized: 'prioritized' } as const;
+
+/**
+ * Queue operations for operators: the state of every queue, and pause, resume, retry of failed jobs and clean-up.
+ * Everything is read from Redis, so every process answers the same. The queues' connections fail fast, and a Redis
+ * failure becomes a 503.
+ */
+@Injectable()
+export class QueueOperations {
+  constructor(
+    @Inject(OPS_QUEUES) private readonly queues: OpsQueues,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async overview(): Promise<z.infer<typeof queuesOverviewSchema>> {
+    const workers = await this.redisCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
+    const queues = await Promise.all([...this.queues.keys()].map((name) => this.describe(name, workers)));
+    return { queues, observedAt: new Date().toISOString() };
+  }
+
+  /** The queue named `name`, or 404: the path takes any string. */
+  queue(name: string): Queue {
+    const parsed = queueNameSchema.safeParse(name);
+    const queue = parsed.success ? this.queues.get(parsed.data) : undefined;
+    if (!queue) throw new NotFoundError('queue_not_found', `No queue is named ${JSON.stringify(name.slice(0, 64))}; the queues are ${[...this.queues.keys()].join(', ')}.`);
+    return queue;
+  }
+
+  async pause(name: string): Promise<QueueOverview> {
+    const queue = this.queue(name);
+    await this.redisCall(() => queue.pause());
+    return this.describeOne(queue);
+  }
+
+  async resume(name: string): Promise<QueueOverview> {
+    const queue = this.queue(name);
+    await this.redisCall(() => queue.resume());
+    return this.describeOne(queue);
+  }
+
+  async retryFailed(name: string): Promise<z.infer<typeof retryResultSchema>> {
+    const queue = this.queue(name);
+    return this.redisCall(async () => {
+      const before = await queue.getFailedCount();
+      await queue.retryJobs({ state: 'failed', count: RETRY_BATCH });
+      const after = await queue.getFailedCount();
+      return { queue: queue.name as QueueName, retried: Math.max(0, before - after) };
+    });
+  }
+
+  async clean(name: string, body: unknown): Promise<z.infer<typeof cleanResultSchema>> {
+    const queue = this.queue(name);
+    const request = parseInput(cleanRequestSchema, body ?? {});
+    const removedJobIds = await this.redisCall(() => queue.clean(request.graceMs, request.limit, CLEAN_TYPE[request.state]));
+    return { queue: queue.name as QueueName, state: request.state, removed: removedJobIds.length, removedJobIds };
+  }
+
+  /**
+   * Per queue, for the metrics scrape: jobs by state, the oldest waiting age, and the jobs finished since the
+   * workers began counting (BullMQ metrics' running totals).
+   */
+  async figures(): Promise<QueueFigures[]> {
+    return Promise.all(
+      [...this.queues.entries()].map(async ([name, queue]) => {
+        const [{ counts }, oldestWaitingAgeSeconds, completed, failed] = await Promise.all([
+          this.counts(queue),
+          this.oldestWaitingAge(queue),
+          queue.getMetrics('completed', 0, 0),
+          queue.getMetrics('failed', 0, 0),
+        ]);
+        return { name, counts, oldestWaitingAgeSeconds, finished: { completed: completed.meta.count, failed: failed.meta.count } };
+      }),
+    );
+  }
+
+  private async describeOne(queue: Queue): Promise<QueueOverview> {
+    const workers = await this.redisCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
+    return this.describe(queue.name as QueueName, workers);
+  }
+
+  private async describe(name: QueueName, workers: WorkerHeartbeatRecord[]): Promise<QueueOverview> {
+    const queue = this.queues.get(name)!;
+    return this.redisCall(async () => {
+      const now = Date.now();
+      const [{ counts, isPaused }, oldestWaitingAgeSeconds, completed, failed] = await Promise.all([
+        this.counts(queue),
+        this.oldestWaitingAge(queue),
+        queue.getMetrics('completed', 0, THROUGHPUT_MINUTES),
+        queue.getMetrics('failed', 0, THROUGHPUT_MINUTES),
+      ]);
+      return {
+        name,
+        isPaused,
+        counts,
+        oldestWaitingAgeSeconds,
+        throughput: {
+          windowStart: windowStart(now, THROUGHPUT_MINUTES).toISOString(),
+          completedPerMinute: finishedPerMinute(completed, now, THROUGHPUT_MINUTES),
+          failedPerMinute: finishedPerMinute(failed, now, THROUGHPUT_MINUTES),
+        },
+        workers: workers.filter((worker) => worker.queues.includes(name)),
+      };
+    });
+  }
+
+  private async counts(queue: Queue): Promise<{ counts: QueueOverview['counts']; isPaused: boolean }> {
+    const [counts, isPaused] = await Promise.all([
+      queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'),
+      queue.isPaused(),
+    ]);
+    const waiting = counts.waiting ?? 0;
+    return {
+      isPaused,
+      counts: {
+        waiting,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        prioritized: counts.prioritized ?? 0,
+        waitingChildren: counts['waiting-children'] ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+        paused: isPaused ? waiting : 0,
+      },
+    };
+  }
+
+  /** Seconds since the oldest job of the waiting list was added (the list's far end: jobs are pushed at its head). */
+  private async oldestWaitingAge(queue: Queue): Promise<number | null> {
+    const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+    return oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : null;
+  }
+
+  private async redisCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new ServiceUnavailableError('The job queues (Redis) are unavailable; try again shortly.', [], { cause: error });
+    }
+  }
+}
