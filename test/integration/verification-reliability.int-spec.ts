@@ -162,7 +162,7 @@ describe('verification queue reliability', () => {
         const blocked = async () =>
           (
             await db.query(
-              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE portal_dossiers%'`,
+              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE portal_dossiers%'`,
             )
           ).map((row: { pid: number }) => row.pid);
         let pids: number[] = [];
