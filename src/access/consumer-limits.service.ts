@@ -4,7 +4,7 @@ import { RateLimitedError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { REDIS } from '../queue/redis.module.js';
 import type { ConsumerIdentity } from './consumer-directory.service.js';
-import { SharedRateLimit, type RateDecision } from './shared-rate-limit.js';
+import { SharedRateLimit, type RateAnswer } from './shared-rate-limit.js';
 
 /** How often local quota counts are added to the shared Redis counters. */
 const QUOTA_FLUSH_MS = 250;
@@ -75,7 +75,7 @@ export class ConsumerLimits implements OnApplicationShutdown {
     this.count(consumer.consumerId, rate, citizens, decision);
   }
 
-  private count(consumerId: string, rate: number, citizens: number, decision: Exclude<RateDecision, Promise<unknown>>): void {
+  private count(consumerId: string, rate: number, citizens: number, decision: RateAnswer): void {
     if (!decision.admitted) throw new RateLimitedError('rate_limited', `This consumer may make ${rate} registry calls per second.`, decision.retryAfterSeconds);
     this.pending.set(consumerId, (this.pending.get(consumerId) ?? 0) + citizens);
   }

@@ -44,10 +44,11 @@ export function leaseSize(perSecond: number): number {
   return Math.max(1, Math.ceil(perSecond / LEASES_PER_SECOND));
 }
 
-/** What take() answers: admitted now, admitted (or refused) once Redis answers, or refused with the seconds to wait. */
-export type RateDecision = { admitted: true } | { admitted: false; retryAfterSeconds: number } | Promise<{ admitted: true } | { admitted: false; retryAfterSeconds: number }>;
+/** A call admitted, or refused with the whole seconds until the bucket has a token. */
+export type RateAnswer = { admitted: true } | { admitted: false; retryAfterSeconds: number };
 
-type Settled = Exclude<RateDecision, Promise<unknown>>;
+/** What take() gives: the answer, or (for a call waiting for a lease) a promise of it, never rejected. */
+export type RateDecision = RateAnswer | Promise<RateAnswer>;
 
 interface Lease {
   perSecond: number;
@@ -66,7 +67,7 @@ interface Lease {
   now: number;
   reserving: boolean;
   queued: boolean;
-  waiters: { resolve: (decision: Settled) => void; now: number }[];
+  waiters: { resolve: (decision: RateAnswer) => void; now: number }[];
 }
 
 /**
@@ -141,13 +142,13 @@ export class SharedRateLimit {
       this.reserve(key, lease);
       return ADMITTED;
     }
-    const waiting = new Promise<Settled>((resolve) => lease.waiters.push({ resolve, now }));
+    const waiting = new Promise<RateAnswer>((resolve) => lease.waiters.push({ resolve, now }));
     this.reserve(key, lease);
     return waiting;
   }
 
   /** The bucket of this process alone: what every key uses while Redis is down. */
-  private takeLocal(key: string, perSecond: number, burst: number, now: number): Settled {
+  private takeLocal(key: string, perSecond: number, burst: number, now: number): RateAnswer {
     const bucket = this.localBucket(key, perSecond, burst, now);
     if (bucket.tokens < 1) return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond)) };
     bucket.tokens -= 1;
