@@ -164,6 +164,11 @@ export class ConnectorDirectory implements OnModuleInit {
     return (this.connectors.get(serviceCode) ?? this.defaultConnector(serviceCode)).operations;
   }
 
+  /** The state of a service's connector (`enabled`, `maintenance`, `disabled`), from memory. */
+  stateOf(serviceCode: string): ConnectorState {
+    return (this.connectors.get(serviceCode) ?? this.defaultConnector(serviceCode)).state;
+  }
+
   /** Reloads every connector (one query); concurrent callers share one reload. A failed reload keeps the last. */
   reload(): Promise<void> {
     this.reloading ??= this.repository

@@ -264,7 +264,9 @@ export class DossierGenerator {
         rules: { allowedFields: new Set(service.allowedFields), operations: this.connectors.operationsOf(service.code), minimumAge: service.minimumAge },
       }))
       .sort((a, b) => (a.code < b.code ? -1 : 1));
-    if (serviceCode === undefined) return all.filter((service) => isCheckable(service.rules));
+    // Without a service asked for, only services whose connector is up now: a dossier sent to a disabled or
+    // maintained connector would end as a dead letter, which says nothing of the matching rules.
+    if (serviceCode === undefined) return all.filter((service) => isCheckable(service.rules) && this.connectors.stateOf(service.code) === 'enabled');
     const service = all.find((candidate) => candidate.code === serviceCode);
     if (!service) {
       throw new ValidationFailedError(`No public service has the code ${serviceCode}.`, [

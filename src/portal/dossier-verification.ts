@@ -2,7 +2,9 @@ import { ageOn, dayOfDate, dayOfIso } from '../identity/calendar-days.js';
 import { compareBirthDates, parseRequestedDate } from '../identity/birth-date.js';
 import { compareNames, foldName } from '../identity/name-folding.js';
 import type { VerifyResult } from '../registry/registry.dto.js';
-import type { Applicant, ApplicantAddress } from './dossier.dto.js';
+import type { Applicant, ApplicantAddress, DecisionReason } from './dossier.dto.js';
+
+export type { DecisionReason } from './dossier.dto.js';
 
 /**
  * How a dossier is checked against the registry, and the decision the answers lead to: pure functions, so that the
@@ -49,30 +51,6 @@ export function planVerification(service: ServiceRules, applicant: Applicant): V
 export type FieldResult = 'exact' | 'normalized' | 'partial' | 'mismatch' | 'not_checked';
 
 export type DecisionStatus = 'verified' | 'needs_review' | 'rejected';
-export type DecisionReason =
-  | 'citizen_not_found'
-  | 'field_mismatch'
-  | 'citizen_deceased'
-  | 'citizen_missing'
-  | 'under_age'
-  | 'not_verifiable'
-  | 'registry_refused'
-  | 'registry_unreachable'
-  | 'unprocessable';
-
-/** Every reason a decision (or a dead letter) can give, for filters and the OpenAPI document. */
-export const DECISION_REASONS: readonly DecisionReason[] = [
-  'citizen_not_found',
-  'field_mismatch',
-  'citizen_deceased',
-  'citizen_missing',
-  'under_age',
-  'not_verifiable',
-  'registry_refused',
-  'registry_unreachable',
-  'unprocessable',
-];
-
 export interface VerificationResult {
   /** Per field of the applicant: how it compared with the registry. */
   fields: Record<string, FieldResult>;

@@ -2,7 +2,30 @@ import { z } from 'zod';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { blankIsAbsent, isoDateSchema, isoDateTimeSchema, safeText } from '../common/validation.js';
 import { idNumberSchema } from '../identity/identity-schemas.js';
-import { DECISION_REASONS } from './dossier-verification.js';
+
+export type DecisionReason =
+  | 'citizen_not_found'
+  | 'field_mismatch'
+  | 'citizen_deceased'
+  | 'citizen_missing'
+  | 'under_age'
+  | 'not_verifiable'
+  | 'registry_refused'
+  | 'registry_unreachable'
+  | 'unprocessable';
+
+/** Every reason a decision (or a dead letter) can give, for filters and the OpenAPI document. */
+export const DECISION_REASONS: readonly DecisionReason[] = [
+  'citizen_not_found',
+  'field_mismatch',
+  'citizen_deceased',
+  'citizen_missing',
+  'under_age',
+  'not_verifiable',
+  'registry_refused',
+  'registry_unreachable',
+  'unprocessable',
+];
 
 /** An address as the applicant typed it: the commune (2025 map code) and the rest of the address. */
 export const applicantAddressSchema = z.strictObject({

@@ -125,6 +125,16 @@ describe('/sandbox/portal/dossiers/generate and /portal/v1/quality', () => {
     expect(row('none')).toMatchObject({ falsePositives: 0, precision: 1 });
   });
 
+  it('sends no generated dossier to a service whose connector is down, unless that service is asked for', async () => {
+    const server = testApp.app.getHttpServer();
+    const code = `T-DOWN-${Date.now().toString(36)}`;
+    await request(server).post(`/portal/v1/services/${code}`).set(ADMIN_AUTH).send({ nameVi: 'Thử', nameEn: 'Down', leadAgency: 'Test', allowedFields: ['idNumber', 'fullName', 'dateOfBirth'] }).expect(201);
+    await request(server).put(`/connectors/v1/${code}`).set(ADMIN_AUTH).send({ state: 'disabled', operations: ['verify'], faultProfile: null, applyFaultsToAllCallers: false, note: null }).expect(200);
+    const generated = await generate({ count: 300, discrepancyRate: 0, seed: 'down' });
+    expect(Object.keys(generated.byService)).not.toContain(code);
+    expect((await generate({ count: 2, discrepancyRate: 0, seed: 'down', serviceCode: code })).byService).toEqual({ [code]: 2 });
+  });
+
   it('skips the kinds a given service cannot show, and says why', async () => {
     // P06-24 reads the ID number and name only, by look-up: no birth date, no status, no address.
     const generated = await generate({ count: 30, discrepancyRate: 1, seed: 'narrow', serviceCode: 'P06-24' });

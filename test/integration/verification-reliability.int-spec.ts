@@ -19,9 +19,23 @@ interface Applicant {
   sex: 'male' | 'female';
 }
 
+/** Services this file made, so that their profiles are taken off after it (other files' generated dossiers may use them). */
+const made: string[] = [];
+
+async function clearProfiles(app: NestFastifyApplication): Promise<void> {
+  for (const code of made.splice(0)) {
+    await request(app.getHttpServer())
+      .put(`/connectors/v1/${code}`)
+      .set(ADMIN_AUTH)
+      .send({ state: 'enabled', operations: ['verify', 'look-up'], faultProfile: null, applyFaultsToAllCallers: false, note: null })
+      .expect(200);
+  }
+}
+
 /** A catalog service of the test's own, whose connector (verify only) an operator has given a fault profile. */
 async function serviceWithProfile(app: NestFastifyApplication, faultProfile: object | null): Promise<string> {
   const code = `T-VER-${randomBytes(4).toString('hex')}`;
+  made.push(code);
   const server = app.getHttpServer();
   await request(server)
     .post(`/portal/v1/services/${code}`)
@@ -108,6 +122,7 @@ describe('verification queue reliability', () => {
     });
 
     afterAll(async () => {
+      if (app) await clearProfiles(app);
       await app?.close();
     });
 
@@ -246,6 +261,7 @@ describe('verification queue reliability', () => {
     }, 60_000);
 
     afterAll(async () => {
+      if (app) await clearProfiles(app);
       await app?.close();
       await redis?.destroy();
     });
