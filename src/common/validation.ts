@@ -94,7 +94,9 @@ export const safeText = (max: number) =>
     .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value), {
       message: 'must not contain control characters',
       params: { rule: 'control_characters' },
-    });
+    })
+    // A lone surrogate (\ud800 in JSON) is no character: PostgreSQL refuses it in text and json (a 500 otherwise).
+    .refine((value) => value.isWellFormed(), { message: 'must be well-formed Unicode (no lone surrogate)', params: { rule: 'invalid_unicode' } });
 
 /**
  * The earliest date any input may name. ISO 8601 allows year 0000, which JavaScript parses and PostgreSQL refuses

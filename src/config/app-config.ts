@@ -95,6 +95,8 @@ const environmentSchema = z.object({
   PORTAL_DAILY_QUOTA: z.coerce.number().int().min(1).max(1_000_000_000).default(50_000_000),
   /** The first retry delay of a verification job after a transient registry failure; each next one doubles, with jitter. */
   VERIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** The longest a registry's Retry-After (a 429, a 503) holds a verification job before its next run. */
+  VERIFICATION_MAX_WAIT_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** Verification jobs one worker process runs at once. */
   VERIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   /** On SIGTERM, how long a worker lets its active jobs finish before it exits (they are taken over after the stall interval). */
@@ -133,7 +135,7 @@ export type AppConfig = {
   };
   /** `*` for any origin, or the exact origins allowed (none when empty). */
   cors: { allowedOrigins: '*' | string[] };
-  portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number };
+  portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
 };
 
@@ -182,6 +184,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       dailyQuota: env.PORTAL_DAILY_QUOTA,
       outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
       verificationBackoffMs: env.VERIFICATION_BACKOFF_MS,
+      verificationMaxWaitMs: env.VERIFICATION_MAX_WAIT_MS,
     },
     workers: { verificationConcurrency: env.VERIFICATION_CONCURRENCY, graceMs: env.WORKER_GRACE_MS, stalledMs: env.WORKER_STALLED_MS },
   };

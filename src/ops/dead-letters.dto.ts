@@ -4,13 +4,13 @@ import { blankIsAbsent, isoDateTimeSchema } from '../common/validation.js';
 
 const isoDateTime = isoDateTimeSchema('must be an ISO 8601 date-time with a time zone, such as 2026-12-01T00:00:00+07:00');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REASON_CLASSES = ['registry_unreachable', 'unprocessable'] as const;
+const REASON_CLASSES = ['registry_unreachable', 'unprocessable', 'worker_lost'] as const;
 
 /** What selects dead letters, for the list and for a re-drive. */
 const filterFields = {
   serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
   dossierId: blankIsAbsent(z.string().regex(UUID, { message: 'must be a dossier id (a UUID)' }).optional()),
-  reasonClass: blankIsAbsent(z.enum(REASON_CLASSES).optional()).describe('`registry_unreachable`: every attempt failed; `unprocessable`: the job could never run'),
+  reasonClass: blankIsAbsent(z.enum(REASON_CLASSES).optional()).describe('`registry_unreachable`: every attempt failed; `unprocessable`: the job could never run; `worker_lost`: the workers running it died more often than a job may stall'),
   from: blankIsAbsent(isoDateTime.optional()).describe('Failed at or after'),
   to: blankIsAbsent(isoDateTime.optional()).describe('Failed before'),
 };

@@ -1,3 +1,5 @@
+import { DossierRepository } from '../portal/dossier.repository.js';
+import { VerificationProducer } from '../portal/verification.producer.js';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -58,6 +60,8 @@ export class QueueOperations {
     @Inject(OPS_QUEUES) private readonly queues: OpsQueues,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dossiers: DossierRepository,
+    private readonly producer: VerificationProducer,
   ) {}
 
   async overview(): Promise<z.infer<typeof queuesOverviewSchema>> {
@@ -86,8 +90,18 @@ export class QueueOperations {
     return this.describeOne(queue);
   }
 
+  /**
+   * Moves every failed job back to waiting. On the verification queue a failed job is a dead letter whose dossier is
+   * decided (`needs_review`): retrying the job alone would find it decided, so this re-drives the open dead letters
+   * instead (the dossiers back to `received`, their jobs retried with fresh attempts), as POST /ops/dead-letters/redrive does.
+   */
   async retryFailed(name: string): Promise<z.infer<typeof retryResultSchema>> {
     const queue = this.queue(name);
+    if (queue.name === QueueName.Verification) {
+      const letters = await this.dossiers.redrive({ openOnly: true });
+      for (const { dossierId } of letters) await this.producer.redrive(dossierId).catch(() => undefined);
+      return { queue: QueueName.Verification, retried: letters.length };
+    }
     return this.redisCall(async () => {
       const before = await queue.getFailedCount();
       await queue.retryJobs({ state: 'failed', count: RETRY_BATCH });

@@ -22,7 +22,7 @@ export interface QualityCounts {
 }
 
 /** Dead letters: the job gave up, so no verdict on the applicant's data was reached. */
-const UNSCORED_REASONS = ['registry_unreachable', 'unprocessable'];
+const UNSCORED_REASONS = ['registry_unreachable', 'unprocessable', 'worker_lost'];
 
 /** How the verifier did on generated dossiers, against their labels. */
 @Injectable()

@@ -12,7 +12,8 @@ export type DecisionReason =
   | 'not_verifiable'
   | 'registry_refused'
   | 'registry_unreachable'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'worker_lost';
 
 /** Every reason a decision (or a dead letter) can give, for filters and the OpenAPI document. */
 export const DECISION_REASONS: readonly DecisionReason[] = [
@@ -25,6 +26,7 @@ export const DECISION_REASONS: readonly DecisionReason[] = [
   'registry_refused',
   'registry_unreachable',
   'unprocessable',
+  'worker_lost',
 ];
 
 /** An address as the applicant typed it: the commune (2025 map code) and the rest of the address. */
@@ -38,7 +40,10 @@ export type ApplicantAddress = z.output<typeof applicantAddressSchema>;
 export const applicantSchema = z.strictObject({
   idNumber: idNumberSchema,
   fullName: safeText(200).trim().min(1),
-  dateOfBirth: isoDateSchema(),
+  dateOfBirth: isoDateSchema().refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) || value <= new Date().toISOString().slice(0, 10), {
+    message: 'must not be in the future',
+    params: { rule: 'future_date' },
+  }),
   sex: z.enum(['male', 'female']).optional(),
   permanentAddress: applicantAddressSchema.optional(),
   currentAddress: applicantAddressSchema.optional(),

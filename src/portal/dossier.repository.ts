@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PG_POOL } from '../database/database.module.js';
+import { DATASET_EPOCH_SQL } from '../registry/registry.repository.js';
 import type { Decision, DecisionReason } from './dossier-verification.js';
 import type { Applicant, DossierQuery, DossierStatus } from './dossier.dto.js';
 
@@ -32,6 +35,9 @@ export interface NewDossier {
   label: { kind: string; expected: string } | null;
 }
 
+/** What a decision did: taken; not taken since the dossier had one; not taken since the registry was reset meanwhile. */
+export type DecideResult = { kind: 'decided' } | { kind: 'already_decided' } | { kind: 'stale'; datasetEpoch: number };
+
 /** One run of a dossier's job, as the dossier's history of attempts keeps it. */
 export interface AttemptRecord {
   dossierId: string;
@@ -48,7 +54,7 @@ export interface DeadLetterRow {
   dossierId: string;
   serviceCode: string;
   jobId: string;
-  reasonClass: 'registry_unreachable' | 'unprocessable';
+  reasonClass: 'registry_unreachable' | 'unprocessable' | 'worker_lost';
   error: string;
   attempts: number;
   failedAt: Date;
@@ -94,7 +100,10 @@ const APPEND_EVENT = `
  */
 @Injectable()
 export class DossierRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
 
   /**
    * Files a dossier with its first event and its outbox row, or finds the dossier this filer filed before under
@@ -183,16 +192,29 @@ export class DossierRepository {
     );
   }
 
-  /** `received` → `verifying`, once, with its event, in one statement: a job's first run moves it, a re-run finds it moved. */
-  async startVerifying(dossierId: string): Promise<void> {
-    await this.dataSource.query(
-      `WITH moved AS (
-         UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING dossier_id
-       )
-       INSERT INTO portal_dossier_events (dossier_id, seq, status)
-       SELECT moved.dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), 'verifying' FROM moved`,
-      [dossierId],
-    );
+  /**
+   * A job's first statement, one round trip (prepared): the dossier as it was, the registry's dataset epoch, and, if
+   * the dossier was `received`, its move to `verifying` with the event. That commit need not wait for the disk
+   * (`synchronous_commit` off for it alone): lost in a crash, the dossier is `received` again and its job, still
+   * queued or in the outbox, moves it again.
+   */
+  async claim(dossierId: string): Promise<{ dossier: DossierRow; datasetEpoch: number } | null> {
+    const { rows } = await this.pool.query<DossierRow & { commit: string; epoch: string }>({
+      name: 'portal_claim_dossier',
+      text: `WITH moved AS (
+               UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING dossier_id
+             ), event AS (
+               INSERT INTO portal_dossier_events (dossier_id, seq, status)
+               SELECT moved.dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), 'verifying' FROM moved
+             ), lazy AS (
+               SELECT set_config('synchronous_commit', 'off', true) AS setting
+             )
+             SELECT ${DOSSIER_COLUMNS}, ${DATASET_EPOCH_SQL} AS epoch, (SELECT setting FROM lazy) AS commit FROM portal_dossiers WHERE dossier_id = $1`,
+      values: [dossierId],
+    });
+    if (rows.length === 0) return null;
+    const { commit: _commit, epoch, ...dossier } = rows[0];
+    return { dossier, datasetEpoch: Number(epoch) };
   }
 
   /** An attempt that did not decide (a retry, a delay, a discarded answer), kept for the dossier's view. */
@@ -205,30 +227,34 @@ export class DossierRepository {
    * without a decision takes one, so a job that ran twice (a worker stalled, another took over) decides once.
    * Returns whether this call decided.
    */
-  async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord): Promise<boolean> {
-    // One statement, so one round trip and one commit: the event, the attempt and the outbox row's removal happen only
-    // when the UPDATE decided (they read its RETURNING), and all of it commits or none.
-    const [{ decided }]: Array<{ decided: number }> = await this.dataSource.query(
-      `WITH decided AS (
-         UPDATE portal_dossiers
-         SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
-         WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING dossier_id
-       ), event AS (
-         INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
-         SELECT dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), $2, $3, $4 FROM decided
-       ), attempt AS (
-         INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls)
-         SELECT dossier_id, $8, $7, $9, $10, $11, $12 FROM decided
-       ), outbox AS (
-         DELETE FROM portal_outbox WHERE dossier_id IN (SELECT dossier_id FROM decided)
-       )
-       SELECT count(*)::int AS decided FROM decided`,
-      [
+  async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord, checkEpoch = true): Promise<DecideResult> {
+    // One prepared statement, so one round trip and one commit: the event, the attempt and the outbox row's removal
+    // happen only when the UPDATE decided (they read its RETURNING), and all of it commits or none. The UPDATE also
+    // requires that the registry still holds the dataset the answers came from (unless checkEpoch is false).
+    const { rows } = await this.pool.query<{ decided: number; epoch: string; status: DossierStatus | undefined }>({
+      name: 'portal_decide_dossier',
+      text: `WITH decided AS (
+               UPDATE portal_dossiers
+               SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
+               WHERE dossier_id = $1 AND status IN ('received', 'verifying') AND (NOT $13 OR ${DATASET_EPOCH_SQL} = $6)
+               RETURNING dossier_id
+             ), event AS (
+               INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
+               SELECT dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), $2, $3, $4 FROM decided
+             ), attempt AS (
+               INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls)
+               SELECT dossier_id, $8, $7, $9, $10, $11, $12 FROM decided
+             ), outbox AS (
+               DELETE FROM portal_outbox WHERE dossier_id IN (SELECT dossier_id FROM decided)
+             )
+             SELECT (SELECT count(*)::int FROM decided) AS decided, ${DATASET_EPOCH_SQL} AS epoch,
+                    (SELECT status FROM portal_dossiers WHERE dossier_id = $1) AS status`,
+      values: [
         dossierId,
         decision.status,
         decision.reason,
         decision.detail,
-        decision.verification,
+        JSON.stringify(decision.verification),
         datasetEpoch,
         attempt.attempt,
         attempt.jobId,
@@ -236,9 +262,13 @@ export class DossierRepository {
         attempt.outcome,
         attempt.problemCode,
         JSON.stringify(attempt.calls),
+        checkEpoch,
       ],
-    );
-    return decided === 1;
+    });
+    const [{ decided, epoch, status }] = rows;
+    if (decided === 1) return { kind: 'decided' };
+    // Not decided here: by another run (the status, as the statement began, is a decision), or for a reset meanwhile.
+    return status === 'received' || status === 'verifying' ? { kind: 'stale', datasetEpoch: Number(epoch) } : { kind: 'already_decided' };
   }
 
   /**
@@ -252,8 +282,11 @@ export class DossierRepository {
     attempt: AttemptRecord | null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const detail =
-        letter.reasonClass === 'registry_unreachable' ? `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}` : `The verification job cannot run: ${letter.error}`;
+      const detail = {
+        registry_unreachable: `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}`,
+        unprocessable: `The verification job cannot run: ${letter.error}`,
+        worker_lost: `The workers running the verification job died more often than a job may stall: ${letter.error}`,
+      }[letter.reasonClass];
       const moved = returned<{ serviceCode: string }>(
         await manager.query(
           `UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
@@ -275,9 +308,9 @@ export class DossierRepository {
   }
 
   /** Outbox rows filed before `before`, in id order after `after`: the reconciler's pages. */
-  async pendingOutbox(before: Date, after: string | null, limit: number): Promise<Array<{ dossierId: string; enqueuedAt: Date | null }>> {
+  async pendingOutbox(before: Date, after: string | null, limit: number): Promise<Array<{ dossierId: string; createdAt: Date; enqueuedAt: Date | null }>> {
     return this.dataSource.query(
-      `SELECT dossier_id AS "dossierId", enqueued_at AS "enqueuedAt" FROM portal_outbox
+      `SELECT dossier_id AS "dossierId", created_at AS "createdAt", enqueued_at AS "enqueuedAt" FROM portal_outbox
        WHERE created_at < $1 AND ($2::uuid IS NULL OR dossier_id > $2) ORDER BY dossier_id LIMIT $3`,
       [before, after, limit],
     );

@@ -4,6 +4,16 @@ import { DossierRepository } from './dossier.repository.js';
 import { verificationJobId, VerificationProducer, type ReconcileResult } from './verification.producer.js';
 
 /**
+ * Why a job failed for good, from its failure: the processor's own failures begin with their class
+ * (`unprocessable: …`, `registry_unreachable: …`); BullMQ's own for a job whose workers died too often says it stalled.
+ */
+export function reasonClassOf(failedReason: string): 'registry_unreachable' | 'unprocessable' | 'worker_lost' {
+  if (failedReason.startsWith('unprocessable:')) return 'unprocessable';
+  if (/stalled/i.test(failedReason)) return 'worker_lost';
+  return 'registry_unreachable';
+}
+
+/**
  * Makes sure that every filed, undecided dossier has its job: every OUTBOX_RECONCILE_MS, dossiers filed more than one
  * interval ago whose job Redis does not hold are queued again under the same job id (Redis restarted without
  * persistence, or was down at filing), and a job that failed for good without its dead letter (Postgres was down at
@@ -38,7 +48,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
       .reconcile(graceMs, (dossierId, failedReason, attempts) =>
         this.dossiers.deadLetter(
           dossierId,
-          { reasonClass: /cannot be processed|no dossier|not in the catalog/.test(failedReason) ? 'unprocessable' : 'registry_unreachable', error: failedReason, attempts, jobId: verificationJobId(dossierId) },
+          { reasonClass: reasonClassOf(failedReason), error: failedReason, attempts, jobId: verificationJobId(dossierId) },
           null,
         ),
       )

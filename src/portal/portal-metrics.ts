@@ -18,6 +18,7 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 @Injectable()
 export class PortalMetrics {
   private readonly decisions: Counter<'service' | 'status' | 'reason'>;
+  private readonly attempts: Counter<'outcome'>;
 
   constructor(metrics: MetricsRegistry, dossiers: DossierRepository) {
     const registers = [metrics.registry];
@@ -25,6 +26,12 @@ export class PortalMetrics {
       name: 'popgate_dossier_decisions_total',
       help: 'Dossier decisions taken by the verification jobs of this process, by service, status and reason',
       labelNames: ['service', 'status', 'reason'] as const,
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'popgate_verification_attempts_total',
+      help: 'Runs of verification jobs in this process, by outcome: decided, retry (a transient failure, retried with backoff), delayed (a rate limit), discarded (a reset meanwhile), dead_letter',
+      labelNames: ['outcome'] as const,
       registers,
     });
     const gauge = (name: string, help: string, read: () => Promise<number>) =>
@@ -42,6 +49,10 @@ export class PortalMetrics {
       });
     gauge('popgate_verification_dead_letters', 'Open dead letters of the verification queue (from Postgres: every process reports the same figure)', () => dossiers.countOpenDeadLetters());
     gauge('popgate_verification_outbox_pending', 'Dossiers filed and not decided yet, in the outbox (from Postgres: every process reports the same figure)', () => dossiers.countOutbox());
+  }
+
+  attempted(outcome: 'decided' | 'retry' | 'delayed' | 'discarded' | 'dead_letter'): void {
+    this.attempts.inc({ outcome });
   }
 
   decided(service: string, status: string, reason: string | null): void {

@@ -7,11 +7,11 @@ import { ConnectorDirectory } from '../connectors/connector-directory.service.js
 import { JOB_PAYLOAD_SCHEMAS } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import { bullConnection } from '../queue/queue.module.js';
+import type { ServesQueues } from '../queue/worker-heartbeat.service.js';
 import { RegistryCalls, type InProcessCaller, type RegistryCallOutcome } from '../registry/registry-calls.service.js';
-import { RegistryRepository } from '../registry/registry.repository.js';
-import { decide, planVerification, type RegistryAnswers, type ServiceRules } from './dossier-verification.js';
+import { decide, planVerification, type Decision, type RegistryAnswers, type ServiceRules, type VerificationPlan } from './dossier-verification.js';
 import { DossierRepository, type AttemptRecord, type DossierRow } from './dossier.repository.js';
-import { dossierIdOfJob } from './verification.producer.js';
+import { dossierIdOfJob, REGISTRY_BACKOFF } from './verification.producer.js';
 import { PortalMetrics } from './portal-metrics.js';
 
 /** What a verification job returns: what it decided, or that the dossier had been decided already. */
@@ -26,10 +26,33 @@ export class RegistryUnreachableError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The registry's Retry-After, when it gave one: the next attempt waits at least this long. */
+    readonly retryAfterMs: number | null,
   ) {
     super(message);
   }
 }
+
+/** A failure of Postgres or of the network (worth a retry), as opposed to one of the dossier's data. */
+function isInfrastructureError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'));
+}
+
+/**
+ * The verification jobs' backoff (job option `backoff: { type: 'registry', delay }`): exponential from `delay`,
+ * less up to half of it at random (jitter, so that jobs failed together do not come back together), and never
+ * shorter than the registry's Retry-After when it gave one.
+ */
+export function registryBackoff(attemptsMade: number, delay: number, error: unknown, random = Math.random()): number {
+  const exponential = delay * 2 ** Math.max(0, attemptsMade - 1);
+  const jittered = Math.round(exponential * (1 - 0.5 * random));
+  const retryAfter = error instanceof RegistryUnreachableError && error.retryAfterMs !== null ? error.retryAfterMs : 0;
+  return Math.max(jittered, retryAfter);
+}
+
+/** Runs of one job in all (attempts and rate-limit delays), after which it is a dead letter whatever the cause. */
+const MAX_RUNS = 50;
 
 /** How stale a service's allow-list and age rule may be here: the catalog's own refresh interval. */
 const RULES_TTL_MS = ServiceCatalog.REFRESH_MS;
@@ -52,7 +75,8 @@ const MAX_DISCARDS = 3;
  * and so that shutdown can bound the wait for active jobs (WORKER_GRACE_MS).
  */
 @Injectable()
-export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown, ServesQueues {
+  readonly servedQueues = [QueueName.Verification];
   private readonly logger = new Logger('VerificationProcessor');
   private worker: Worker | null = null;
   private readonly services = new Map<string, { readAt: number; allowedFields: ReadonlySet<string>; minimumAge: number | null }>();
@@ -61,7 +85,6 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dossiers: DossierRepository,
     private readonly registry: RegistryCalls,
-    private readonly registryData: RegistryRepository,
     private readonly catalog: ServiceCatalog,
     private readonly connectors: ConnectorDirectory,
     private readonly system: SystemConsumers,
@@ -78,6 +101,10 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
       // A job whose worker died twice still gets a third run; after that the reconciler dead-letters it.
       maxStalledCount: 2,
       metrics: { maxDataPoints: 24 * 60 },
+      settings: {
+        backoffStrategy: (attemptsMade, type, error, job) =>
+          type === REGISTRY_BACKOFF ? registryBackoff(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1_000), error) : 0,
+      },
     });
     this.worker.on('error', (error) => this.logger.warn(`verification worker: ${error.message}`));
   }
@@ -111,17 +138,26 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
         const error = 'its payload is not the verify-dossier payload of this dossier';
         await this.dossiers.deadLetter(dossierId, { reasonClass: 'unprocessable', error, attempts: job.attemptsMade + 1, jobId }, null);
       }
-      throw new UnrecoverableError(`job ${jobId} cannot be processed: not a verify-dossier job of one dossier`);
+      throw new UnrecoverableError(`unprocessable: job ${jobId} is not a verify-dossier job of one dossier`);
     }
-    const dossier = await this.dossiers.find(dossierId!);
-    if (!dossier) throw new UnrecoverableError(`job ${jobId}: no dossier ${dossierId}`);
+    const claimed = await this.dossiers.claim(dossierId!);
+    if (!claimed) throw new UnrecoverableError(`unprocessable: job ${jobId} names no dossier`);
+    const { dossier } = claimed;
     if (!['received', 'verifying'].includes(dossier.status)) return { dossierId: dossier.dossierId, decided: false, status: dossier.status };
-    await this.dossiers.startVerifying(dossier.dossierId);
 
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
-    const service = await this.rulesOf(dossier.serviceCode);
-    const plan = planVerification(service, dossier.applicant);
+    let service: ServiceRules;
+    let plan: VerificationPlan;
+    try {
+      service = await this.rulesOf(dossier.serviceCode);
+      plan = planVerification(service, dossier.applicant);
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      // Not the registry's failure and not Postgres's: the dossier itself cannot be verified (a malformed applicant).
+      if (!isInfrastructureError(error)) return this.unprocessable(job, dossier.dossierId, error);
+      throw error;
+    }
     const caller: InProcessCaller = {
       consumerId: this.system.portalConsumer(),
       serviceCode: dossier.serviceCode,
@@ -131,8 +167,8 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
       attempt,
     };
 
+    let epoch = claimed.datasetEpoch;
     for (let discarded = 0; ; discarded += 1) {
-      const epoch = await this.registryData.datasetEpoch();
       const calls: AttemptRecord['calls'] = [];
       const record = (outcome: AttemptRecord['outcome'], problemCode: string | null): AttemptRecord => ({
         dossierId: dossier.dossierId,
@@ -178,39 +214,59 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
           else refused = { code: outcome.code, message: outcome.message };
           break;
         }
-        if (outcome.status === 429 && token) {
-          // A rate limit, real or injected: wait as long as the registry asked, without spending an attempt.
+        const startedRuns = job.attemptsStarted ?? attempt;
+        if (outcome.status === 429 && token && startedRuns < MAX_RUNS) {
+          // A rate limit, real or injected: wait as long as the registry asked, without spending an attempt (up to
+          // MAX_RUNS runs of the job in all, so that a limit that never lifts still ends in a dead letter).
           await this.dossiers.recordAttempt(record('delayed', outcome.code));
-          await job.moveToDelayed(Date.now() + (outcome.retryAfterMs ?? 1_000), token);
+          this.metrics.attempted('delayed');
+          await job.moveToDelayed(Date.now() + Math.min(outcome.retryAfterMs ?? 1_000, this.config.portal.verificationMaxWaitMs), token);
           throw new DelayedError();
         }
-        if (lastAttempt) {
+        if (lastAttempt || startedRuns >= MAX_RUNS) {
           await this.dossiers.deadLetter(
             dossier.dossierId,
             { reasonClass: 'registry_unreachable', error: `${outcome.code}: ${outcome.message}`, attempts: attempt, jobId },
             record('dead_letter', outcome.code),
           );
-        } else {
-          await this.dossiers.recordAttempt(record('retry', outcome.code));
+          this.metrics.attempted('dead_letter');
+          throw new UnrecoverableError(`registry_unreachable: attempt ${attempt} of dossier ${dossier.dossierId}: ${outcome.code}`);
         }
-        throw new RegistryUnreachableError(outcome.code, `attempt ${attempt} of dossier ${dossier.dossierId}: ${outcome.code}`);
+        await this.dossiers.recordAttempt(record('retry', outcome.code));
+        this.metrics.attempted('retry');
+        // The backoff strategy waits at least the registry's Retry-After, if it gave one (a 503).
+        throw new RegistryUnreachableError(
+          outcome.code,
+          `attempt ${attempt} of dossier ${dossier.dossierId}: ${outcome.code}`,
+          outcome.retryAfterMs === null ? null : Math.min(outcome.retryAfterMs, this.config.portal.verificationMaxWaitMs),
+        );
       }
 
-      if ((await this.registryData.datasetEpoch()) !== epoch && discarded < MAX_DISCARDS) {
-        // The registry was reset while this job read it: its answers belong to the old dataset.
+      let decision: Decision;
+      try {
+        decision = refused
+          ? {
+              status: 'needs_review',
+              reason: 'registry_refused',
+              detail: `The registry refused the portal's call (${refused.code}): ${refused.message}`,
+              verification: { fields: {}, citizenStatus: null, age: null },
+            }
+          : decide(dossier.applicant, service, plan, answers, dossier.filedAt);
+      } catch (error) {
+        return this.unprocessable(job, dossier.dossierId, error);
+      }
+      const result = await this.dossiers.decide(dossier.dossierId, decision, epoch, record('decided', refused?.code ?? null));
+      if (result.kind === 'stale') {
+        // The registry was reset while this job read it: its answers belong to the old dataset; check again.
         await this.dossiers.recordAttempt(record('discarded', null));
+        this.metrics.attempted('discarded');
+        if (discarded + 1 >= MAX_DISCARDS) throw new RegistryUnreachableError('dataset_reset', `dossier ${dossier.dossierId}: the registry was reset ${MAX_DISCARDS} times while it was verified`, null);
+        epoch = result.datasetEpoch;
         continue;
       }
-      const decision = refused
-        ? {
-            status: 'needs_review' as const,
-            reason: 'registry_refused' as const,
-            detail: `The registry refused the portal's call (${refused.code}): ${refused.message}`,
-            verification: { fields: {}, citizenStatus: null, age: null },
-          }
-        : decide(applicant, service, plan, answers, dossier.filedAt);
-      const decided = await this.dossiers.decide(dossier.dossierId, decision, epoch, record('decided', refused?.code ?? null));
+      const decided = result.kind === 'decided';
       if (decided) {
+        this.metrics.attempted('decided');
         this.metrics.decided(dossier.serviceCode, decision.status, decision.reason);
         this.logger.debug(`dossier ${dossier.dossierId}: ${decision.status}${decision.reason ? ` (${decision.reason})` : ''}`);
       }
@@ -218,12 +274,20 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /** A dossier its job can never verify: a dead letter at once, no retries. */
+  private async unprocessable(job: Job, dossierId: string, error: unknown): Promise<never> {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await this.dossiers.deadLetter(dossierId, { reasonClass: 'unprocessable', error: message, attempts: job.attemptsMade + 1, jobId: String(job.id) }, null);
+    this.metrics.attempted('dead_letter');
+    throw new UnrecoverableError(`unprocessable: ${message}`);
+  }
+
   /** A service's rules, its catalog entry read at most every RULES_TTL_MS (the connector's operations are in memory). */
   private async rulesOf(serviceCode: string): Promise<ServiceRules> {
     let cached = this.services.get(serviceCode);
     if (!cached || Date.now() - cached.readAt > RULES_TTL_MS) {
       const service = await this.catalog.find(serviceCode);
-      if (!service) throw new UnrecoverableError(`service ${serviceCode} is not in the catalog`);
+      if (!service) throw new UnrecoverableError(`unprocessable: service ${serviceCode} is not in the catalog`);
       cached = { readAt: Date.now(), allowedFields: new Set(service.allowedFields), minimumAge: service.minimumAge };
       this.services.set(serviceCode, cached);
     }

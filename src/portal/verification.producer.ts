@@ -8,6 +8,9 @@ import { JOB_PRESETS } from '../queue/job-options.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import { DossierRepository } from './dossier.repository.js';
 
+/** The backoff type of verification jobs: the verification worker's strategy (registryBackoff). */
+export const REGISTRY_BACKOFF = 'registry';
+
 /** The job id of a dossier's verification: one job per dossier, so that adding it twice adds it once. */
 export function verificationJobId(dossierId: string): string {
   return `verify-${dossierId}`;
@@ -44,7 +47,7 @@ export class VerificationProducer {
   /** The registry-call preset, with the first retry delay from config (VERIFICATION_BACKOFF_MS). */
   private jobOptions(dossierId: string) {
     const preset = JOB_PRESETS.registryCall;
-    return { ...preset, backoff: { ...preset.backoff, delay: this.config.portal.verificationBackoffMs }, jobId: verificationJobId(dossierId) };
+    return { ...preset, backoff: { type: REGISTRY_BACKOFF, delay: this.config.portal.verificationBackoffMs }, jobId: verificationJobId(dossierId) };
   }
 
   /**
@@ -72,7 +75,8 @@ export class VerificationProducer {
   async redrive(dossierId: string): Promise<void> {
     const job = await this.queue.getJob(verificationJobId(dossierId));
     if (job && (await job.isFailed())) {
-      await job.retry('failed');
+      // A fresh set of attempts: without the reset the job would have its last attempt only.
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       await this.dossiers.markEnqueued([dossierId]);
       return;
     }
@@ -99,13 +103,17 @@ export class VerificationProducer {
       for (const { dossierId } of page) pipeline.hmget(this.queue.toKey(verificationJobId(dossierId)), 'timestamp', 'finishedOn', 'failedReason', 'attemptsMade');
       const answers = (await pipeline.exec()) ?? [];
       const missing: string[] = [];
-      for (const [index, { dossierId }] of page.entries()) {
+      for (const [index, { dossierId, createdAt }] of page.entries()) {
         const [error, fields] = answers[index] ?? [new Error('no answer'), null];
         if (error) throw error;
         const [timestamp, finishedOn, failedReason, attemptsMade] = fields as Array<string | null>;
         if (timestamp === null) missing.push(dossierId);
         else if (finishedOn !== null && failedReason !== null) {
-          if (await onFailed(dossierId, failedReason, Number(attemptsMade ?? 0))) result.deadLettered += 1;
+          if (Number(finishedOn) < createdAt.getTime()) {
+            // The job failed before this outbox row was written: a re-drive whose retry did not reach Redis.
+            await this.redrive(dossierId);
+            result.enqueued += 1;
+          } else if (await onFailed(dossierId, failedReason, Number(attemptsMade ?? 0))) result.deadLettered += 1;
         }
       }
       if (missing.length > 0 && (await this.enqueue(missing))) result.enqueued += missing.length;

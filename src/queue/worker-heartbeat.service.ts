@@ -80,9 +80,19 @@ export async function checkEvictionPolicy(redis: Redis): Promise<EvictionPolicyC
  * HEARTBEAT_INTERVAL_MS it writes who it is and which queues it serves, for GET /ops/queues. At start it checks
  * Redis's eviction policy. A beat that fails (Redis down) is skipped: the next one writes again once Redis is back.
  */
+/** A provider that runs BullMQ workers of its own (not through @Processor) and lists their queues for the heartbeat. */
+export interface ServesQueues {
+  readonly servedQueues: readonly string[];
+}
+
+function isServingQueues(instance: unknown): instance is ServesQueues {
+  return typeof instance === 'object' && instance !== null && Array.isArray((instance as Partial<ServesQueues>).servedQueues);
+}
+
 @Injectable()
 export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerHeartbeat.name);
+  // Besides @Processor classes (WorkerHost), a provider that builds its BullMQ Worker itself says which queues it serves.
   private readonly workerId = randomUUID();
   private readonly startedAt = new Date().toISOString();
   private queues: string[] = [];
@@ -101,8 +111,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
         this.discovery
           .getProviders()
           .map((wrapper) => wrapper.instance as unknown)
-          .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
-          .map((host) => host.worker.name),
+          .flatMap((instance) =>
+            instance instanceof WorkerHost ? [instance.worker.name] : isServingQueues(instance) ? [...instance.servedQueues] : [],
+          ),
       ),
     ].sort();
     const { policy, warning } = await checkEvictionPolicy(this.redis);

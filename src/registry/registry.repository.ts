@@ -86,6 +86,13 @@ function applicantOf(row: ApplicantColumns): ApplicantSample {
  * Registry reads on the hot path. They go to the pg pool directly with named prepared statements (parsed and planned
  * once per connection), which TypeORM's query API cannot do; the look-up benchmark depends on it.
  */
+/**
+ * The dataset epoch (see datasetEpoch) as an SQL expression, for a module that must compare it inside a statement of
+ * its own (the portal's decision, taken only if the registry was not reset meanwhile): the registry says how it is
+ * read; nobody else reads registry_dataset.
+ */
+export const DATASET_EPOCH_SQL = `coalesce((SELECT (extract(epoch FROM seeded_at) * 1000)::bigint FROM registry_dataset), 0)`;
+
 @Injectable()
 export class RegistryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
@@ -96,8 +103,8 @@ export class RegistryRepository {
    * it, so a job that read the registry before a reset can tell that its answers belong to an older dataset.
    */
   async datasetEpoch(): Promise<number> {
-    const { rows } = await this.pool.query<{ epoch: string }>(`SELECT (extract(epoch FROM seeded_at) * 1000)::bigint AS epoch FROM registry_dataset`);
-    return rows.length === 0 ? 0 : Number(rows[0].epoch);
+    const { rows } = await this.pool.query<{ epoch: string }>({ name: 'registry_dataset_epoch', text: `SELECT ${DATASET_EPOCH_SQL} AS epoch` });
+    return Number(rows[0].epoch);
   }
 
   async citizenExists(idNumber: string): Promise<boolean> {

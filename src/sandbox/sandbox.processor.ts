@@ -3,6 +3,9 @@ import { Inject, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { REDIS } from '../queue/redis.module.js';
 import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { parseJobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
@@ -19,6 +22,8 @@ export class SandboxProcessor extends WorkerHost {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @InjectQueue(QueueName.Verification) private readonly verification: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
   }
@@ -34,16 +39,26 @@ export class SandboxProcessor extends WorkerHost {
 
   /**
    * The portal's queue is paused while the registry is replaced (workers finish what they hold; a job that read the
-   * old dataset sees the new dataset epoch and runs again), and resumed after, unless an operator had paused it.
+   * old dataset sees the new dataset epoch and runs again), and resumed after, unless an operator had paused it. A
+   * marker in Redis says that a reset paused it, so that a reset run again after its worker died (the queue still
+   * paused by the first run) resumes it too, instead of taking it for an operator's pause.
    */
   private async resetDataset(job: Job): Promise<SeedResult> {
     const payload = parseJobPayload(JobName.ResetDataset, job);
-    const pausedByOperator = await this.verification.isPaused();
-    if (!pausedByOperator) await this.verification.pause();
+    const marker = `${this.config.queuePrefix}:sandbox:reset-paused-verification`;
+    const pausedByReset = (await this.redis.get(marker)) !== null;
+    const pausedByOperator = !pausedByReset && (await this.verification.isPaused());
+    if (!pausedByOperator) {
+      await this.redis.set(marker, String(job.id), 'EX', 24 * 3600);
+      await this.verification.pause();
+    }
     try {
       return await this.rebuild(job, payload);
     } finally {
-      if (!pausedByOperator) await this.verification.resume();
+      if (!pausedByOperator) {
+        await this.verification.resume();
+        await this.redis.del(marker);
+      }
     }
   }
 

@@ -101,24 +101,37 @@ describe('/ops/queues', () => {
   });
 
   it('moves failed jobs back to waiting, where a worker runs them again', async () => {
-    const failing = worker(async () => {
-      throw new Error('registry unreachable');
-    });
-    const job = await verification.add('verify-dossier', { dossierId: randomUUID() }, { attempts: 1 });
-    await expectEventually(async () => expect(await job.getState()).toBe('failed'), 10_000);
-    await failing.close();
-    const before = await view();
-    expect(before.counts.failed).toBe(1);
-    expect(sum(before.throughput.failedPerMinute)).toBe(1);
+    // The sandbox queue: on the verification queue retry-failed re-drives dead letters instead (portal-dossiers e2e).
+    const sandbox = new Queue(QueueName.Sandbox, { connection, prefix });
+    const sandboxWorker = (processor: Processor) => {
+      const started = new Worker(QueueName.Sandbox, processor, { connection, prefix, ...WORKER_OPTIONS });
+      workers.push(started);
+      return started;
+    };
+    try {
+      const failing = sandboxWorker(async () => {
+        throw new Error('registry unreachable');
+      });
+      const job = await sandbox.add('reset-dataset', {}, { attempts: 1 });
+      await expectEventually(async () => expect(await job.getState()).toBe('failed'), 10_000);
+      await failing.close();
+      const before = await view(QueueName.Sandbox);
+      expect(before.counts.failed).toBe(1);
+      expect(sum(before.throughput.failedPerMinute)).toBe(1);
 
-    const { body } = await http().post('/ops/queues/verification/retry-failed').set(ADMIN_AUTH).expect(200);
-    expect(body).toEqual({ queue: 'verification', retried: 1 });
-    expect(await job.getState()).toBe('waiting');
-    expect((await view()).counts).toMatchObject({ failed: 0, waiting: 1 });
+      const { body } = await http().post('/ops/queues/sandbox/retry-failed').set(ADMIN_AUTH).expect(200);
+      expect(body).toEqual({ queue: 'sandbox', retried: 1 });
+      expect(await job.getState()).toBe('waiting');
+      expect((await view(QueueName.Sandbox)).counts).toMatchObject({ failed: 0, waiting: 1 });
 
-    worker(async () => 'verified');
-    await expectEventually(async () => expect(await job.getState()).toBe('completed'), 10_000);
-    expect((await verification.getJob(job.id!))!.attemptsMade).toBe(2);
+      sandboxWorker(async () => 'done');
+      await expectEventually(async () => expect(await job.getState()).toBe('completed'), 10_000);
+      expect((await sandbox.getJob(job.id!))!.attemptsMade).toBe(2);
+    } finally {
+      await Promise.all(workers.splice(0).map((started) => started.close()));
+      await sandbox.obliterate({ force: true });
+      await sandbox.close();
+    }
   });
 
   it('removes the jobs of one state, keeping those within the grace period', async () => {
@@ -159,7 +172,10 @@ describe('/ops/queues with the API running workers', () => {
     const sandbox = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Sandbox)!;
     const mine = sandbox.workers.filter((worker) => worker.pid === process.pid);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ queues: expect.arrayContaining([QueueName.Maintenance, QueueName.Sandbox]) });
+    expect(mine[0]).toMatchObject({ queues: expect.arrayContaining([QueueName.Maintenance, QueueName.Sandbox, QueueName.Verification]) });
+    // The verification worker is built by its processor, not by @Processor: it is listed all the same.
+    const verification = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Verification)!;
+    expect(verification.workers.filter((worker) => worker.pid === process.pid)).toHaveLength(1);
     const lastBeatAt = Date.parse((mine[0] as unknown as { lastBeatAt: string }).lastBeatAt);
     expect(Date.now() - lastBeatAt).toBeLessThan(15_000);
   });

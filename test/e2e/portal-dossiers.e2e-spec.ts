@@ -145,6 +145,15 @@ describe('/portal/v1/dossiers', () => {
     const unknownService = await http().post('/portal/v1/dossiers').send({ serviceCode: 'NO-SUCH', applicant: applicantOf(citizen) }).expect(400);
     expect(unknownService.body.errors).toEqual([expect.objectContaining({ field: 'serviceCode', rule: 'unknown_service' })]);
     await http().post('/portal/v1/dossiers').set('idempotency-key', 'k'.repeat(256)).send({ serviceCode: RESIDENCE, applicant: applicantOf(citizen) }).expect(400);
+    // A lone surrogate (PostgreSQL refuses it in json) and a birth date in the future are the client's mistakes: 400.
+    const lone = await http()
+      .post('/portal/v1/dossiers')
+      .set('content-type', 'application/json')
+      .send(`{"serviceCode":"${RESIDENCE}","applicant":${JSON.stringify(applicantOf(citizen)).replace(/"fullName":"[^"]*"/, '"fullName":"Nguy\\ud800n"')}}`)
+      .expect(400);
+    expect(lone.body.errors).toEqual([expect.objectContaining({ field: 'applicant.fullName', rule: 'invalid_unicode' })]);
+    const future = await http().post('/portal/v1/dossiers').send({ serviceCode: RESIDENCE, applicant: { ...applicantOf(citizen), dateOfBirth: '9999-12-31' } }).expect(400);
+    expect(future.body.errors).toEqual([expect.objectContaining({ field: 'applicant.dateOfBirth', rule: 'future_date' })]);
 
     const server = testApp.app.getHttpServer();
     const { default: request } = await import('supertest');
@@ -164,7 +173,7 @@ describe('/portal/v1/dossiers', () => {
     const repository = testApp.app.get(DossierRepository);
     const again = { status: 'rejected' as const, reason: 'citizen_not_found' as const, detail: 'late', verification: { fields: {}, citizenStatus: null, age: null } };
     const attempt = { dossierId, jobId: 'verify-late', attempt: 9, startedAt: new Date(), outcome: 'decided' as const, problemCode: null, calls: [] };
-    expect(await repository.decide(dossierId, again, 0, attempt)).toBe(false);
+    expect(await repository.decide(dossierId, again, 0, attempt)).toEqual({ kind: 'already_decided' });
     expect(await repository.deadLetter(dossierId, { reasonClass: 'registry_unreachable', error: 'late', attempts: 9, jobId: 'verify-late' }, null)).toBe(false);
     const detail = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body;
     expect(detail.status).toBe('verified');
@@ -198,6 +207,15 @@ describe('/portal/v1/dossiers', () => {
     const noFilter = await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({}).expect(400);
     expect(noFilter.body.errors).toEqual([expect.objectContaining({ rule: 'filter_required' })]);
     await request(server).post('/ops/dead-letters/redrive').set(DEVELOPER_AUTH).send({ dossierId }).expect(403);
+    // Re-driven while the registry is still down, through the queue's retry-failed: a fresh set of six attempts, then a
+    // dead letter again.
+    expect((await request(server).post('/ops/queues/verification/retry-failed').set(ADMIN_AUTH).expect(200)).body.retried).toBeGreaterThanOrEqual(1);
+    await expectEventually(async () => {
+      const again = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body;
+      expect(again.verificationAttempts.filter((attempt: { outcome: string }) => attempt.outcome === 'dead_letter')).toHaveLength(2);
+    }, 20_000, 100);
+    const twice = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body;
+    expect(twice.verificationAttempts.map((attempt: { attempt: number }) => attempt.attempt)).toEqual([1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
     await connector('enabled');
     // Another process would see the connector change within its refresh interval; this one sees it at once.
     const redriven = await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({ dossierId }).expect(200);
@@ -205,7 +223,7 @@ describe('/portal/v1/dossiers', () => {
     expect((await request(server).post('/ops/dead-letters/redrive').set(ADMIN_AUTH).send({ dossierId }).expect(200)).body).toEqual({ redriven: 0, dossierIds: [] });
     await expectEventually(async () => expect((await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.status).toBe('verified'), 20_000, 100);
     const history = (await http().get(`/portal/v1/dossiers/${dossierId}`).expect(200)).body.history.map((event: { status: string }) => event.status);
-    expect(history).toEqual(['received', 'verifying', 'needs_review', 'received', 'verifying', 'verified']);
+    expect(history).toEqual(['received', 'verifying', 'needs_review', 'received', 'verifying', 'needs_review', 'received', 'verifying', 'verified']);
     expect((await request(server).get(`/ops/dead-letters?dossierId=${dossierId}`).set(ADMIN_AUTH).expect(200)).body.deadLetters).toEqual([]);
     const all = await request(server).get(`/ops/dead-letters?dossierId=${dossierId}&includeRedriven=true`).set(ADMIN_AUTH).expect(200);
     expect(all.body.deadLetters[0].redrivenAt).not.toBeNull();

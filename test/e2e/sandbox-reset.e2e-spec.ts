@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QueueName } from '../../src/queue/queue-names.js';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../../src/queue/redis.module.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { DataSource } from 'typeorm';
 import { PERSONAS } from '../../src/sandbox/population/personas.js';
@@ -53,6 +55,14 @@ describe('POST /sandbox/reset', () => {
     await resetAndWait(RESET);
     expect(await queue.isPaused()).toBe(true);
     await queue.resume();
+
+    // A queue a reset paused before its worker died (its marker left behind) is resumed by the reset run again.
+    const redis = testApp.app.get<Redis>(REDIS);
+    await redis.set(`${process.env.QUEUE_PREFIX}:sandbox:reset-paused-verification`, 'a-killed-reset');
+    await queue.pause();
+    await resetAndWait(RESET);
+    expect(await queue.isPaused()).toBe(false);
+    expect(await redis.get(`${process.env.QUEUE_PREFIX}:sandbox:reset-paused-verification`)).toBeNull();
   });
 
   it('rebuilds the dataset through a job whose status URL reports completion', async () => {

@@ -17,6 +17,7 @@ process.env.PORTAL_API_KEY ??= 'test-portal-key-000000000000000000000';
 // Verification retries back off from one second: tests wait for them, so the outbox is reconciled often too.
 process.env.OUTBOX_RECONCILE_MS ??= '1000';
 process.env.VERIFICATION_BACKOFF_MS ??= '100';
+process.env.VERIFICATION_MAX_WAIT_MS ??= '200';
 // Limits high enough that only tests about limits meet them (they create their own consumers).
 process.env.ACCESS_RATE_LIMIT_PER_SECOND ??= '100000';
 process.env.ACCESS_DAILY_QUOTA ??= '100000000';

@@ -77,7 +77,7 @@ export class CreatePortalDossiers1796600120000 implements MigrationInterface {
         dossier_id uuid NOT NULL CONSTRAINT fk_portal_dead_letters_dossier REFERENCES portal_dossiers (dossier_id) ON DELETE CASCADE,
         service_code text NOT NULL,
         job_id text NOT NULL,
-        reason_class text NOT NULL CONSTRAINT ck_portal_dead_letters_reason CHECK (reason_class IN ('registry_unreachable', 'unprocessable')),
+        reason_class text NOT NULL CONSTRAINT ck_portal_dead_letters_reason CHECK (reason_class IN ('registry_unreachable', 'unprocessable', 'worker_lost')),
         error text NOT NULL,
         attempts integer NOT NULL,
         failed_at timestamptz NOT NULL DEFAULT now(),
