@@ -137,6 +137,45 @@ describe('/ops/queues', () => {
     expect(await delayed.getState()).toBe('delayed');
   });
 
+  it('finds jobs by state, job name and id, a page at a time', async () => {
+    const failing = worker(async () => {
+      throw new Error('registry unreachable');
+    });
+    const failed = [];
+    for (let i = 0; i < 5; i += 1) failed.push(await verification.add(i % 2 === 0 ? 'verify-dossier' : 'other-job', { dossierId: randomUUID() }, { attempts: 1 }));
+    await expectEventually(async () => expect(await verification.getFailedCount()).toBe(5), 10_000);
+    await failing.close();
+    const delayed = await verification.add('verify-dossier', { dossierId: randomUUID() }, { delay: 60_000 });
+    const search = (query: string) => http().get(`/ops/queues/verification/jobs${query}`).set(ADMIN_AUTH).expect(200);
+
+    const first = await search('?limit=2');
+    expect(first.body.jobs).toHaveLength(2);
+    expect(first.body.jobs[0]).toEqual({
+      jobId: expect.any(String), name: expect.any(String), state: 'failed', attemptsMade: 1, attempts: 1,
+      addedAt: expect.any(String), processedAt: expect.any(String), finishedAt: expect.any(String), failedReason: 'registry unreachable',
+    });
+    const seen = [...first.body.jobs];
+    let cursor = first.body.nextCursor;
+    while (cursor !== null) {
+      const page = await search(`?limit=2&cursor=${cursor}`);
+      seen.push(...page.body.jobs);
+      cursor = page.body.nextCursor;
+    }
+    expect(seen.map((job) => job.jobId).sort()).toEqual(failed.map((job) => job.id).sort());
+
+    const byName = await search('?state=failed&name=verify-dossier');
+    expect(byName.body.jobs.map((job: { jobId: string }) => job.jobId).sort()).toEqual([failed[0].id, failed[2].id, failed[4].id].sort());
+    expect(byName.body.nextCursor).toBeNull();
+    expect((await search(`?state=delayed&id=${delayed.id}`)).body.jobs.map((job: { jobId: string }) => job.jobId)).toEqual([delayed.id]);
+    expect((await search(`?state=failed&id=${delayed.id}`)).body.jobs).toEqual([]);
+
+    const refused = await http().get('/ops/queues/verification/jobs?state=stuck&limit=0').set(ADMIN_AUTH);
+    expectProblem(refused, 400, 'validation_failed');
+    expect(refused.body.errors.map((error: { field: string; rule: string }) => [error.field, error.rule])).toEqual([['query.state', 'enum'], ['query.limit', 'min']]);
+    expectProblem(await http().get('/ops/queues/no-such-queue/jobs').set(ADMIN_AUTH), 404, 'queue_not_found');
+    expectProblem(await http().get('/ops/queues/verification/jobs').set(DEVELOPER_AUTH), 403, 'admin_required');
+  });
+
   it('refuses a clean request that breaks a rule, naming the field and the rule', async () => {
     const refused = async (body: unknown) => {
       const response = await http().post('/ops/queues/verification/clean').set(ADMIN_AUTH).send(body as object);
