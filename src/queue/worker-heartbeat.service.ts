@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { REDIS } from './redis.module.js';
@@ -85,7 +85,6 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger(WorkerHeartbeat.name);
   private readonly workerId = randomUUID();
   private readonly startedAt = new Date().toISOString();
-  private queues: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -95,20 +94,11 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // The processors' workers exist once every module has initialised (BullMQ's explorer creates them then).
-    this.queues = [
-      ...new Set(
-        this.discovery
-          .getProviders()
-          .map((wrapper) => wrapper.instance as unknown)
-          .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
-          .map((host) => host.worker.name),
-      ),
-    ].sort();
     const { policy, warning } = await checkEvictionPolicy(this.redis);
     if (warning) this.logger.warn(warning);
     else this.logger.log(`Redis maxmemory-policy is ${policy}`);
-    await this.beat();
+    // The first beat waits for the other modules' bootstrap hooks, where a processor may start its own worker.
+    setImmediate(() => void this.beat());
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS).unref();
   }
 
@@ -123,12 +113,26 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
       .catch(() => undefined);
   }
 
+  /**
+   * The queues of the BullMQ workers this process's providers hold in `worker`: a WorkerHost's (created by
+   * @nestjs/bullmq once the modules are initialised), or one a processor builds itself, possibly in its own
+   * onApplicationBootstrap, which is why this is read at each beat rather than once.
+   */
+  private servedQueues(): string[] {
+    const queues = new Set<string>();
+    for (const { instance } of this.discovery.getProviders()) {
+      const worker = workerHeldBy(instance);
+      if (worker) queues.add(worker.name);
+    }
+    return [...queues].sort();
+  }
+
   private async beat(): Promise<void> {
     const record: WorkerHeartbeatRecord = {
       workerId: this.workerId,
       pid: process.pid,
       host: hostname(),
-      queues: this.queues,
+      queues: this.servedQueues(),
       startedAt: this.startedAt,
       lastBeatAt: new Date().toISOString(),
     };
@@ -141,5 +145,16 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
     } catch (error) {
       this.logger.debug(`heartbeat not written: ${(error as Error).message}`);
     }
+  }
+}
+
+/** The BullMQ worker a provider holds in `worker`, if any. */
+function workerHeldBy(instance: unknown): Worker | null {
+  if (instance === null || typeof instance !== 'object' || !('worker' in instance)) return null;
+  try {
+    const worker = (instance as { worker: unknown }).worker;
+    return worker instanceof Worker ? worker : null;
+  } catch {
+    return null; // a WorkerHost's getter throws until its worker exists
   }
 }

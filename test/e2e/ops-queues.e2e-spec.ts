@@ -204,10 +204,13 @@ describe('/ops/queues with the API running workers', () => {
   const testApp = useTestApp({ seed: false });
 
   it('lists this process as a worker of each queue it serves, with its last heartbeat', async () => {
-    const { body } = await request(testApp.app.getHttpServer()).get('/ops/queues').set(ADMIN_AUTH).expect(200);
-    const sandbox = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Sandbox)!;
-    const mine = sandbox.workers.filter((worker) => worker.pid === process.pid);
-    expect(mine).toHaveLength(1);
+    let mine: QueueView['workers'] = [];
+    await expectEventually(async () => {
+      const { body } = await request(testApp.app.getHttpServer()).get('/ops/queues').set(ADMIN_AUTH).expect(200);
+      const sandbox = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Sandbox)!;
+      mine = sandbox.workers.filter((worker) => worker.pid === process.pid);
+      expect(mine).toHaveLength(1);
+    });
     expect(mine[0]).toMatchObject({ queues: expect.arrayContaining([QueueName.Maintenance, QueueName.Sandbox]) });
     const lastBeatAt = Date.parse((mine[0] as unknown as { lastBeatAt: string }).lastBeatAt);
     expect(Date.now() - lastBeatAt).toBeLessThan(15_000);
