@@ -86,6 +86,8 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   private readonly workerId = randomUUID();
   private readonly startedAt = new Date().toISOString();
   private timer: NodeJS.Timeout | undefined;
+  /** Set at shutdown: a beat still pending then must not write the key back. */
+  private stopped = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -103,6 +105,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     // Said at once rather than left to expire, so that the operators' view drops a stopped worker without delay.
     await this.redis
@@ -128,6 +131,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async beat(): Promise<void> {
+    if (this.stopped) return;
     const record: WorkerHeartbeatRecord = {
       workerId: this.workerId,
       pid: process.pid,
