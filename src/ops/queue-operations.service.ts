@@ -14,6 +14,9 @@ import { listWorkerHeartbeats, type WorkerHeartbeatRecord } from '../queue/worke
 import { finishedPerMinute, windowStart } from './queue-throughput.js';
 import {
   cleanRequestSchema,
+  jobSearchSchema,
+  type jobPageSchema,
+  type jobViewSchema,
   queueNameSchema,
   THROUGHPUT_MINUTES,
   type cleanResultSchema,
@@ -42,6 +45,9 @@ export const opsQueuesProvider = {
   inject: Object.values(QueueName).map((name) => getQueueToken(name)),
   useFactory: (...queues: Queue[]): OpsQueues => new Map(queues.map((queue) => [queue.name as QueueName, queue])),
 };
+
+/** A search by name scans at most this many pages' worth of jobs per answer, so that a rare name cannot make it slow. */
+const SEARCH_SCAN_PAGES = 10;
 
 /** Moved back to waiting per round of `retryJobs`; BullMQ loops until none is left. */
 const RETRY_BATCH = 1_000;
@@ -115,6 +121,37 @@ export class QueueOperations {
     const request = parseInput(cleanRequestSchema, body ?? {});
     const removedJobIds = await this.redisCall(() => queue.clean(request.graceMs, request.limit, CLEAN_TYPE[request.state]));
     return { queue: queue.name as QueueName, state: request.state, removed: removedJobIds.length, removedJobIds };
+  }
+
+  /**
+   * One page of the jobs of a queue in one state, newest first, optionally of one job name or the one job of an id.
+   * The cursor is an offset into the state's list, so a page may repeat or skip a job that moved meanwhile: fine
+   * for looking, not for bookkeeping (Postgres keeps that). A name is matched by scanning, at most
+   * SEARCH_SCAN_PAGES pages per answer.
+   */
+  async jobs(name: string, query: unknown): Promise<z.infer<typeof jobPageSchema>> {
+    const queue = this.queue(name);
+    const search = parseInput(jobSearchSchema, query, 'query');
+    return this.redisCall(async () => {
+      if (search.id !== undefined) {
+        const job = await queue.getJob(search.id);
+        const state = job ? await job.getState() : undefined;
+        const matches = job && state === search.state && (search.name === undefined || job.name === search.name);
+        return { queue: queue.name as QueueName, jobs: matches ? [jobView(job, state)] : [], nextCursor: null };
+      }
+      const found: z.infer<typeof jobViewSchema>[] = [];
+      let offset = Number(search.cursor ?? 0);
+      for (let scanned = 0; found.length < search.limit && scanned < SEARCH_SCAN_PAGES; scanned += 1) {
+        const page = await queue.getJobs([search.state], offset, offset + search.limit - 1, false);
+        for (const job of page) {
+          offset += 1;
+          if (search.name === undefined || job.name === search.name) found.push(jobView(job, search.state));
+          if (found.length === search.limit) break;
+        }
+        if (page.length < search.limit) return { queue: queue.name as QueueName, jobs: found, nextCursor: null };
+      }
+      return { queue: queue.name as QueueName, jobs: found, nextCursor: String(offset) };
+    });
   }
 
   /**
@@ -199,4 +236,20 @@ export class QueueOperations {
       throw new ServiceUnavailableError('The job queues (Redis) are unavailable; try again shortly.', [], { cause: error });
     }
   }
+}
+
+const isoOrNull = (time: number | undefined) => (time ? new Date(time).toISOString() : null);
+
+function jobView(job: { id?: string; name: string; attemptsMade: number; opts: { attempts?: number }; timestamp: number; processedOn?: number; finishedOn?: number; failedReason?: string }, state: string): z.infer<typeof jobViewSchema> {
+  return {
+    jobId: String(job.id),
+    name: job.name,
+    state: (state as z.infer<typeof jobViewSchema>['state']) ?? 'unknown',
+    attemptsMade: job.attemptsMade,
+    attempts: job.opts.attempts ?? 1,
+    addedAt: new Date(job.timestamp).toISOString(),
+    processedAt: isoOrNull(job.processedOn),
+    finishedAt: isoOrNull(job.finishedOn),
+    failedReason: job.failedReason || null,
+  };
 }

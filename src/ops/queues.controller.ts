@@ -1,12 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../access/admin.guard.js';
-import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodParam } from '../common/openapi.js';
+import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { QueueName } from '../queue/queue-names.js';
 import { QueueOperations } from './queue-operations.service.js';
 import {
   cleanRequestSchema,
   cleanResultSchema,
+  JOB_PAGE_EXAMPLE,
+  jobPageSchema,
+  jobSearchSchema,
   QUEUE_EXAMPLE,
   queueNameSchema,
   queueOverviewSchema,
@@ -34,6 +37,19 @@ export class QueuesController {
   @ApiProblems(401, 403, 503)
   overview() {
     return this.operations.overview();
+  }
+
+  @Get(':name/jobs')
+  @ApiOperation({
+    summary: 'The jobs of a queue in one state, newest first: by job name, or the one job of an id',
+    description: 'Cursor-paginated by position in the state, so a job that changes state meanwhile may be skipped or seen twice.',
+  })
+  @queueParam()
+  @ApiZodQuery(jobSearchSchema, { state: 'failed', name: 'verify-dossier', limit: 50 })
+  @ApiJsonResponse(200, 'A page of jobs', jobPageSchema, JOB_PAGE_EXAMPLE)
+  @ApiProblems(400, 401, 403, 404, 503)
+  jobs(@Param('name') name: string, @Query() query: unknown) {
+    return this.operations.jobs(name, query);
   }
 
   @Post(':name/pause')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankIsAbsent, safeText } from '../common/validation.js';
 import { QueueName } from '../queue/queue-names.js';
 
 /** Minutes of throughput GET /ops/queues shows. */
@@ -109,4 +110,51 @@ export const QUEUES_EXAMPLE: z.infer<typeof queuesOverviewSchema> = {
     QUEUE_EXAMPLE,
   ],
   observedAt: '2026-12-01T09:14:58.002Z',
+};
+
+/** The states a job search may ask for (BullMQ's job states). */
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+
+export const jobSearchSchema = z.strictObject({
+  state: blankIsAbsent(z.enum(JOB_STATES).default('failed')).describe('Jobs in this state (default failed)'),
+  name: blankIsAbsent(safeText(100).optional()).describe('Only jobs of this job name (`verify-dossier`)'),
+  id: blankIsAbsent(safeText(200).optional()).describe('The job of this id, if it is in `state`'),
+  cursor: blankIsAbsent(z.string().regex(/^\d{1,9}$/, { message: 'must be a nextCursor of a previous page' }).optional()).describe('`nextCursor` of the previous page'),
+  limit: blankIsAbsent(z.coerce.number().int().min(1).max(200).default(50)).describe('Jobs per page (1-200)'),
+});
+
+export const jobViewSchema = z.object({
+  jobId: z.string(),
+  name: z.string(),
+  state: z.enum([...JOB_STATES, 'unknown']),
+  attemptsMade: z.number().int(),
+  attempts: z.number().int().describe('Attempts the job may make'),
+  addedAt: z.string().describe('ISO 8601'),
+  processedAt: z.string().nullable().describe('ISO 8601: the last attempt began'),
+  finishedAt: z.string().nullable().describe('ISO 8601'),
+  failedReason: z.string().nullable(),
+});
+
+export const jobPageSchema = z.object({
+  queue: queueNameSchema,
+  jobs: z.array(jobViewSchema).describe('Newest first'),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null at the end'),
+});
+
+export const JOB_PAGE_EXAMPLE: z.infer<typeof jobPageSchema> = {
+  queue: QueueName.Verification,
+  jobs: [
+    {
+      jobId: 'dossier-1f0c8e5d-0c4a-43a9-8e0f-6f7c0d9b112b',
+      name: 'verify-dossier',
+      state: 'failed',
+      attemptsMade: 6,
+      attempts: 6,
+      addedAt: '2026-12-01T08:59:10.021Z',
+      processedAt: '2026-12-01T09:00:13.480Z',
+      finishedAt: '2026-12-01T09:00:13.912Z',
+      failedReason: 'The registry is unavailable; try again shortly.',
+    },
+  ],
+  nextCursor: '50',
 };

@@ -4,10 +4,10 @@ import { SystemConsumers } from '../access/system-consumers.service.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConnectorDirectory } from '../connectors/connector-directory.service.js';
+import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { JOB_PAYLOAD_SCHEMAS } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import { bullConnection } from '../queue/queue.module.js';
-import type { ServesQueues } from '../queue/worker-heartbeat.service.js';
 import { RegistryCalls, type InProcessCaller, type RegistryCallOutcome } from '../registry/registry-calls.service.js';
 import { decide, planVerification, type Decision, type RegistryAnswers, type ServiceRules, type VerificationPlan } from './dossier-verification.js';
 import { DossierRepository, type AttemptRecord, type DossierRow } from './dossier.repository.js';
@@ -75,8 +75,7 @@ const MAX_DISCARDS = 3;
  * and so that shutdown can bound the wait for active jobs (WORKER_GRACE_MS).
  */
 @Injectable()
-export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown, ServesQueues {
-  readonly servedQueues = [QueueName.Verification];
+export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('VerificationProcessor');
   private worker: Worker | null = null;
   private readonly services = new Map<string, { readAt: number; allowedFields: ReadonlySet<string>; minimumAge: number | null }>();
@@ -100,7 +99,7 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
       stalledInterval: this.config.workers.stalledMs,
       // A job whose worker died twice still gets a third run; after that the reconciler dead-letters it.
       maxStalledCount: 2,
-      metrics: { maxDataPoints: 24 * 60 },
+      ...WORKER_OPTIONS,
       settings: {
         backoffStrategy: (attemptsMade, type, error, job) =>
           type === REGISTRY_BACKOFF ? registryBackoff(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1_000), error) : 0,

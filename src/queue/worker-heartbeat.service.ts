@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { REDIS } from './redis.module.js';
@@ -80,23 +80,14 @@ export async function checkEvictionPolicy(redis: Redis): Promise<EvictionPolicyC
  * HEARTBEAT_INTERVAL_MS it writes who it is and which queues it serves, for GET /ops/queues. At start it checks
  * Redis's eviction policy. A beat that fails (Redis down) is skipped: the next one writes again once Redis is back.
  */
-/** A provider that runs BullMQ workers of its own (not through @Processor) and lists their queues for the heartbeat. */
-export interface ServesQueues {
-  readonly servedQueues: readonly string[];
-}
-
-function isServingQueues(instance: unknown): instance is ServesQueues {
-  return typeof instance === 'object' && instance !== null && Array.isArray((instance as Partial<ServesQueues>).servedQueues);
-}
-
 @Injectable()
 export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerHeartbeat.name);
-  // Besides @Processor classes (WorkerHost), a provider that builds its BullMQ Worker itself says which queues it serves.
   private readonly workerId = randomUUID();
   private readonly startedAt = new Date().toISOString();
-  private queues: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Set at shutdown: a beat still pending then must not write the key back. */
+  private stopped = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -105,25 +96,16 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // The processors' workers exist once every module has initialised (BullMQ's explorer creates them then).
-    this.queues = [
-      ...new Set(
-        this.discovery
-          .getProviders()
-          .map((wrapper) => wrapper.instance as unknown)
-          .flatMap((instance) =>
-            instance instanceof WorkerHost ? [instance.worker.name] : isServingQueues(instance) ? [...instance.servedQueues] : [],
-          ),
-      ),
-    ].sort();
     const { policy, warning } = await checkEvictionPolicy(this.redis);
     if (warning) this.logger.warn(warning);
     else this.logger.log(`Redis maxmemory-policy is ${policy}`);
-    await this.beat();
+    // The first beat waits for the other modules' bootstrap hooks, where a processor may start its own worker.
+    setImmediate(() => void this.beat());
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     // Said at once rather than left to expire, so that the operators' view drops a stopped worker without delay.
     await this.redis
@@ -134,12 +116,27 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
       .catch(() => undefined);
   }
 
+  /**
+   * The queues of the BullMQ workers this process's providers hold in `worker`: a WorkerHost's (created by
+   * @nestjs/bullmq once the modules are initialised), or one a processor builds itself, possibly in its own
+   * onApplicationBootstrap, which is why this is read at each beat rather than once.
+   */
+  private servedQueues(): string[] {
+    const queues = new Set<string>();
+    for (const { instance } of this.discovery.getProviders()) {
+      const worker = workerHeldBy(instance);
+      if (worker) queues.add(worker.name);
+    }
+    return [...queues].sort();
+  }
+
   private async beat(): Promise<void> {
+    if (this.stopped) return;
     const record: WorkerHeartbeatRecord = {
       workerId: this.workerId,
       pid: process.pid,
       host: hostname(),
-      queues: this.queues,
+      queues: this.servedQueues(),
       startedAt: this.startedAt,
       lastBeatAt: new Date().toISOString(),
     };
@@ -152,5 +149,16 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, BeforeApplicatio
     } catch (error) {
       this.logger.debug(`heartbeat not written: ${(error as Error).message}`);
     }
+  }
+}
+
+/** The BullMQ worker a provider holds in `worker`, if any. */
+function workerHeldBy(instance: unknown): Worker | null {
+  if (instance === null || typeof instance !== 'object' || !('worker' in instance)) return null;
+  try {
+    const worker = (instance as { worker: unknown }).worker;
+    return worker instanceof Worker ? worker : null;
+  } catch {
+    return null; // a WorkerHost's getter throws until its worker exists
   }
 }

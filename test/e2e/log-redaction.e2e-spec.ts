@@ -85,4 +85,14 @@ describe('credentials in logs', () => {
     expect(log.lines.some((line) => line.includes(JSON.parse(refused.body).requestId))).toBe(true);
     expect(log.lines.filter((line) => line.includes(adminKey) || line.includes(consumerKey))).toEqual([]);
   });
+
+  it("never logs the admin key of Bull Board's Basic authentication, nor its base64 form", async () => {
+    const basic = Buffer.from(`operator:${adminKey}`).toString('base64');
+    await http().get('/ops/board').set('authorization', `Basic ${basic}`).expect(200);
+    await http().get('/ops/board/api/queues').set('authorization', `Basic ${basic}`).expect(200);
+    const wrong = Buffer.from(`operator:${adminKey}x`).toString('base64');
+    await http().get('/ops/board').set('authorization', `Basic ${wrong}`).expect(401);
+    expect(log.urls()).toEqual(expect.arrayContaining(['/ops/board', '/ops/board/api/queues']));
+    expect(log.lines.filter((line) => line.includes(adminKey) || line.includes(basic) || line.includes(wrong))).toEqual([]);
+  });
 });

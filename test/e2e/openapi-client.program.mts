@@ -419,6 +419,11 @@ async function operations(): Promise<void> {
   use<[string, 'completed' | 'failed' | 'delayed' | 'waiting' | 'prioritized', number, string[]]>([queue, state, removed, removedJobIds]);
   const unknownQueue = await call('post', '/ops/queues/{name}/pause', { path: { name: 'verification' } }, 404, 'application/problem+json');
   use<string>(unknownQueue.body.code);
+  const jobs = await call('get', '/ops/queues/{name}/jobs', { path: { name: 'verification' }, query: { state: 'failed', name: 'verify-dossier', limit: 50 } }, 200, 'application/json');
+  for (const job of jobs.body.jobs) {
+    use<[string, string, string, number, number, string, string | null, string | null, string | null]>([job.jobId, job.name, job.state, job.attemptsMade, job.attempts, job.addedAt, job.processedAt, job.finishedAt, job.failedReason]);
+  }
+  if (jobs.body.nextCursor !== null) await call('get', '/ops/queues/{name}/jobs', { path: { name: 'verification' }, query: { cursor: jobs.body.nextCursor } }, 200, 'application/json');
   const board = await call('get', '/ops/board', {}, 200, 'text/html');
   use<string>(board.body);
   const signIn = await call('get', '/ops/board', {}, 401, 'application/problem+json');

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { WORKER_OPTIONS } from '../../src/queue/job-options.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { bullConnection } from '../../src/queue/queue.module.js';
+import { REDIS } from '../../src/queue/redis.module.js';
 import { expectProblem } from '../utils/problem.js';
 import { ADMIN_AUTH, createTestAppWithEnvironment, DEVELOPER_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
 
@@ -44,8 +46,16 @@ describe('/ops/queues', () => {
   });
   afterAll(async () => {
     await Promise.all(workers.map((started) => started.close()));
-    await verification.obliterate({ force: true });
     await verification.close();
+    // Every key under this file's prefix goes: the app schedules its daily maintenance job there too, whose
+    // scheduler keys obliterate leaves.
+    const redis = app.get<Redis>(REDIS);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
     await app.close();
   });
 
@@ -150,6 +160,45 @@ describe('/ops/queues', () => {
     expect(await delayed.getState()).toBe('delayed');
   });
 
+  it('finds jobs by state, job name and id, a page at a time', async () => {
+    const failing = worker(async () => {
+      throw new Error('registry unreachable');
+    });
+    const failed = [];
+    for (let i = 0; i < 5; i += 1) failed.push(await verification.add(i % 2 === 0 ? 'verify-dossier' : 'other-job', { dossierId: randomUUID() }, { attempts: 1 }));
+    await expectEventually(async () => expect(await verification.getFailedCount()).toBe(5), 10_000);
+    await failing.close();
+    const delayed = await verification.add('verify-dossier', { dossierId: randomUUID() }, { delay: 60_000 });
+    const search = (query: string) => http().get(`/ops/queues/verification/jobs${query}`).set(ADMIN_AUTH).expect(200);
+
+    const first = await search('?limit=2');
+    expect(first.body.jobs).toHaveLength(2);
+    expect(first.body.jobs[0]).toEqual({
+      jobId: expect.any(String), name: expect.any(String), state: 'failed', attemptsMade: 1, attempts: 1,
+      addedAt: expect.any(String), processedAt: expect.any(String), finishedAt: expect.any(String), failedReason: 'registry unreachable',
+    });
+    const seen = [...first.body.jobs];
+    let cursor = first.body.nextCursor;
+    while (cursor !== null) {
+      const page = await search(`?limit=2&cursor=${cursor}`);
+      seen.push(...page.body.jobs);
+      cursor = page.body.nextCursor;
+    }
+    expect(seen.map((job) => job.jobId).sort()).toEqual(failed.map((job) => job.id).sort());
+
+    const byName = await search('?state=failed&name=verify-dossier');
+    expect(byName.body.jobs.map((job: { jobId: string }) => job.jobId).sort()).toEqual([failed[0].id, failed[2].id, failed[4].id].sort());
+    expect(byName.body.nextCursor).toBeNull();
+    expect((await search(`?state=delayed&id=${delayed.id}`)).body.jobs.map((job: { jobId: string }) => job.jobId)).toEqual([delayed.id]);
+    expect((await search(`?state=failed&id=${delayed.id}`)).body.jobs).toEqual([]);
+
+    const refused = await http().get('/ops/queues/verification/jobs?state=stuck&limit=0').set(ADMIN_AUTH);
+    expectProblem(refused, 400, 'validation_failed');
+    expect(refused.body.errors.map((error: { field: string; rule: string }) => [error.field, error.rule])).toEqual([['query.state', 'enum'], ['query.limit', 'min']]);
+    expectProblem(await http().get('/ops/queues/no-such-queue/jobs').set(ADMIN_AUTH), 404, 'queue_not_found');
+    expectProblem(await http().get('/ops/queues/verification/jobs').set(DEVELOPER_AUTH), 403, 'admin_required');
+  });
+
   it('refuses a clean request that breaks a rule, naming the field and the rule', async () => {
     const refused = async (body: unknown) => {
       const response = await http().post('/ops/queues/verification/clean').set(ADMIN_AUTH).send(body as object);
@@ -168,13 +217,18 @@ describe('/ops/queues with the API running workers', () => {
   const testApp = useTestApp({ seed: false });
 
   it('lists this process as a worker of each queue it serves, with its last heartbeat', async () => {
-    const { body } = await request(testApp.app.getHttpServer()).get('/ops/queues').set(ADMIN_AUTH).expect(200);
-    const sandbox = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Sandbox)!;
-    const mine = sandbox.workers.filter((worker) => worker.pid === process.pid);
-    expect(mine).toHaveLength(1);
+    let mine: QueueView['workers'] = [];
+    let queues: QueueView[] = [];
+    await expectEventually(async () => {
+      const { body } = await request(testApp.app.getHttpServer()).get('/ops/queues').set(ADMIN_AUTH).expect(200);
+      queues = body.queues as QueueView[];
+      const sandbox = queues.find((queue) => queue.name === QueueName.Sandbox)!;
+      mine = sandbox.workers.filter((worker) => worker.pid === process.pid);
+      expect(mine).toHaveLength(1);
+    });
     expect(mine[0]).toMatchObject({ queues: expect.arrayContaining([QueueName.Maintenance, QueueName.Sandbox, QueueName.Verification]) });
     // The verification worker is built by its processor, not by @Processor: it is listed all the same.
-    const verification = (body.queues as QueueView[]).find((queue) => queue.name === QueueName.Verification)!;
+    const verification = queues.find((queue) => queue.name === QueueName.Verification)!;
     expect(verification.workers.filter((worker) => worker.pid === process.pid)).toHaveLength(1);
     const lastBeatAt = Date.parse((mine[0] as unknown as { lastBeatAt: string }).lastBeatAt);
     expect(Date.now() - lastBeatAt).toBeLessThan(15_000);

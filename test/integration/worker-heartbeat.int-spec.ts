@@ -1,6 +1,17 @@
+import '../utils/test-env.js';
+import 'reflect-metadata';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../../src/config/app-config.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { bullConnection } from '../../src/queue/queue.module.js';
+import { QueueWorkersModule } from '../../src/queue/queue-workers.module.js';
 import { connectRedis } from '../../src/queue/redis-connection.js';
+import { REDIS, RedisModule } from '../../src/queue/redis.module.js';
 import { checkEvictionPolicy, listWorkerHeartbeats } from '../../src/queue/worker-heartbeat.service.js';
 import { expectEventually } from '../utils/expect-eventually.js';
 import { PrivateRedis } from '../utils/private-redis.js';
@@ -53,4 +64,50 @@ describe('listWorkerHeartbeats', () => {
       await redis.quit();
     }
   });
+});
+
+const OWN_QUEUE = `own-worker-${randomUUID().slice(0, 8)}`;
+
+/** A processor that builds its own BullMQ worker when the application starts, not through @nestjs/bullmq's WorkerHost. */
+@Injectable()
+class OwnWorkerProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  worker: Worker | null = null;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(OWN_QUEUE, async () => 'done', { connection: bullConnection(this.config.redisUrl), prefix: this.config.queuePrefix });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    this.worker = null;
+  }
+}
+
+@Module({ imports: [ConfigModule, RedisModule, QueueWorkersModule], providers: [OwnWorkerProcessor] })
+class OwnWorkerModule {}
+
+describe('the heartbeat of a worker process', () => {
+  it("names the queue of a worker a processor builds itself, and is gone once the process's app closes", async () => {
+    const app = await NestFactory.createApplicationContext(OwnWorkerModule, { logger: false });
+    const redis = app.get<Redis>(REDIS);
+    const prefix = process.env.QUEUE_PREFIX!;
+    let workerId = '';
+    try {
+      await expectEventually(async () => {
+        const mine = (await listWorkerHeartbeats(redis, prefix)).filter((worker) => worker.queues.includes(OWN_QUEUE));
+        expect(mine).toEqual([{ workerId: expect.any(String), pid: process.pid, host: expect.any(String), queues: [OWN_QUEUE], startedAt: expect.any(String), lastBeatAt: expect.any(String) }]);
+        workerId = mine[0].workerId;
+      }, 8_000, 100);
+    } finally {
+      await app.close();
+    }
+    const other = await connectRedis(process.env.REDIS_URL!);
+    try {
+      expect((await listWorkerHeartbeats(other, prefix)).map((worker) => worker.workerId)).not.toContain(workerId);
+    } finally {
+      await other.quit();
+    }
+  }, 20_000);
 });
