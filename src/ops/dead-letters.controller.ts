@@ -86,7 +86,10 @@ export class DeadLettersController {
   @Get('verification-jobs')
   @ApiOperation({
     summary: 'Verification jobs by dossier, service and state',
-    description: 'With `dossierId`, that dossier\'s job (its id is derived from the dossier id). Otherwise the newest jobs in `state` (default `failed`), filtered by the service of their dossier.',
+    description:
+      'With `dossierId`, that dossier\'s job (its id is derived from the dossier id). With `serviceCode`, the jobs of the service\'s newest dossiers ' +
+      '(up to 500 looked at when a `state` is asked for too). Otherwise the newest jobs in `state` (default `failed`). Jobs Redis no longer holds ' +
+      '(finished jobs are kept a day, failed ones a week) are not listed; their dossiers are.',
   })
   @ApiZodQuery(verificationJobQuerySchema, { state: 'failed', serviceCode: '1.004222', limit: 50 })
   @ApiJsonResponse(200, 'The jobs', verificationJobListSchema, {
@@ -95,22 +98,23 @@ export class DeadLettersController {
   @ApiProblems(400, 401, 403, 503)
   async jobs(@Query() query: unknown): Promise<z.infer<typeof verificationJobListSchema>> {
     const { dossierId, serviceCode, state, limit } = parseInput(verificationJobQuerySchema, query, 'query');
-    const jobs = await this.redis(async () => {
-      if (dossierId) {
-        const job = await this.queue.getJob(verificationJobId(dossierId));
-        return job ? [job] : [];
+    // The candidates: the dossier asked for; else the service's newest dossiers, from Postgres (a job id is derived
+    // from its dossier id); else the newest jobs in the state asked for (failed by default), from Redis.
+    const jobs = await this.redis(async (): Promise<Array<Job | undefined>> => {
+      if (dossierId) return [await this.queue.getJob(verificationJobId(dossierId))];
+      if (serviceCode) {
+        const ids = await this.dossiers.newestOfService(serviceCode, state === undefined ? limit : Math.max(limit, 500));
+        return Promise.all(ids.map((id) => this.queue.getJob(verificationJobId(id))));
       }
-      // Read more than asked when filtering by service: the filter is applied after.
-      return this.queue.getJobs([(state ?? 'failed') as JobType], 0, (serviceCode ? limit * 10 : limit) - 1, false);
+      return this.queue.getJobs([(state ?? 'failed') as JobType], 0, limit - 1, false);
     });
     const views = [];
     for (const job of jobs.filter((job): job is Job => Boolean(job))) {
       const id = dossierIdOfJob(String(job.id));
       if (!id) continue;
-      const dossier = await this.dossiers.find(id);
-      if (serviceCode && dossier?.serviceCode !== serviceCode) continue;
       const jobState = await this.redis(() => job.getState());
       if (state && jobState !== state) continue;
+      const dossier = serviceCode ? { serviceCode } : await this.dossiers.find(id);
       views.push({
         jobId: String(job.id),
         dossierId: id,

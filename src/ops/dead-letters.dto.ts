@@ -52,7 +52,7 @@ export const redriveResultSchema = z.object({
 export const verificationJobQuerySchema = z.strictObject({
   dossierId: blankIsAbsent(z.string().regex(UUID, { message: 'must be a dossier id (a UUID)' }).optional()),
   serviceCode: blankIsAbsent(serviceCodeSchema.optional()),
-  state: blankIsAbsent(z.enum(['waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized']).optional()),
+  state: blankIsAbsent(z.enum(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']).optional()),
   limit: blankIsAbsent(z.coerce.number().int().min(1).max(500).default(50)),
 });
 
@@ -60,7 +60,7 @@ export const verificationJobViewSchema = z.object({
   jobId: z.string(),
   dossierId: z.string(),
   serviceCode: z.string().nullable().describe('Of the dossier, from Postgres; null when the dossier is gone'),
-  state: z.string().describe('BullMQ state: waiting, active, delayed, completed, failed, paused, prioritized, or unknown'),
+  state: z.string().describe('BullMQ state: waiting (also while the queue is paused), active, delayed, completed, failed, prioritized, or unknown'),
   attemptsMade: z.number().int(),
   failedReason: z.string().nullable(),
   queuedAt: z.string(),

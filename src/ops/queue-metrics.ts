@@ -59,7 +59,7 @@ export class QueueMetrics {
     });
     new Counter({
       name: 'popgate_queue_jobs_finished_total',
-      help: `Jobs finished by queue and outcome (completed, failed: each failed attempt), as counted by the workers since their metrics began; ${SAME_EVERYWHERE}`,
+      help: `Jobs finished by queue and outcome (completed; failed: jobs that failed for good, not each failed attempt: see popgate_verification_attempts_total), as counted by the workers since their metrics began; ${SAME_EVERYWHERE}`,
       labelNames: ['queue', 'outcome'] as const,
       registers,
       async collect() {

@@ -93,7 +93,7 @@ export class QueuesController {
   })
   @queueParam()
   @ApiZodBody(cleanRequestSchema, { state: 'completed', graceMs: 3_600_000, limit: 1_000 })
-  @ApiJsonResponse(200, 'What was removed', cleanResultSchema, { queue: QueueName.Verification, state: 'completed', removed: 2, removedJobIds: ['dossier-7d3c', 'dossier-91ab'] })
+  @ApiJsonResponse(200, 'What was removed', cleanResultSchema, { queue: QueueName.Verification, state: 'completed', removed: 2, removedJobIds: ['verify-0193a0b2-7c4d-7e1f-8a2b-3c4d5e6f7a8b', 'verify-0193a0b2-81e0-7a4c-9d2e-1f3a5b7c9d0e'] })
   @ApiProblems(400, 401, 403, 404, 503)
   clean(@Param('name') name: string, @Body() body: unknown) {
     return this.operations.clean(name, body);

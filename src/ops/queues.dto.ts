@@ -38,7 +38,7 @@ export const queueOverviewSchema = z.object({
     .object({
       windowStart: z.string().describe('ISO 8601: the start of the first minute'),
       completedPerMinute: z.array(z.number().int()).describe(`${THROUGHPUT_MINUTES} counts, one per minute, oldest first; the last is the current minute so far`),
-      failedPerMinute: z.array(z.number().int()).describe('The same for jobs that failed (each failed attempt counts)'),
+      failedPerMinute: z.array(z.number().int()).describe('The same for jobs that failed for good (an attempt that is retried is not counted)'),
     })
     .describe("Jobs finished per minute, from the workers' own counts (BullMQ metrics)"),
   workers: z.array(workerSchema).describe('Worker processes serving this queue, by their heartbeat'),

@@ -316,6 +316,15 @@ export class DossierRepository {
     );
   }
 
+  /** A service's newest dossiers' ids (newest first), for the job search. */
+  async newestOfService(serviceCode: string, limit: number): Promise<string[]> {
+    const rows: Array<{ dossierId: string }> = await this.dataSource.query(
+      `SELECT dossier_id AS "dossierId" FROM portal_dossiers WHERE service_code = $1 ORDER BY dossier_id DESC LIMIT $2`,
+      [serviceCode, limit],
+    );
+    return rows.map((row) => row.dossierId);
+  }
+
   async countOutbox(): Promise<number> {
     const [{ count }]: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*) AS count FROM portal_outbox`);
     return Number(count);

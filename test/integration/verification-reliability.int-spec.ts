@@ -163,38 +163,40 @@ describe('verification queue reliability', () => {
     }, 120_000);
 
     it('retries a job whose PostgreSQL connection is killed inside its decision, and keeps no half-written result', async () => {
-      const serviceCode = await serviceWithProfile(app, null);
+      // A latency after the registry's answer gives the test time to lock the dossier's row between the job's claim and
+      // its decision, so that the decision's statement waits for the lock inside its transaction…
+      const serviceCode = await serviceWithProfile(app, { latency: { distribution: 'fixed', ms: 1_500 } });
       const [person] = await applicants(db, 1);
-      const locker = await app.get(DataSource).createQueryRunner();
+      await startWorker();
+      const [dossierId] = await fileAll(app, serviceCode, [person]);
+      await expectEventually(async () => expect((await db.query(`SELECT status FROM portal_dossiers WHERE dossier_id = $1`, [dossierId]))[0].status).toBe('verifying'), 20_000, 20);
+      const locker = app.get(DataSource).createQueryRunner();
       await locker.connect();
       try {
-        // The test holds the dossier's row lock, so the job's decision waits inside its transaction…
-        const dossierId = newDossierId();
-        await app.get(DossierRepository).fileMany([toNewDossier({ serviceCode, applicant: person }, 'admin', null, 'x'.repeat(64), null, dossierId)]);
         await locker.startTransaction();
         await locker.query(`SELECT 1 FROM portal_dossiers WHERE dossier_id = $1 FOR UPDATE`, [dossierId]);
-        await startWorker();
-        const blocked = async () =>
+        const blockedDecisions = async () =>
           (
             await db.query(
-              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE portal_dossiers%'`,
+              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO portal_verification_attempts%'`,
             )
           ).map((row: { pid: number }) => row.pid);
         let pids: number[] = [];
-        await expectEventually(async () => expect((pids = await blocked())).toHaveLength(1), 30_000, 50);
+        await expectEventually(async () => expect((pids = await blockedDecisions())).toHaveLength(1), 20_000, 20);
         // …and is killed there.
         await db.query(`SELECT pg_terminate_backend($1)`, [pids[0]]);
         await locker.rollbackTransaction();
-        await expectAllDecidedOnce(db, [dossierId], 30_000);
-        const [dossier] = await db.query(`SELECT status, reason, reason_detail AS detail, attempts FROM portal_dossiers WHERE dossier_id = $1`, [dossierId]);
-        expect(dossier).toMatchObject({ status: 'verified', reason: null });
-        expect(dossier.attempts).toBeGreaterThanOrEqual(2);
-        const attempts = await db.query(`SELECT outcome FROM portal_verification_attempts WHERE dossier_id = $1`, [dossierId]);
-        expect(attempts).toEqual([{ outcome: 'decided' }]);
       } finally {
         if (locker.isTransactionActive) await locker.rollbackTransaction();
         await locker.release();
       }
+      await expectAllDecidedOnce(db, [dossierId], 30_000);
+      const [dossier] = await db.query(`SELECT status, reason, attempts FROM portal_dossiers WHERE dossier_id = $1`, [dossierId]);
+      expect(dossier).toEqual({ status: 'verified', reason: null, attempts: 2 });
+      // Nothing of the killed decision remains: one decided attempt (the second), one verifying event, one decision.
+      expect(await db.query(`SELECT attempt, outcome FROM portal_verification_attempts WHERE dossier_id = $1`, [dossierId])).toEqual([{ attempt: 2, outcome: 'decided' }]);
+      const events = await db.query(`SELECT status FROM portal_dossier_events WHERE dossier_id = $1 ORDER BY seq`, [dossierId]);
+      expect(events.map((event: { status: string }) => event.status)).toEqual(['received', 'verifying', 'verified']);
     }, 90_000);
 
     it('makes a poison job a dead letter at once, without retries, while the other dossiers finish', async () => {
@@ -256,7 +258,7 @@ describe('verification queue reliability', () => {
 
     beforeAll(async () => {
       redis = await PrivateRedis.start();
-      app = await createTestAppWithEnvironment({ REDIS_URL: redis.url, WORKERS_IN_API: 'true', QUEUE_PREFIX: `popgate-test-redis-${process.pid}` });
+      app = await createTestAppWithEnvironment({ REDIS_URL: redis.url, WORKERS_IN_API: 'true', QUEUE_PREFIX: `popgate-test-redis-${process.pid}`, VERIFICATION_CONCURRENCY: '4' });
       await seedTestDataset(app);
     }, 60_000);
 
@@ -269,10 +271,17 @@ describe('verification queue reliability', () => {
     it('files with 202 and serves look-ups while Redis is down, then decides every dossier, the lost jobs queued again from the outbox', async () => {
       const db = app.get(DataSource);
       const serviceCode = await serviceWithProfile(app, { latency: { distribution: 'fixed', ms: 500 } });
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // the embedded worker sees the new connector
       const people = await applicants(db, 30);
       const before = await fileAll(app, serviceCode, people.slice(0, 20));
       await redis.stop();
+      // Four jobs at a time, half a second each: most of the first twenty were still waiting in the Redis that is gone.
+      const undecided = async (ids: string[]) => (await db.query(`SELECT count(*)::int AS n FROM portal_dossiers WHERE dossier_id = ANY ($1::uuid[]) AND decided_at IS NULL`, [ids]))[0].n;
+      expect(await undecided(before)).toBeGreaterThanOrEqual(10);
       const during = await fileAll(app, serviceCode, people.slice(20));
+      // Filed while Redis was down: in the outbox, never queued.
+      const [queuedDuring] = await db.query(`SELECT count(*)::int AS n FROM portal_outbox WHERE dossier_id = ANY ($1::uuid[]) AND enqueued_at IS NULL`, [during]);
+      expect(queuedDuring.n).toBe(10);
       await request(app.getHttpServer())
         .get(`/registry/v1/citizens/${people[0].idNumber}?fields=fullName`)
         .set({ authorization: `Bearer ${process.env.SANDBOX_DEVELOPER_KEY}`, 'x-service-code': 'SANDBOX-ALL' })
