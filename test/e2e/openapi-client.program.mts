@@ -311,7 +311,7 @@ async function dossiers(): Promise<void> {
   });
   const letters = await call('get', '/ops/dead-letters', { query: { serviceCode: '1.004222', reasonClass: 'registry_unreachable' } }, 200, 'application/json');
   letters.body.deadLetters.forEach(({ deadLetterId, dossierId, serviceCode, jobId, reasonClass, error, attempts, failedAt, redrivenAt }) =>
-    use<[string, string, string, string, 'registry_unreachable' | 'unprocessable', string, number, string, string | null]>([deadLetterId, dossierId, serviceCode, jobId, reasonClass, error, attempts, failedAt, redrivenAt]),
+    use<[string, string, string, string, 'registry_unreachable' | 'unprocessable' | 'worker_lost', string, number, string, string | null]>([deadLetterId, dossierId, serviceCode, jobId, reasonClass, error, attempts, failedAt, redrivenAt]),
   );
   use<string | null>(letters.body.nextCursor);
   const redriven = await call('post', '/ops/dead-letters/redrive', { body: { serviceCode: '1.004222' } }, 200, 'application/json');
