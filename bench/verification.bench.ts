@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     VERIFICATION_CONCURRENCY: String(concurrency),
     PORTAL_RATE_LIMIT_PER_SECOND: '1000000',
     PORTAL_DAILY_QUOTA: '1000000000',
+    ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}),
   };
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PG_POOL } from '../database/database.module.js';
 import { DATASET_EPOCH_SQL } from '../registry/registry.repository.js';
+import { SharedStatement } from '../common/shared-statement.js';
 import type { Decision, DecisionReason } from './dossier-verification.js';
 import type { Applicant, DossierQuery, DossierStatus } from './dossier.dto.js';
 
@@ -193,29 +194,37 @@ export class DossierRepository {
   }
 
   /**
-   * A job's first statement, one round trip (prepared): the dossier as it was, the registry's dataset epoch, and, if
-   * the dossier was `received`, its move to `verifying` with the event. That commit need not wait for the disk
-   * (`synchronous_commit` off for it alone): lost in a crash, the dossier is `received` again and its job, still
-   * queued or in the outbox, moves it again.
+   * A job's first statement: the dossier as it was, the registry's dataset epoch, and, if the dossier was `received`,
+   * its move to `verifying` with the event. The claims of concurrent jobs share one statement (SharedStatement: one
+   * round trip for all). That commit need not wait for the disk (`synchronous_commit` off for it alone): lost in a
+   * crash, the dossier is `received` again and its job, still queued or in the outbox, moves it again.
    */
-  async claim(dossierId: string): Promise<{ dossier: DossierRow; datasetEpoch: number } | null> {
+  claim(dossierId: string): Promise<{ dossier: DossierRow; datasetEpoch: number } | null> {
+    return this.claims.submit(dossierId);
+  }
+
+  private readonly claims = new SharedStatement<string, { dossier: DossierRow; datasetEpoch: number } | null>(async (ids) => {
     const { rows } = await this.pool.query<DossierRow & { commit: string; epoch: string }>({
-      name: 'portal_claim_dossier',
-      text: `WITH moved AS (
-               UPDATE portal_dossiers SET status = 'verifying', updated_at = now() WHERE dossier_id = $1 AND status = 'received' RETURNING dossier_id
+      name: 'portal_claim_dossiers',
+      text: `WITH input AS (
+               SELECT DISTINCT unnest($1::uuid[]) AS dossier_id
+             ), moved AS (
+               UPDATE portal_dossiers SET status = 'verifying', updated_at = now()
+               WHERE dossier_id IN (SELECT dossier_id FROM input) AND status = 'received' RETURNING dossier_id
              ), event AS (
                INSERT INTO portal_dossier_events (dossier_id, seq, status)
-               SELECT moved.dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), 'verifying' FROM moved
+               SELECT moved.dossier_id, (SELECT coalesce(max(e.seq), 0) + 1 FROM portal_dossier_events e WHERE e.dossier_id = moved.dossier_id), 'verifying'
+               FROM moved
              ), lazy AS (
                SELECT set_config('synchronous_commit', 'off', true) AS setting
              )
-             SELECT ${DOSSIER_COLUMNS}, ${DATASET_EPOCH_SQL} AS epoch, (SELECT setting FROM lazy) AS commit FROM portal_dossiers WHERE dossier_id = $1`,
-      values: [dossierId],
+             SELECT ${DOSSIER_COLUMNS}, ${DATASET_EPOCH_SQL} AS epoch, (SELECT setting FROM lazy) AS commit
+             FROM portal_dossiers WHERE dossier_id IN (SELECT dossier_id FROM input)`,
+      values: [ids],
     });
-    if (rows.length === 0) return null;
-    const { commit: _commit, epoch, ...dossier } = rows[0];
-    return { dossier, datasetEpoch: Number(epoch) };
-  }
+    const byId = new Map(rows.map(({ commit: _commit, epoch, ...dossier }) => [dossier.dossierId, { dossier, datasetEpoch: Number(epoch) }]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 
   /** An attempt that did not decide (a retry, a delay, a discarded answer), kept for the dossier's view. */
   async recordAttempt(attempt: AttemptRecord): Promise<void> {
@@ -227,49 +236,69 @@ export class DossierRepository {
    * without a decision takes one, so a job that ran twice (a worker stalled, another took over) decides once.
    * Returns whether this call decided.
    */
-  async decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord, checkEpoch = true): Promise<DecideResult> {
-    // One prepared statement, so one round trip and one commit: the event, the attempt and the outbox row's removal
-    // happen only when the UPDATE decided (they read its RETURNING), and all of it commits or none. The UPDATE also
-    // requires that the registry still holds the dataset the answers came from (unless checkEpoch is false).
-    const { rows } = await this.pool.query<{ decided: number; epoch: string; status: DossierStatus | undefined }>({
-      name: 'portal_decide_dossier',
-      text: `WITH decided AS (
-               UPDATE portal_dossiers
-               SET status = $2, reason = $3, reason_detail = $4, verification = $5, dataset_epoch = $6, attempts = $7, decided_at = now(), updated_at = now()
-               WHERE dossier_id = $1 AND status IN ('received', 'verifying') AND (NOT $13 OR ${DATASET_EPOCH_SQL} = $6)
-               RETURNING dossier_id
+  /**
+   * Decides the dossier, with its event and attempt, and removes its outbox row; only a dossier without a decision
+   * takes one, so a job that ran twice decides once, and only if the registry still holds the dataset the answers
+   * came from. The decisions of concurrent jobs share one statement (one round trip, one commit): the events, the
+   * attempts and the outbox rows' removal happen only for the rows the UPDATE decided (they read its RETURNING), and
+   * all of it commits or none.
+   */
+  decide(dossierId: string, decision: Decision, datasetEpoch: number, attempt: AttemptRecord): Promise<DecideResult> {
+    return this.decisions.submit({ dossierId, decision, datasetEpoch, attempt });
+  }
+
+  private readonly decisions = new SharedStatement<{ dossierId: string; decision: Decision; datasetEpoch: number; attempt: AttemptRecord }, DecideResult>(async (items) => {
+    const input = items.map(({ dossierId, decision, datasetEpoch, attempt }) => ({
+      dossier_id: dossierId,
+      status: decision.status,
+      reason: decision.reason,
+      detail: decision.detail,
+      verification: decision.verification,
+      epoch: datasetEpoch,
+      attempts: attempt.attempt,
+      job_id: attempt.jobId,
+      started_at: attempt.startedAt.toISOString(),
+      outcome: attempt.outcome,
+      problem_code: attempt.problemCode,
+      calls: attempt.calls,
+    }));
+    const { rows } = await this.pool.query<{ dossierId: string; decided: boolean; status: DossierStatus | null; epoch: string }>({
+      name: 'portal_decide_dossiers',
+      text: `WITH input AS (
+               SELECT * FROM json_to_recordset($1::json) AS x(
+                 dossier_id uuid, status text, reason text, detail text, verification jsonb, epoch bigint, attempts integer,
+                 job_id text, started_at timestamptz, outcome text, problem_code text, calls jsonb)
+             ), current_epoch AS (
+               SELECT ${DATASET_EPOCH_SQL} AS epoch
+             ), decided AS (
+               UPDATE portal_dossiers d
+               SET status = i.status, reason = i.reason, reason_detail = i.detail, verification = i.verification, dataset_epoch = i.epoch,
+                   attempts = i.attempts, decided_at = now(), updated_at = now()
+               FROM input i, current_epoch c
+               WHERE d.dossier_id = i.dossier_id AND d.status IN ('received', 'verifying') AND i.epoch = c.epoch
+               RETURNING d.dossier_id
              ), event AS (
                INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
-               SELECT dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), $2, $3, $4 FROM decided
+               SELECT i.dossier_id, (SELECT coalesce(max(e.seq), 0) + 1 FROM portal_dossier_events e WHERE e.dossier_id = i.dossier_id), i.status, i.reason, i.detail
+               FROM input i JOIN decided USING (dossier_id)
              ), attempt AS (
                INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls)
-               SELECT dossier_id, $8, $7, $9, $10, $11, $12 FROM decided
+               SELECT i.dossier_id, i.job_id, i.attempts, i.started_at, i.outcome, i.problem_code, i.calls FROM input i JOIN decided USING (dossier_id)
              ), outbox AS (
                DELETE FROM portal_outbox WHERE dossier_id IN (SELECT dossier_id FROM decided)
              )
-             SELECT (SELECT count(*)::int FROM decided) AS decided, ${DATASET_EPOCH_SQL} AS epoch,
-                    (SELECT status FROM portal_dossiers WHERE dossier_id = $1) AS status`,
-      values: [
-        dossierId,
-        decision.status,
-        decision.reason,
-        decision.detail,
-        JSON.stringify(decision.verification),
-        datasetEpoch,
-        attempt.attempt,
-        attempt.jobId,
-        attempt.startedAt,
-        attempt.outcome,
-        attempt.problemCode,
-        JSON.stringify(attempt.calls),
-        checkEpoch,
-      ],
+             SELECT i.dossier_id AS "dossierId", (d.dossier_id IS NOT NULL) AS decided, p.status, c.epoch
+             FROM input i CROSS JOIN current_epoch c LEFT JOIN decided d USING (dossier_id) LEFT JOIN portal_dossiers p ON p.dossier_id = i.dossier_id`,
+      values: [JSON.stringify(input)],
     });
-    const [{ decided, epoch, status }] = rows;
-    if (decided === 1) return { kind: 'decided' };
-    // Not decided here: by another run (the status, as the statement began, is a decision), or for a reset meanwhile.
-    return status === 'received' || status === 'verifying' ? { kind: 'stale', datasetEpoch: Number(epoch) } : { kind: 'already_decided' };
-  }
+    const byId = new Map(rows.map((row) => [row.dossierId, row]));
+    return items.map(({ dossierId }): DecideResult => {
+      const row = byId.get(dossierId);
+      if (row?.decided) return { kind: 'decided' };
+      // Not decided here: by another run (the status, as the statement began, is a decision), or for a reset meanwhile.
+      return row && (row.status === 'received' || row.status === 'verifying') ? { kind: 'stale', datasetEpoch: Number(row.epoch) } : { kind: 'already_decided' };
+    });
+  });
 
   /**
    * A job that gave up: the dossier goes to `needs_review` with the reason, the dead letter is kept for operators,

@@ -178,10 +178,11 @@ describe('verification queue reliability', () => {
         const blockedDecisions = async () =>
           (
             await db.query(
-              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO portal_verification_attempts%'`,
+              `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH input AS%json_to_recordset%'`,
             )
           ).map((row: { pid: number }) => row.pid);
         let pids: number[] = [];
+        // (pg_stat_activity keeps the first 1 KiB of a statement: the decision's begins with its json_to_recordset.)
         await expectEventually(async () => expect((pids = await blockedDecisions())).toHaveLength(1), 20_000, 20);
         // …and is killed there.
         await db.query(`SELECT pg_terminate_backend($1)`, [pids[0]]);
