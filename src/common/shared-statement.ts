@@ -6,18 +6,20 @@
  */
 export class SharedStatement<I, O> {
   private readonly waiting: Array<{ item: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
-  private inFlight = false;
+  private inFlight = 0;
   private scheduled = false;
 
+  /** `maxInFlight` runs at once (1: strict group commit; 2: a caller waits for at most one run ahead of its own). */
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxItems = 500,
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.inFlight && !this.scheduled) {
+      if (this.inFlight < this.maxInFlight && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
@@ -28,8 +30,8 @@ export class SharedStatement<I, O> {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight || this.waiting.length === 0) return;
-    this.inFlight = true;
+    if (this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    this.inFlight += 1;
     const batch = this.waiting.splice(0, this.maxItems);
     try {
       const results = await this.run(batch.map((entry) => entry.item));
@@ -37,7 +39,7 @@ export class SharedStatement<I, O> {
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {
-      this.inFlight = false;
+      this.inFlight -= 1;
       if (this.waiting.length > 0) void this.flush();
     }
   }

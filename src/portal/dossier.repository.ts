@@ -298,7 +298,7 @@ export class DossierRepository {
       // Not decided here: by another run (the status, as the statement began, is a decision), or for a reset meanwhile.
       return row && (row.status === 'received' || row.status === 'verifying') ? { kind: 'stale', datasetEpoch: Number(row.epoch) } : { kind: 'already_decided' };
     });
-  });
+  }, 500, 2);
 
   /**
    * A job that gave up: the dossier goes to `needs_review` with the reason, the dead letter is kept for operators,
