@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { queueCall } from '../queue/queue-unavailable.js';
 import { InjectQueue } from '@nestjs/bullmq';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Job, JobType, Queue } from 'bullmq';
 import { z } from 'zod';
 import { AdminGuard } from '../access/admin.guard.js';
-import { ServiceUnavailableError } from '../common/domain-error.js';
 import { ApiJsonResponse, ApiProblems, ApiZodBody, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { DossierRepository, type DeadLetterRow } from '../portal/dossier.repository.js';
@@ -100,7 +100,7 @@ export class DeadLettersController {
     const { dossierId, serviceCode, state, limit } = parseInput(verificationJobQuerySchema, query, 'query');
     // The candidates: the dossier asked for; else the service's newest dossiers, from Postgres (a job id is derived
     // from its dossier id); else the newest jobs in the state asked for (failed by default), from Redis.
-    const jobs = await this.redis(async (): Promise<Array<Job | undefined>> => {
+    const jobs = await queueCall(async (): Promise<Array<Job | undefined>> => {
       if (dossierId) return [await this.queue.getJob(verificationJobId(dossierId))];
       if (serviceCode) {
         const ids = await this.dossiers.newestOfService(serviceCode, state === undefined ? limit : Math.max(limit, 500));
@@ -112,7 +112,7 @@ export class DeadLettersController {
     for (const job of jobs.filter((job): job is Job => Boolean(job))) {
       const id = dossierIdOfJob(String(job.id));
       if (!id) continue;
-      const jobState = await this.redis(() => job.getState());
+      const jobState = await queueCall(() => job.getState());
       if (state && jobState !== state) continue;
       const dossier = serviceCode ? { serviceCode } : await this.dossiers.find(id);
       views.push({
@@ -130,11 +130,4 @@ export class DeadLettersController {
     return { jobs: views };
   }
 
-  private async redis<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new ServiceUnavailableError('The job queue (Redis) is unavailable; try again shortly.', [], { cause: error });
-    }
-  }
 }

@@ -1,11 +1,12 @@
 import { DossierRepository } from '../portal/dossier.repository.js';
+import { queueCall } from '../queue/queue-unavailable.js';
 import { VerificationProducer } from '../portal/verification.producer.js';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
+import { NotFoundError } from '../common/domain-error.js';
 import { parseInput } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { QueueName } from '../queue/queue-names.js';
@@ -71,7 +72,7 @@ export class QueueOperations {
   ) {}
 
   async overview(): Promise<z.infer<typeof queuesOverviewSchema>> {
-    const workers = await this.redisCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
+    const workers = await queueCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
     const queues = await Promise.all([...this.queues.keys()].map((name) => this.describe(name, workers)));
     return { queues, observedAt: new Date().toISOString() };
   }
@@ -86,13 +87,13 @@ export class QueueOperations {
 
   async pause(name: string): Promise<QueueOverview> {
     const queue = this.queue(name);
-    await this.redisCall(() => queue.pause());
+    await queueCall(() => queue.pause());
     return this.describeOne(queue);
   }
 
   async resume(name: string): Promise<QueueOverview> {
     const queue = this.queue(name);
-    await this.redisCall(() => queue.resume());
+    await queueCall(() => queue.resume());
     return this.describeOne(queue);
   }
 
@@ -108,7 +109,7 @@ export class QueueOperations {
       for (const { dossierId } of letters) await this.producer.redrive(dossierId).catch(() => undefined);
       return { queue: QueueName.Verification, retried: letters.length };
     }
-    return this.redisCall(async () => {
+    return queueCall(async () => {
       const before = await queue.getFailedCount();
       await queue.retryJobs({ state: 'failed', count: RETRY_BATCH });
       const after = await queue.getFailedCount();
@@ -119,7 +120,7 @@ export class QueueOperations {
   async clean(name: string, body: unknown): Promise<z.infer<typeof cleanResultSchema>> {
     const queue = this.queue(name);
     const request = parseInput(cleanRequestSchema, body ?? {});
-    const removedJobIds = await this.redisCall(() => queue.clean(request.graceMs, request.limit, CLEAN_TYPE[request.state]));
+    const removedJobIds = await queueCall(() => queue.clean(request.graceMs, request.limit, CLEAN_TYPE[request.state]));
     return { queue: queue.name as QueueName, state: request.state, removed: removedJobIds.length, removedJobIds };
   }
 
@@ -132,7 +133,7 @@ export class QueueOperations {
   async jobs(name: string, query: unknown): Promise<z.infer<typeof jobPageSchema>> {
     const queue = this.queue(name);
     const search = parseInput(jobSearchSchema, query, 'query');
-    return this.redisCall(async () => {
+    return queueCall(async () => {
       if (search.id !== undefined) {
         const job = await queue.getJob(search.id);
         const state = job ? await job.getState() : undefined;
@@ -173,13 +174,13 @@ export class QueueOperations {
   }
 
   private async describeOne(queue: Queue): Promise<QueueOverview> {
-    const workers = await this.redisCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
+    const workers = await queueCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
     return this.describe(queue.name as QueueName, workers);
   }
 
   private async describe(name: QueueName, workers: WorkerHeartbeatRecord[]): Promise<QueueOverview> {
     const queue = this.queues.get(name)!;
-    return this.redisCall(async () => {
+    return queueCall(async () => {
       const now = Date.now();
       const [{ counts, isPaused }, oldestWaitingAgeSeconds, completed, failed] = await Promise.all([
         this.counts(queue),
@@ -229,13 +230,6 @@ export class QueueOperations {
     return oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : null;
   }
 
-  private async redisCall<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new ServiceUnavailableError('The job queues (Redis) are unavailable; try again shortly.', [], { cause: error });
-    }
-  }
 }
 
 const isoOrNull = (time: number | undefined) => (time ? new Date(time).toISOString() : null);

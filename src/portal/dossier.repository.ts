@@ -81,14 +81,6 @@ const DEAD_LETTER_COLUMNS = `
   dead_letter_id::text AS "deadLetterId", dossier_id AS "dossierId", service_code AS "serviceCode", job_id AS "jobId",
   reason_class AS "reasonClass", error, attempts, failed_at AS "failedAt", redriven_at AS "redrivenAt"`;
 
-/**
- * The rows an UPDATE or DELETE … RETURNING gave back: TypeORM answers those statements with `[rows, count]`, and
- * every other statement with its rows.
- */
-function returned<T>(result: unknown): T[] {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
-}
-
 /** Appends a dossier's next history event; the caller holds the dossier row's lock (it wrote the row first). */
 const APPEND_EVENT = `
   INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
@@ -310,30 +302,48 @@ export class DossierRepository {
     letter: { reasonClass: DeadLetterRow['reasonClass']; error: string; attempts: number; jobId: string },
     attempt: AttemptRecord | null,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const detail = {
-        registry_unreachable: `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}`,
-        unprocessable: `The verification job cannot run: ${letter.error}`,
-        worker_lost: `The workers running the verification job died more often than a job may stall: ${letter.error}`,
-      }[letter.reasonClass];
-      const moved = returned<{ serviceCode: string }>(
-        await manager.query(
-          `UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
-           WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING service_code AS "serviceCode"`,
-          [dossierId, letter.reasonClass, detail.slice(0, 1_000), letter.attempts],
+    const detail = {
+      registry_unreachable: `The registry could not be reached after ${letter.attempts} attempts: ${letter.error}`,
+      unprocessable: `The verification job cannot run: ${letter.error}`,
+      worker_lost: `The workers running the verification job died more often than a job may stall: ${letter.error}`,
+    }[letter.reasonClass].slice(0, 1_000);
+    // One statement, as a decision is: the event, the attempt (if any), the dead letter and the outbox row's removal
+    // happen only when the UPDATE moved the dossier (they read its RETURNING).
+    const { rows } = await this.pool.query<{ moved: number }>({
+      name: 'portal_dead_letter',
+      text: `WITH moved AS (
+               UPDATE portal_dossiers SET status = 'needs_review', reason = $2, reason_detail = $3, attempts = $4, decided_at = now(), updated_at = now()
+               WHERE dossier_id = $1 AND status IN ('received', 'verifying') RETURNING dossier_id, service_code
+             ), event AS (
+               INSERT INTO portal_dossier_events (dossier_id, seq, status, reason, note)
+               SELECT dossier_id, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = $1), 'needs_review', $2, $3 FROM moved
+             ), attempt AS (
+               INSERT INTO portal_verification_attempts (dossier_id, job_id, attempt, started_at, outcome, problem_code, calls)
+               SELECT dossier_id, a.job_id, a.attempt, a.started_at, a.outcome, a.problem_code, a.calls
+               FROM moved, json_to_recordset($7::json) AS a(job_id text, attempt integer, started_at timestamptz, outcome text, problem_code text, calls jsonb)
+             ), letter AS (
+               INSERT INTO portal_dead_letters (dossier_id, service_code, job_id, reason_class, error, attempts)
+               SELECT dossier_id, service_code, $5, $2, $6, $4 FROM moved
+               ON CONFLICT (dossier_id) WHERE redriven_at IS NULL DO NOTHING
+             ), outbox AS (
+               DELETE FROM portal_outbox WHERE dossier_id IN (SELECT dossier_id FROM moved)
+             )
+             SELECT count(*)::int AS moved FROM moved`,
+      values: [
+        dossierId,
+        letter.reasonClass,
+        detail,
+        letter.attempts,
+        letter.jobId,
+        letter.error.slice(0, 1_000),
+        JSON.stringify(
+          attempt
+            ? [{ job_id: attempt.jobId, attempt: attempt.attempt, started_at: attempt.startedAt.toISOString(), outcome: attempt.outcome, problem_code: attempt.problemCode, calls: attempt.calls }]
+            : [],
         ),
-      );
-      if (moved.length === 0) return false;
-      await manager.query(APPEND_EVENT, [dossierId, 'needs_review', letter.reasonClass, detail.slice(0, 1_000)]);
-      if (attempt) await this.insertAttempt(manager, attempt);
-      await manager.query(
-        `INSERT INTO portal_dead_letters (dossier_id, service_code, job_id, reason_class, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (dossier_id) WHERE redriven_at IS NULL DO NOTHING`,
-        [dossierId, moved[0].serviceCode, letter.jobId, letter.reasonClass, letter.error.slice(0, 1_000), letter.attempts],
-      );
-      await manager.query(`DELETE FROM portal_outbox WHERE dossier_id = $1`, [dossierId]);
-      return true;
+      ],
     });
+    return rows[0].moved === 1;
   }
 
   /** Outbox rows filed before `before`, in id order after `after`: the reconciler's pages. */
@@ -377,32 +387,27 @@ export class DossierRepository {
    * event says so) with a new outbox row, in one transaction. Returns the dossiers to enqueue.
    */
   async redrive(filter: DeadLetterFilter): Promise<Array<{ dossierId: string; jobId: string }>> {
-    return this.dataSource.transaction(async (manager) => {
-      const { where, values } = deadLetterWhere({ ...filter, openOnly: true });
-      const letters = returned<{ dossierId: string; jobId: string }>(
-        await manager.query(
-          `UPDATE portal_dead_letters SET redriven_at = now() WHERE dead_letter_id IN (
-             SELECT dead_letter_id FROM portal_dead_letters WHERE ${where.join(' AND ')} FOR UPDATE SKIP LOCKED
-           ) RETURNING dossier_id AS "dossierId", job_id AS "jobId"`,
-          values,
-        ),
-      );
-      const ids = letters.map((letter) => letter.dossierId);
-      if (ids.length === 0) return [];
-      await manager.query(
-        `UPDATE portal_dossiers SET status = 'received', reason = NULL, reason_detail = NULL, verification = NULL, decided_at = NULL, updated_at = now()
-         WHERE dossier_id = ANY ($1::uuid[])`,
-        [ids],
-      );
-      await manager.query(
-        `INSERT INTO portal_dossier_events (dossier_id, seq, status, note)
-         SELECT d, (SELECT coalesce(max(seq), 0) + 1 FROM portal_dossier_events WHERE dossier_id = d), 'received', 're-driven by an operator'
-         FROM unnest($1::uuid[]) AS d`,
-        [ids],
-      );
-      await manager.query(`INSERT INTO portal_outbox (dossier_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [ids]);
-      return letters;
-    });
+    const { where, values } = deadLetterWhere({ ...filter, openOnly: true });
+    // One statement: the letters marked, their dossiers moved back with an event each and a new outbox row.
+    const { rows } = await this.pool.query<{ dossierId: string; jobId: string }>(
+      `WITH letters AS (
+         UPDATE portal_dead_letters SET redriven_at = now() WHERE dead_letter_id IN (
+           SELECT dead_letter_id FROM portal_dead_letters WHERE ${where.join(' AND ')} FOR UPDATE SKIP LOCKED
+         ) RETURNING dossier_id, job_id
+       ), moved AS (
+         UPDATE portal_dossiers SET status = 'received', reason = NULL, reason_detail = NULL, verification = NULL, decided_at = NULL, updated_at = now()
+         WHERE dossier_id IN (SELECT dossier_id FROM letters) RETURNING dossier_id
+       ), event AS (
+         INSERT INTO portal_dossier_events (dossier_id, seq, status, note)
+         SELECT m.dossier_id, (SELECT coalesce(max(e.seq), 0) + 1 FROM portal_dossier_events e WHERE e.dossier_id = m.dossier_id), 'received', 're-driven by an operator'
+         FROM moved m
+       ), outbox AS (
+         INSERT INTO portal_outbox (dossier_id) SELECT dossier_id FROM moved ON CONFLICT DO NOTHING
+       )
+       SELECT dossier_id AS "dossierId", job_id AS "jobId" FROM letters`,
+      values,
+    );
+    return rows;
   }
 
   async countOpenDeadLetters(): Promise<number> {

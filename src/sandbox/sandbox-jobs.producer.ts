@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
+import { queueCall } from '../queue/queue-unavailable.js';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { NotFoundError, ServiceUnavailableError } from '../common/domain-error.js';
+import { NotFoundError } from '../common/domain-error.js';
 import { JOB_PRESETS } from '../queue/job-options.js';
 import type { JobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
@@ -21,7 +22,7 @@ export class SandboxJobsProducer {
   constructor(@InjectQueue(QueueName.Sandbox) private readonly queue: Queue) {}
 
   async enqueueReset(payload: JobPayload<JobName.ResetDataset>): Promise<SandboxJobView> {
-    const job = await this.redisCall(() =>
+    const job = await queueCall(() =>
       this.queue.add(JobName.ResetDataset, payload, {
         ...JOB_PRESETS.rebuild,
         deduplication: { id: JobName.ResetDataset },
@@ -31,13 +32,13 @@ export class SandboxJobsProducer {
   }
 
   async find(jobId: string): Promise<SandboxJobView> {
-    const job = /^[\w:-]{1,64}$/.test(jobId) ? await this.redisCall(() => this.queue.getJob(jobId)) : undefined;
+    const job = /^[\w:-]{1,64}$/.test(jobId) ? await queueCall(() => this.queue.getJob(jobId)) : undefined;
     if (!job) throw new NotFoundError('job_not_found', 'No sandbox job has this id (finished jobs are kept for 24 hours).');
     return this.view(job);
   }
 
   private async view(job: Job): Promise<SandboxJobView> {
-    const state = await this.redisCall(() => job.getState());
+    const state = await queueCall(() => job.getState());
     return {
       jobId: String(job.id),
       name: job.name,
@@ -50,11 +51,4 @@ export class SandboxJobsProducer {
     };
   }
 
-  private async redisCall<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new ServiceUnavailableError('The job queue (Redis) is unavailable; try again shortly.', [], { cause: error });
-    }
-  }
 }

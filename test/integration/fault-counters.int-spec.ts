@@ -13,7 +13,7 @@ import { REDIS } from '../../src/queue/redis.module.js';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
 import { putFaults } from '../factories/faults.factory.js';
 import { persona, verifyBody } from '../factories/registry.factory.js';
-import { ADMIN_AUTH, createTestApp, expectEventually, seedTestDataset } from '../utils/test-app.js';
+import { ADMIN_AUTH, createTestApp, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 
 const SERVICE = { 'x-service-code': 'SANDBOX-ALL' };
 const husband = persona('married-husband');
@@ -122,20 +122,11 @@ describe('fault decisions while Redis is down', () => {
   let healthy: TestConsumer;
   const profile: FaultProfileInput = { seed: 'redis-down', errors: [{ kind: 'unavailable', probability: 0.5 }] };
   const decided = toFaultProfile(parseInput(faultProfileSchema, profile));
-  const previous = { redis: process.env.REDIS_URL, workers: process.env.WORKERS_IN_API };
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    // For this app only (the config is read when the app is built); no queue workers, which are not under test.
-    process.env.REDIS_URL = redis.url;
-    process.env.WORKERS_IN_API = 'false';
-    try {
-      app = await createTestApp();
-    } finally {
-      process.env.REDIS_URL = previous.redis;
-      if (previous.workers === undefined) delete process.env.WORKERS_IN_API;
-      else process.env.WORKERS_IN_API = previous.workers;
-    }
+    // No queue workers: they are not under test.
+    app = await createTestAppWithEnvironment({ REDIS_URL: redis.url, WORKERS_IN_API: 'false' });
     await seedTestDataset(app);
     [faulty, healthy] = await Promise.all([createTestConsumer(app, { serviceCodes: ['SANDBOX-ALL'] }), createTestConsumer(app, { serviceCodes: ['SANDBOX-ALL'] })]);
     await putFaults(app, faulty.auth, profile);
