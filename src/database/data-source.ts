@@ -17,6 +17,7 @@ import { LeanerJournalIndexes1796500000000 } from './migrations/1796500000000-Le
 import { ServiceMinimumAge1796600000000 } from './migrations/1796600000000-ServiceMinimumAge.js';
 import { PortalConsumer1796600060000 } from './migrations/1796600060000-PortalConsumer.js';
 import { CreatePortalDossiers1796600120000 } from './migrations/1796600120000-CreatePortalDossiers.js';
+import { OutboxUnqueuedIndex1796600180000 } from './migrations/1796600180000-OutboxUnqueuedIndex.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   ServiceMinimumAge1796600000000,
   PortalConsumer1796600060000,
   CreatePortalDossiers1796600120000,
+  OutboxUnqueuedIndex1796600180000,
 ];
 
 /**

@@ -346,12 +346,23 @@ export class DossierRepository {
     return rows[0].moved === 1;
   }
 
-  /** Outbox rows filed before `before`, in id order after `after`: the reconciler's pages. */
-  async pendingOutbox(before: Date, after: string | null, limit: number): Promise<Array<{ dossierId: string; createdAt: Date; enqueuedAt: Date | null }>> {
+  /**
+   * Outbox rows filed before `before`, in id order after `after`: the reconciler's pages; with `unqueuedOnly`, only
+   * those whose job never reached Redis (the partial index holds just them).
+   */
+  async pendingOutbox(before: Date, after: string | null, limit: number, unqueuedOnly = false): Promise<Array<{ dossierId: string; createdAt: Date }>> {
     return this.dataSource.query(
-      `SELECT dossier_id AS "dossierId", created_at AS "createdAt", enqueued_at AS "enqueuedAt" FROM portal_outbox
-       WHERE created_at < $1 AND ($2::uuid IS NULL OR dossier_id > $2) ORDER BY dossier_id LIMIT $3`,
+      `SELECT dossier_id AS "dossierId", created_at AS "createdAt" FROM portal_outbox
+       WHERE created_at < $1 AND ($2::uuid IS NULL OR dossier_id > $2) ${unqueuedOnly ? 'AND enqueued_at IS NULL' : ''} ORDER BY dossier_id LIMIT $3`,
       [before, after, limit],
+    );
+  }
+
+  /** The outbox rows of these dossiers (those still undecided) filed before `before`. */
+  async outboxRowsOf(dossierIds: readonly string[], before: Date): Promise<Array<{ dossierId: string; createdAt: Date }>> {
+    return this.dataSource.query(
+      `SELECT dossier_id AS "dossierId", created_at AS "createdAt" FROM portal_outbox WHERE dossier_id = ANY ($1::uuid[]) AND created_at < $2 ORDER BY dossier_id`,
+      [dossierIds, before],
     );
   }
 

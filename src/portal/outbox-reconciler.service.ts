@@ -17,8 +17,10 @@ export function reasonClassOf(failedReason: string): 'registry_unreachable' | 'u
  * Makes sure that every filed, undecided dossier has its job: every OUTBOX_RECONCILE_MS, dossiers filed more than one
  * interval ago whose job Redis does not hold are queued again under the same job id (Redis restarted without
  * persistence, or was down at filing), and a job that failed for good without its dead letter (Postgres was down at
- * that moment) gets it. Runs in every process with workers; passes in two processes at once do nothing twice, since
- * a job id is added once and a dossier decided once.
+ * that moment) gets it. A pass checks every pending dossier only when Redis may have lost jobs (another Redis run
+ * than the last full pass's) and every FULL_PASS_EVERY intervals; otherwise just the dossiers never queued and the
+ * jobs failed since (VerificationProducer.reconcile). Runs in every process with workers; passes in two processes at
+ * once do nothing twice, since a job id is added once and a dossier decided once.
  */
 @Injectable()
 export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -51,10 +53,11 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnApplicationSh
           { reasonClass: reasonClassOf(failedReason), error: failedReason, attempts, jobId: verificationJobId(dossierId) },
           null,
         ),
+        this.config.portal.outboxReconcileMs,
       )
       .then((result) => {
         if (result.enqueued > 0 || result.deadLettered > 0) {
-          this.logger.log(`outbox: ${result.enqueued} dossier job(s) queued again, ${result.deadLettered} dead-lettered, of ${result.checked} pending`);
+          this.logger.log(`outbox: ${result.enqueued} dossier job(s) queued again, ${result.deadLettered} dead-lettered, of ${result.checked} checked (${result.full ? 'every pending dossier' : 'those that may have lost their job'})`);
         }
         return result;
       })

@@ -27,7 +27,16 @@ export interface ReconcileResult {
   checked: number;
   enqueued: number;
   deadLettered: number;
+  /** Whether the pass checked every outbox row, not only those that may have lost their job (see `reconcile`). */
+  full: boolean;
 }
+
+/** The key (under the verification queue's) that names the Redis run id under which a full pass last ended. */
+const FULL_PASS_MARKER = 'outbox-full-pass';
+/** A full pass at least every this many reconciler intervals, whatever Redis says. */
+export const FULL_PASS_EVERY = 30;
+/** How far before the previous pass a pass looks for failed jobs: the clocks of the processes that failed them. */
+const FAILED_MARGIN_MS = 60_000;
 
 /**
  * The only caller of `add` on the verification queue. Dossiers are in Postgres (with an outbox row) before their
@@ -87,36 +96,90 @@ export class VerificationProducer {
   /**
    * One pass over the outbox (dossiers filed and not decided, filed more than `graceMs` ago): a dossier whose job Redis
    * does not hold (Redis restarted empty, or was down at filing) gets it again under the same job id; one whose job
-   * failed for good without its dead letter being written (Postgres was down then) is handed to `onFailed`. Pages
-   * of 1,000, one Redis round trip each.
+   * failed for good without its dead letter being written (Postgres was down then, or its workers died too often) is
+   * handed to `onFailed`; one whose job failed before its outbox row was written (a re-drive whose retry did not reach
+   * Redis) is re-driven. Pages of 1,000, one Redis round trip each.
+   *
+   * What a pass reads depends on what Redis may have lost. A full pass checks every outbox row, so its cost grows with
+   * the backlog; it runs when the Redis server is not the one under which the last full pass ended (a restart, with
+   * or without persistence, a failover, a flush: the marker key is gone or names another run id), and every
+   * FULL_PASS_EVERY intervals in any case (a job an operator removed by hand). Otherwise a pass checks only the rows
+   * whose job never reached Redis (`enqueued_at` unset) and the jobs that failed since the last pass, so that a
+   * backlog of a million dossiers costs a pass nothing.
    */
-  async reconcile(graceMs: number, onFailed: (dossierId: string, failedReason: string, attempts: number) => Promise<boolean>): Promise<ReconcileResult> {
-    const result: ReconcileResult = { checked: 0, enqueued: 0, deadLettered: 0 };
-    const before = new Date(Date.now() - graceMs);
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.dossiers.pendingOutbox(before, after, 1_000);
-      if (page.length === 0) return result;
+  async reconcile(graceMs: number, onFailed: (dossierId: string, failedReason: string, attempts: number) => Promise<boolean>, intervalMs = this.config.portal.outboxReconcileMs): Promise<ReconcileResult> {
+    const startedAt = Date.now();
+    const result: ReconcileResult = { checked: 0, enqueued: 0, deadLettered: 0, full: false };
+    let allQueued = true;
+    const before = new Date(startedAt - graceMs);
+    const runId = await this.redisRunId();
+    result.full = (await this.redis.get(this.queue.toKey(FULL_PASS_MARKER))) !== runId || startedAt - this.lastFullPassAt >= FULL_PASS_EVERY * intervalMs;
+    for (let after: string | null = null; ; ) {
+      const page = await this.dossiers.pendingOutbox(before, after, 1_000, !result.full);
+      if (page.length === 0) break;
       after = page[page.length - 1].dossierId;
-      result.checked += page.length;
-      const pipeline = this.redis.pipeline();
-      for (const { dossierId } of page) pipeline.hmget(this.queue.toKey(verificationJobId(dossierId)), 'timestamp', 'finishedOn', 'failedReason', 'attemptsMade');
-      const answers = (await pipeline.exec()) ?? [];
-      const missing: string[] = [];
-      for (const [index, { dossierId, createdAt }] of page.entries()) {
-        const [error, fields] = answers[index] ?? [new Error('no answer'), null];
-        if (error) throw error;
-        const [timestamp, finishedOn, failedReason, attemptsMade] = fields as Array<string | null>;
-        if (timestamp === null) missing.push(dossierId);
-        else if (finishedOn !== null && failedReason !== null) {
-          if (Number(finishedOn) < createdAt.getTime()) {
-            // The job failed before this outbox row was written: a re-drive whose retry did not reach Redis.
-            await this.redrive(dossierId);
-            result.enqueued += 1;
-          } else if (await onFailed(dossierId, failedReason, Number(attemptsMade ?? 0))) result.deadLettered += 1;
-        }
-      }
-      if (missing.length > 0 && (await this.enqueue(missing))) result.enqueued += missing.length;
+      allQueued = (await this.settle(page, onFailed, result)) && allQueued;
     }
+    if (!result.full) {
+      // Jobs that failed since the last pass (with a margin for the clocks of the processes that failed them).
+      const failedKey = this.queue.toKey('failed');
+      const since = this.failedCheckedUntil - FAILED_MARGIN_MS;
+      for (let offset = 0; ; offset += 1_000) {
+        const jobIds = await this.redis.zrangebyscore(failedKey, since, '+inf', 'LIMIT', offset, 1_000);
+        const dossierIds = jobIds.map(dossierIdOfJob).filter((id): id is string => id !== null);
+        if (dossierIds.length > 0) await this.settle(await this.dossiers.outboxRowsOf(dossierIds, before), onFailed, result);
+        if (jobIds.length < 1_000) break;
+      }
+    } else if (allQueued) {
+      // Only a full pass that queued every job it found missing vouches for this Redis run.
+      await this.redis.set(this.queue.toKey(FULL_PASS_MARKER), runId);
+      this.lastFullPassAt = startedAt;
+    }
+    this.failedCheckedUntil = startedAt;
+    return result;
+  }
+
+  /** When this process's last full pass began (its start counts as one: the marker tells whether Redis lost jobs). */
+  private lastFullPassAt = Date.now();
+  /** Jobs that failed after this instant are checked by the next pass (0: every failed job Redis keeps). */
+  private failedCheckedUntil = 0;
+
+  /** The Redis server's run id: a new one after every restart. */
+  private async redisRunId(): Promise<string> {
+    const info = await this.redis.info('server');
+    return /^run_id:(\w+)/m.exec(info)?.[1] ?? 'unknown';
+  }
+
+  /**
+   * Checks outbox rows against their jobs in Redis and does what each needs (see `reconcile`); answers false if
+   * Redis did not take the jobs it found missing.
+   */
+  private async settle(
+    rows: ReadonlyArray<{ dossierId: string; createdAt: Date }>,
+    onFailed: (dossierId: string, failedReason: string, attempts: number) => Promise<boolean>,
+    result: ReconcileResult,
+  ): Promise<boolean> {
+    result.checked += rows.length;
+    const pipeline = this.redis.pipeline();
+    for (const { dossierId } of rows) pipeline.hmget(this.queue.toKey(verificationJobId(dossierId)), 'timestamp', 'finishedOn', 'failedReason', 'attemptsMade');
+    const answers = (await pipeline.exec()) ?? [];
+    const missing: string[] = [];
+    for (const [index, { dossierId, createdAt }] of rows.entries()) {
+      const [error, fields] = answers[index] ?? [new Error('no answer'), null];
+      if (error) throw error;
+      const [timestamp, finishedOn, failedReason, attemptsMade] = fields as Array<string | null>;
+      if (timestamp === null) missing.push(dossierId);
+      else if (finishedOn !== null && failedReason !== null) {
+        if (Number(finishedOn) < createdAt.getTime()) {
+          // The job failed before this outbox row was written: a re-drive whose retry did not reach Redis.
+          await this.redrive(dossierId);
+          result.enqueued += 1;
+        } else if (await onFailed(dossierId, failedReason, Number(attemptsMade ?? 0))) result.deadLettered += 1;
+      }
+    }
+    if (missing.length === 0) return true;
+    if (!(await this.enqueue(missing))) return false;
+    result.enqueued += missing.length;
+    return true;
   }
 }
