@@ -18,6 +18,7 @@ import { ServiceMinimumAge1796600000000 } from './migrations/1796600000000-Servi
 import { PortalConsumer1796600060000 } from './migrations/1796600060000-PortalConsumer.js';
 import { CreatePortalDossiers1796600120000 } from './migrations/1796600120000-CreatePortalDossiers.js';
 import { OutboxUnqueuedIndex1796600180000 } from './migrations/1796600180000-OutboxUnqueuedIndex.js';
+import { CreatePortalRecords1796700000000 } from './migrations/1796700000000-CreatePortalRecords.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   PortalConsumer1796600060000,
   CreatePortalDossiers1796600120000,
   OutboxUnqueuedIndex1796600180000,
+  CreatePortalRecords1796700000000,
 ];
 
 /**
