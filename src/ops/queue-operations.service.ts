@@ -121,6 +121,8 @@ export class QueueOperations {
     const queue = this.queue(name);
     const request = parseInput(cleanRequestSchema, body ?? {});
     const removedJobIds = await queueCall(() => queue.clean(request.graceMs, request.limit, CLEAN_TYPE[request.state]));
+    // Jobs of undecided dossiers may be among them: the reconciler's next pass checks every pending dossier.
+    if (queue.name === QueueName.Verification && removedJobIds.length > 0) await queueCall(() => this.producer.forgetFullPass());
     return { queue: queue.name as QueueName, state: request.state, removed: removedJobIds.length, removedJobIds };
   }
 

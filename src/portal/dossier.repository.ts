@@ -62,6 +62,13 @@ export interface DeadLetterRow {
   redrivenAt: Date | null;
 }
 
+/** A dossier's outbox row: filed and undecided; `enqueuedAt` once Redis took its job. */
+export interface OutboxRow {
+  dossierId: string;
+  createdAt: Date;
+  enqueuedAt: Date | null;
+}
+
 export interface DeadLetterFilter {
   serviceCode?: string;
   dossierId?: string;
@@ -347,21 +354,24 @@ export class DossierRepository {
   }
 
   /**
-   * Outbox rows filed before `before`, in id order after `after`: the reconciler's pages; with `unqueuedOnly`, only
-   * those whose job never reached Redis (the partial index holds just them).
+   * The reconciler's pages of outbox rows, in id order after `after`: every row, except those not yet queued that
+   * were filed after `before` (their filing or re-drive is adding the job now); with `unqueuedOnly`, only rows not
+   * yet queued, filed before `before` (the partial index holds just the unqueued ones).
    */
-  async pendingOutbox(before: Date, after: string | null, limit: number, unqueuedOnly = false): Promise<Array<{ dossierId: string; createdAt: Date }>> {
+  async pendingOutbox(before: Date, after: string | null, limit: number, unqueuedOnly = false): Promise<OutboxRow[]> {
     return this.dataSource.query(
-      `SELECT dossier_id AS "dossierId", created_at AS "createdAt" FROM portal_outbox
-       WHERE created_at < $1 AND ($2::uuid IS NULL OR dossier_id > $2) ${unqueuedOnly ? 'AND enqueued_at IS NULL' : ''} ORDER BY dossier_id LIMIT $3`,
+      `SELECT dossier_id AS "dossierId", created_at AS "createdAt", enqueued_at AS "enqueuedAt" FROM portal_outbox
+       WHERE ($2::uuid IS NULL OR dossier_id > $2) AND ${unqueuedOnly ? 'enqueued_at IS NULL AND created_at < $1' : '(created_at < $1 OR enqueued_at IS NOT NULL)'}
+       ORDER BY dossier_id LIMIT $3`,
       [before, after, limit],
     );
   }
 
-  /** The outbox rows of these dossiers (those still undecided) filed before `before`. */
-  async outboxRowsOf(dossierIds: readonly string[], before: Date): Promise<Array<{ dossierId: string; createdAt: Date }>> {
+  /** The outbox rows of these dossiers (those still undecided), but not those filed after `before` and not yet queued. */
+  async outboxRowsOf(dossierIds: readonly string[], before: Date): Promise<OutboxRow[]> {
     return this.dataSource.query(
-      `SELECT dossier_id AS "dossierId", created_at AS "createdAt" FROM portal_outbox WHERE dossier_id = ANY ($1::uuid[]) AND created_at < $2 ORDER BY dossier_id`,
+      `SELECT dossier_id AS "dossierId", created_at AS "createdAt", enqueued_at AS "enqueuedAt" FROM portal_outbox
+       WHERE dossier_id = ANY ($1::uuid[]) AND (created_at < $2 OR enqueued_at IS NOT NULL) ORDER BY dossier_id`,
       [dossierIds, before],
     );
   }

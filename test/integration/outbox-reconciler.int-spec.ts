@@ -4,10 +4,11 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import request from 'supertest';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DossierRepository } from '../../src/portal/dossier.repository.js';
 import { toNewDossier } from '../../src/portal/dossiers.service.js';
-import { verificationJobId, VerificationProducer } from '../../src/portal/verification.producer.js';
+import { FULL_PASS_EVERY, verificationJobId, VerificationProducer } from '../../src/portal/verification.producer.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { bullConnection } from '../../src/queue/queue.module.js';
 import { ADMIN_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
@@ -59,9 +60,18 @@ describe('outbox reconciliation passes', () => {
     await redis?.destroy();
   });
 
-  it('checks only the dossiers never queued and the jobs failed since, unless Redis is another run or a full pass is due', async () => {
-    // The first pass under this Redis run is full (no marker yet) and leaves the marker.
+  it('checks only the dossiers never queued and the jobs failed since, unless Redis is another run, the marker expired or the queue was cleaned', async () => {
+    // The first pass under this Redis run is full (no marker yet) and leaves the marker for 30 intervals.
     expect(await producer.reconcile(0, onFailed)).toMatchObject({ full: true });
+    const markerKey = `popgate-test-outbox-${process.pid}:outbox-reconciler:${QueueName.Verification}:full-pass`;
+    const client = new Redis(redis.url);
+    try {
+      const ttl = await client.pttl(markerKey);
+      expect(ttl).toBeGreaterThan((FULL_PASS_EVERY - 1) * 1_000);
+      expect(ttl).toBeLessThanOrEqual(FULL_PASS_EVERY * 1_000);
+    } finally {
+      client.disconnect();
+    }
     const people: Array<{ idNumber: string; fullName: string; dateOfBirth: string; sex: 'male' | 'female' }> = await db.query(
       `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex FROM citizens
        WHERE status = 'alive' AND length(date_of_birth) = 10 ORDER BY md5(id_number || 'outbox') LIMIT 4`,
@@ -76,7 +86,7 @@ describe('outbox reconciliation passes', () => {
     expect(job?.id).toBe(verificationJobId(failed.dossierId));
     await job!.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), 'test-token', false);
     await taker.close();
-    // One queued as usual, and one whose job then went from Redis without a restart (an operator removed it).
+    // One queued as usual, and one whose job then went from Redis without a restart.
     await producer.enqueue([queued.dossierId, removed.dossierId]);
     await queue.remove(verificationJobId(removed.dossierId));
 
@@ -88,16 +98,18 @@ describe('outbox reconciliation passes', () => {
     // The failed job is not looked at again: its dossier has its dead letter and no outbox row.
     expect(await producer.reconcile(0, onFailed)).toEqual({ full: false, checked: 0, enqueued: 0, deadLettered: 0 });
 
-    // A full pass is due every FULL_PASS_EVERY intervals (here, of 1 ms): the removed job is queued again.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await producer.reconcile(0, onFailed, 1)).toEqual({ full: true, checked: 3, enqueued: 1, deadLettered: 0 });
+    // An operator cleans the waiting jobs: the next pass checks every pending dossier and queues them again.
+    const cleaned = await request(app.getHttpServer()).post(`/ops/queues/${QueueName.Verification}/clean`).set(ADMIN_AUTH).send({ state: 'waiting' }).expect(200);
+    expect(cleaned.body.removed).toBe(2);
+    expect(await producer.reconcile(0, onFailed)).toEqual({ full: true, checked: 3, enqueued: 3, deadLettered: 0 });
     expect(await queue.getJob(verificationJobId(removed.dossierId))).toBeDefined();
 
-    // Redis restarted empty: another run id, so the next pass checks everything and queues every job again.
+    // Redis restarted empty: another run id, so the next pass checks everything, young queued rows too (a grace
+    // of a minute leaves alone only the rows not yet queued), and queues every job again. Until the queue's
+    // connection is back, a pass cannot queue them, and it leaves the marker unset.
     await redis.stop();
     await redis.start();
-    // Until the queue's connection is back, a pass cannot queue the jobs, and it leaves the marker as it is.
-    await expectEventually(async () => expect(await producer.reconcile(0, onFailed)).toEqual({ full: true, checked: 3, enqueued: 3, deadLettered: 0 }), 20_000, 200);
+    await expectEventually(async () => expect(await producer.reconcile(60_000, onFailed)).toEqual({ full: true, checked: 3, enqueued: 3, deadLettered: 0 }), 20_000, 200);
     for (const dossier of [queued, neverQueued, removed]) expect(await queue.getJob(verificationJobId(dossier.dossierId))).toBeDefined();
     expect(await producer.reconcile(0, onFailed)).toMatchObject({ full: false, checked: 0 });
   }, 60_000);
