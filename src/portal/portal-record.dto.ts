@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
-import { safeText } from '../common/validation.js';
-import { DRIFT_KINDS } from './portal-record-labels.js';
+import { blankIsAbsent, safeText } from '../common/validation.js';
+import { DRIFT_KINDS, portalRecordLabelSchema } from './portal-record-labels.js';
 
 /** The most records one generation writes (a job: see the README on generated portal records). */
 export const MAX_GENERATED_RECORDS = 5_000_000;
@@ -49,3 +49,45 @@ export type RecordsJobView = z.infer<typeof recordsJobViewSchema>;
 
 export const queuedRecordsJobSchema = recordsJobViewSchema.extend({ statusUrl: z.string().describe('Where to follow the job: GET it') });
 export type QueuedRecordsJob = z.infer<typeof queuedRecordsJobSchema>;
+
+const addressViewSchema = z.object({
+  detail: z.string(),
+  communeCode: z.string().nullable().describe('2025 commune code; null on a pre-2025 (3-level) address'),
+  legacyCommune: z.string().nullable().describe('Pre-2025 commune name, with legacyDistrict'),
+  legacyDistrict: z.string().nullable(),
+  provinceCode: z.string(),
+});
+
+/** A portal record as GET /portal/v1/records shows it: the ID number masked, as dossiers show it. */
+export const portalRecordViewSchema = z.object({
+  recordId: z.string(),
+  serviceCode: z.string(),
+  holderCommuneCode: z.string().nullable().describe("The commune office that holds the record; null: the service's own"),
+  idNumber: z.string().describe('Masked: the first three and last two digits'),
+  fullName: z.string(),
+  dateOfBirth: z.string(),
+  sex: z.enum(['male', 'female']),
+  permanentAddress: addressViewSchema,
+  currentAddress: addressViewSchema,
+  maritalStatus: z.string(),
+  status: z.enum(['alive', 'deceased']),
+  statusDate: z.string().nullable().describe('YYYY-MM-DD: date of death'),
+  cardIssueDate: z.string().nullable(),
+  cardExpiryDate: z.string().nullable(),
+  source: z.enum(['generated', 'sync_run', 'follower', 'portal']).describe('Where the values came from'),
+  label: portalRecordLabelSchema.nullable(),
+  confirmedAt: z.string().nullable().describe('ISO 8601: last confirmed against the registry; null: never'),
+  updatedAt: z.string().describe('ISO 8601'),
+});
+export type PortalRecordView = z.infer<typeof portalRecordViewSchema>;
+
+export const portalRecordPageSchema = z.object({ records: z.array(portalRecordViewSchema), nextCursor: z.string().nullable() });
+export type PortalRecordPage = z.infer<typeof portalRecordPageSchema>;
+
+/** The query of GET /portal/v1/records: one service's records in record order, paged by the last record id. */
+export const portalRecordQuerySchema = z.strictObject({
+  serviceCode: serviceCodeSchema,
+  cursor: blankIsAbsent(z.string().regex(/^\d{1,18}$/, { message: 'must be a nextCursor returned by this endpoint' }).optional()),
+  limit: blankIsAbsent(z.coerce.number().int().min(1).max(500).default(100)),
+});
+export type PortalRecordQuery = z.output<typeof portalRecordQuerySchema>;

@@ -1,4 +1,4 @@
-import type { GenerateRecordsInput, GeneratedRecords, QueuedRecordsJob, RecordsJobView } from './portal-record.dto.js';
+import type { GenerateRecordsInput, GeneratedRecords, PortalRecordPage, QueuedRecordsJob, RecordsJobView } from './portal-record.dto.js';
 
 const generateInput: GenerateRecordsInput = { serviceCode: '1.004222', count: 100_000, driftRate: 0.2, seed: 'records-1' };
 
@@ -41,5 +41,32 @@ const result: GeneratedRecords = {
 const done: RecordsJobView = { ...queued, state: 'completed', progress: 100, result, finishedAt: '2026-12-01T03:15:13.560Z' };
 delete (done as Partial<QueuedRecordsJob>).statusUrl;
 
+const address = { detail: 'Số 12 ngõ 34 phố Huế', communeCode: '00070', legacyCommune: null, legacyDistrict: null, provinceCode: '01' };
+const page: PortalRecordPage = {
+  records: [
+    {
+      recordId: '1041',
+      serviceCode: '1.004222',
+      holderCommuneCode: null,
+      idNumber: '001*******42',
+      fullName: 'NGUYEN VAN AN',
+      dateOfBirth: '1990-01-23',
+      sex: 'male',
+      permanentAddress: address,
+      currentAddress: address,
+      maritalStatus: 'married',
+      status: 'alive',
+      statusDate: null,
+      cardIssueDate: '2021-04-04',
+      cardExpiryDate: '2030-01-23',
+      source: 'generated',
+      label: { kind: 'lost_diacritics', fields: ['fullName'], expected: 'normalized' },
+      confirmedAt: null,
+      updatedAt: '2026-12-01T03:15:13.560Z',
+    },
+  ],
+  nextCursor: '1041',
+};
+
 /** Worked examples of the portal-records endpoints, for the OpenAPI document. */
-export const RECORD_EXAMPLES = { generateInput, queued, done };
+export const RECORD_EXAMPLES = { generateInput, queued, done, page };

@@ -21,6 +21,8 @@ import { PortalRecordGenerator } from './portal-record-generator.js';
 import { PortalRecordGeneratorController } from './portal-record-generator.controller.js';
 import { PortalRecordRepository } from './portal-record.repository.js';
 import { PortalRecordsProducer } from './portal-records.producer.js';
+import { PortalRecordsController } from './portal-records.controller.js';
+import { PortalRecordsService } from './portal-records.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -28,8 +30,8 @@ import { PortalRecordsProducer } from './portal-records.producer.js';
  */
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
-  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer],
+  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController, PortalRecordsController],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer, PortalRecordsService],
   exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator],
 })
 export class PortalModule {}

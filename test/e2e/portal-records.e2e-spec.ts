@@ -5,7 +5,7 @@ import { idNumberAgreesWith, validateIdNumber } from '../../src/identity/id-numb
 import { PortalRecordGenerator } from '../../src/portal/portal-record-generator.js';
 import { DRIFT_KINDS, KIND_FINDINGS, type PortalRecordLabel } from '../../src/portal/portal-record-labels.js';
 import { expectProblem } from '../utils/problem.js';
-import { DEVELOPER_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
+import { ADMIN_AUTH, DEVELOPER_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
 
 const SERVICE = '1.004222';
 
@@ -223,6 +223,31 @@ describe('/sandbox/portal/records/generate', () => {
     const job = await generateAndWait({ serviceCode: 'P06-23', count: 500, driftRate: 0.3, seed: 'progress' });
     expect(job).toMatchObject({ state: 'completed', progress: 100, result: { records: 500 } });
     await http().get('/sandbox/portal/records/jobs/no-such-job').expect(404);
+  });
+
+  it('pages through a service\'s records with GET /portal/v1/records (portal or admin key), ID numbers masked', async () => {
+    await generateAndWait({ serviceCode: 'P06-24', count: 250, driftRate: 0.5, seed: 'paged' });
+    const server = testApp.app.getHttpServer();
+    const seen: Array<{ recordId: string; idNumber: string; label: unknown }> = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: request.Response = await request(server).get(`/portal/v1/records?serviceCode=P06-24&limit=100${cursor ? `&cursor=${cursor}` : ''}`).set(PORTAL_AUTH).expect(200);
+      expect(page.body.records.length).toBeLessThanOrEqual(100);
+      seen.push(...page.body.records);
+      cursor = page.body.nextCursor;
+    }
+    const stored: Array<{ recordId: string; idNumber: string; label: unknown }> = await testApp.db.query(
+      `SELECT record_id::text AS "recordId", id_number AS "idNumber", label FROM portal_records WHERE service_code = 'P06-24' ORDER BY record_id`,
+    );
+    expect(seen.map((record) => [record.recordId, record.label])).toEqual(stored.map((record) => [record.recordId, record.label]));
+    for (const [index, record] of seen.entries()) {
+      expect(record.idNumber).toBe(`${stored[index].idNumber.slice(0, 3)}*******${stored[index].idNumber.slice(-2)}`);
+    }
+    await request(server).get('/portal/v1/records?serviceCode=P06-24&limit=1').set(ADMIN_AUTH).expect(200);
+    expectProblem(await request(server).get('/portal/v1/records?serviceCode=P06-24'), 401, 'missing_credentials');
+    expectProblem(await request(server).get('/portal/v1/records?serviceCode=P06-24').set(DEVELOPER_AUTH), 403, 'portal_key_required');
+    const bad = await request(server).get('/portal/v1/records?cursor=abc&limit=9999').set(PORTAL_AUTH).expect(400);
+    expect(bad.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['query.cursor', 'query.limit', 'query.serviceCode']);
   });
 
   it('answers bad input with 400 problem+json naming the field and rule, and needs the admin key', async () => {
