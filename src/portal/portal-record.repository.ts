@@ -285,11 +285,13 @@ export class PortalRecordRepository {
          FROM citizens c WHERE c.id_number = p.id_number AND p.kind = 'not_in_registry'`,
         [seed],
       );
-      // Someone of that name born on that day would be found by name and birth date: not someone new.
+      // Someone of that name born on that day would be found by name and birth date: not someone new. EXISTS, not
+      // IN (SELECT …): a semi-join the planner can hash in batches, where an IN list larger than work_mem would be
+      // scanned once per row.
       await client.query(
         `UPDATE portal_record_plan p SET kind = NULL, record_date_of_birth = NULL
          FROM citizens c WHERE c.id_number = p.id_number AND p.kind = 'not_in_registry'
-           AND (c.full_name, p.record_date_of_birth) IN (SELECT full_name, date_of_birth FROM citizens)`,
+           AND EXISTS (SELECT 1 FROM citizens x WHERE x.full_name = c.full_name AND x.date_of_birth = p.record_date_of_birth)`,
       );
       await client.query(
         `UPDATE portal_record_plan p SET record_id_number = (

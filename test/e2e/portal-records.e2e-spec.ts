@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { QueueEvents } from 'bullmq';
 import request from 'supertest';
+import { bullConnection } from '../../src/queue/queue.module.js';
+import { QueueName } from '../../src/queue/queue-names.js';
 import { foldName } from '../../src/identity/name-folding.js';
 import { idNumberAgreesWith, validateIdNumber } from '../../src/identity/id-number.js';
 import { PortalRecordGenerator } from '../../src/portal/portal-record-generator.js';
@@ -220,8 +223,18 @@ describe('/sandbox/portal/records/generate', () => {
     expect(seen.filter((percent) => percent > 0 && percent < 100).length).toBeGreaterThanOrEqual(8);
     expect(seen.at(-1)).toBe(100);
 
+    // The job's progress is the generator's, step by step: every update reaches a client as a progress event.
+    const events = new QueueEvents(QueueName.PortalRecords, { connection: bullConnection(process.env.REDIS_URL!), prefix: process.env.QUEUE_PREFIX });
+    testApp.beforeClose(() => events.close());
+    await events.waitUntilReady();
+    const progressed: Array<{ jobId: string; data: unknown }> = [];
+    events.on('progress', (event) => progressed.push(event));
     const job = await generateAndWait({ serviceCode: 'P06-23', count: 500, driftRate: 0.3, seed: 'progress' });
     expect(job).toMatchObject({ state: 'completed', progress: 100, result: { records: 500 } });
+    await expectEventually(async () => expect(progressed.filter((event) => event.jobId === job.jobId).map((event) => event.data)).toContain(100), 10_000, 50);
+    const reported = progressed.filter((event) => event.jobId === job.jobId).map((event) => Number(event.data));
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    expect(reported.filter((percent) => percent > 0 && percent < 100).length).toBeGreaterThanOrEqual(8);
     await http().get('/sandbox/portal/records/jobs/no-such-job').expect(404);
   });
 
