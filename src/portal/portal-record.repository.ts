@@ -52,7 +52,7 @@ const RECORD_COLUMNS = `
  * every precomposed Latin letter from U+00C0 to U+1EF9 whose folded form is one ASCII letter. Built once from the
  * same function, so the SQL and the TypeScript fold alike.
  */
-const DIACRITICS = (() => {
+export const DIACRITICS = (() => {
   const from: string[] = [];
   const to: string[] = [];
   for (let code = 0xc0; code <= 0x1ef9; code += 1) {
