@@ -95,16 +95,36 @@ export class PortalRecordRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /**
-   * Up to `limit` records of a service after `afterRecordId`, in record_id order: a keyset page (a sync run's
-   * batch). Seeking past the last id on idx_portal_records_service costs the same on the last page as on the first,
-   * which OFFSET would not.
+   * Up to `limit` records of a service after `afterRecordId` (and up to `throughRecordId`, inclusive, when given),
+   * in record_id order: a keyset page or one batch of a range (a sync run's). Seeking past the last id on
+   * idx_portal_records_service costs the same on the last page as on the first, which OFFSET would not.
    */
-  async findByServiceAfter(serviceCode: string, afterRecordId: string, limit: number): Promise<PortalRecordRow[]> {
+  async findByServiceAfter(serviceCode: string, afterRecordId: string, limit: number, throughRecordId: string | null = null): Promise<PortalRecordRow[]> {
     const { rows } = await this.pool.query<PortalRecordRow>({
       name: 'portal_records_by_service_after',
-      text: `SELECT ${RECORD_COLUMNS} FROM portal_records WHERE service_code = $1 AND record_id > $2::bigint ORDER BY record_id LIMIT $3`,
-      values: [serviceCode, afterRecordId, limit],
+      text: `SELECT ${RECORD_COLUMNS} FROM portal_records
+             WHERE service_code = $1 AND record_id > $2::bigint AND ($4::bigint IS NULL OR record_id <= $4::bigint)
+             ORDER BY record_id LIMIT $3`,
+      values: [serviceCode, afterRecordId, limit, throughRecordId],
     });
+    return rows;
+  }
+
+  /**
+   * A service's records cut into consecutive keyset ranges of `size` records each (the last may be shorter):
+   * `(afterRecordId, throughRecordId]` with its count, in order. One scan of idx_portal_records_service, so a sync
+   * run can plan its batches before reading any record.
+   */
+  async keysetRanges(serviceCode: string, size: number): Promise<Array<{ afterRecordId: string; throughRecordId: string; records: number }>> {
+    const { rows } = await this.pool.query<{ afterRecordId: string; throughRecordId: string; records: number }>(
+      `WITH numbered AS (
+         SELECT record_id, (row_number() OVER (ORDER BY record_id) - 1) / $2 AS batch FROM portal_records WHERE service_code = $1
+       ),
+       batches AS (SELECT batch, max(record_id) AS through, count(*)::int AS records FROM numbered GROUP BY batch)
+       SELECT coalesce(lag(through) OVER (ORDER BY batch), 0)::text AS "afterRecordId", through::text AS "throughRecordId", records
+       FROM batches ORDER BY batch`,
+      [serviceCode, size],
+    );
     return rows;
   }
 

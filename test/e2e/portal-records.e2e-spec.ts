@@ -6,6 +6,7 @@ import { QueueName } from '../../src/queue/queue-names.js';
 import { foldName } from '../../src/identity/name-folding.js';
 import { idNumberAgreesWith, validateIdNumber } from '../../src/identity/id-number.js';
 import { PortalRecordGenerator } from '../../src/portal/portal-record-generator.js';
+import { PortalRecordRepository } from '../../src/portal/portal-record.repository.js';
 import { DRIFT_KINDS, KIND_FINDINGS, type PortalRecordLabel } from '../../src/portal/portal-record-labels.js';
 import { expectProblem } from '../utils/problem.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
@@ -256,6 +257,16 @@ describe('/sandbox/portal/records/generate', () => {
     for (const [index, record] of seen.entries()) {
       expect(record.idNumber).toBe(`${stored[index].idNumber.slice(0, 3)}*******${stored[index].idNumber.slice(-2)}`);
     }
+    // The repository's reads for sync runs and the changes follower: keyset ranges cover the service exactly.
+    const repository = testApp.app.get(PortalRecordRepository);
+    const ranges = await repository.keysetRanges('P06-24', 60);
+    expect(ranges.map((range) => range.records)).toEqual([60, 60, 60, 60, 10]);
+    const batches = await Promise.all(ranges.map((range) => repository.findByServiceAfter('P06-24', range.afterRecordId, 1_000, range.throughRecordId)));
+    expect(batches.flat().map((record) => record.recordId)).toEqual(stored.map((record) => record.recordId));
+    const { idNumber } = stored[0];
+    expect((await repository.findByIdNumber(idNumber)).map((record) => record.idNumber)).toEqual(
+      (await testApp.db.query(`SELECT id_number FROM portal_records WHERE id_number = $1`, [idNumber])).map((row: { id_number: string }) => row.id_number),
+    );
     await request(server).get('/portal/v1/records?serviceCode=P06-24&limit=1').set(ADMIN_AUTH).expect(200);
     expectProblem(await request(server).get('/portal/v1/records?serviceCode=P06-24'), 401, 'missing_credentials');
     expectProblem(await request(server).get('/portal/v1/records?serviceCode=P06-24').set(DEVELOPER_AUTH), 403, 'portal_key_required');
