@@ -216,6 +216,19 @@ describe('/sandbox/portal/records/generate', () => {
     expect(labelled).toBe(0);
   });
 
+  it('writes fewer records than asked when the registry has fewer citizens, and says so', async () => {
+    const [{ copyable }] = await testApp.db.query(`SELECT count(*)::int AS copyable FROM citizens WHERE status IN ('alive', 'deceased')`);
+    const job = await generateAndWait({ serviceCode: 'P06-22', count: copyable + 500, driftRate: 0.2, seed: 'too-many' });
+    const result = job.result!;
+    // Every copyable citizen once, and the duplicates' second copies.
+    expect(result).toMatchObject({ requested: copyable + 500, records: copyable + result.byKind.duplicate });
+    expect(result.byKind.duplicate).toBeGreaterThan(0);
+    const [{ distinct }] = await testApp.db.query(
+      `SELECT count(DISTINCT id_number)::int AS distinct FROM portal_records WHERE service_code = 'P06-22' AND label->>'kind' IS DISTINCT FROM 'duplicate'`,
+    );
+    expect(distinct).toBe(copyable);
+  });
+
   it('reports progress after each step, rising to 100, and the job shows it', async () => {
     const seen: number[] = [];
     const result = await testApp.app.get(PortalRecordGenerator).generate({ serviceCode: 'P06-23', count: 500, driftRate: 0.3, seed: 'progress' }, (percent) => seen.push(percent));
