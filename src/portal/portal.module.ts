@@ -17,6 +17,12 @@ import { PublicServicesController } from './public-services.controller.js';
 import { VerificationProducer } from './verification.producer.js';
 import { PortalMetrics } from './portal-metrics.js';
 import { MetricsModule } from '../common/metrics.module.js';
+import { PortalRecordGenerator } from './portal-record-generator.js';
+import { PortalRecordGeneratorController } from './portal-record-generator.controller.js';
+import { PortalRecordRepository } from './portal-record.repository.js';
+import { PortalRecordsProducer } from './portal-records.producer.js';
+import { PortalRecordsController } from './portal-records.controller.js';
+import { PortalRecordsService } from './portal-records.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -24,8 +30,8 @@ import { MetricsModule } from '../common/metrics.module.js';
  */
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
-  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics],
+  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController, PortalRecordsController],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer, PortalRecordsService],
+  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator],
 })
 export class PortalModule {}

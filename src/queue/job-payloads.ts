@@ -14,6 +14,13 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.JournalMaintenance]: z.strictObject({}),
   /** A dossier is verified from what Postgres holds of it: the job carries its id, never the applicant's data. */
   [JobName.VerifyDossier]: z.strictObject({ dossierId: z.uuid() }),
+  /** A generation of portal records is drawn from the seed: the job carries the request, no citizen's data. */
+  [JobName.GeneratePortalRecords]: z.strictObject({
+    serviceCode: z.string().nullable(),
+    count: z.number().int().positive(),
+    driftRate: z.number().min(0).max(1),
+    seed: z.string().min(1),
+  }),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

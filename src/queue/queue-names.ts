@@ -5,6 +5,8 @@ export enum QueueName {
   Maintenance = 'maintenance',
   /** The portal's dossiers, each verified against the registry by one job. */
   Verification = 'verification',
+  /** The sandbox's generations of portal records (issue 9): one job per generation, its progress polled. */
+  PortalRecords = 'portal-records',
 }
 
 /** Every job name, across queues. */
@@ -12,6 +14,7 @@ export enum JobName {
   ResetDataset = 'reset-dataset',
   JournalMaintenance = 'journal-maintenance',
   VerifyDossier = 'verify-dossier',
+  GeneratePortalRecords = 'generate-portal-records',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -19,4 +22,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ResetDataset]: QueueName.Sandbox,
   [JobName.JournalMaintenance]: QueueName.Maintenance,
   [JobName.VerifyDossier]: QueueName.Verification,
+  [JobName.GeneratePortalRecords]: QueueName.PortalRecords,
 };

@@ -284,6 +284,33 @@ async function portal(): Promise<void> {
   use<number | null>((await one()).body.minimumAge);
   await dossiers();
   await quality();
+  await records();
+}
+
+async function records(): Promise<void> {
+  const queued = await call('post', '/sandbox/portal/records/generate', { body: { serviceCode: '1.004222', count: 200, driftRate: 0.5, seed: 'records-1' } }, 202, 'application/json');
+  const { jobId, statusUrl } = queued.body;
+  use<[string, string]>([jobId, statusUrl]);
+  const job = await call('get', '/sandbox/portal/records/jobs/{jobId}', { path: { jobId } }, 200, 'application/json');
+  const { state, progress, request, result, failedReason, queuedAt, finishedAt } = job.body;
+  use<[string, number, string | null, number, number, string, string | null, string, string | null]>([
+    state, progress, request.serviceCode, request.count, request.driftRate, request.seed, failedReason, queuedAt, finishedAt,
+  ]);
+  if (result) {
+    const { seed, serviceCode, requested, records: written, replaced, byKind, byService, shortfalls, durationMs } = result;
+    use<[string, string | null, number, number, number, number, number, Record<string, number>, number]>([seed, serviceCode, requested, written, replaced, byKind.faithful, byKind.duplicate, byService, durationMs]);
+    shortfalls.forEach(({ kind, wanted, written: made, reason }) => use<[string, number, number, string]>([kind, wanted, made, reason]));
+  }
+  const page = await call('get', '/portal/v1/records', { query: { serviceCode: '1.004222', limit: 10 } }, 200, 'application/json');
+  use<string | null>(page.body.nextCursor);
+  for (const record of page.body.records) {
+    const { recordId, serviceCode, holderCommuneCode, idNumber, fullName, dateOfBirth, sex, permanentAddress, currentAddress, maritalStatus, status, statusDate, source, label, confirmedAt } = record;
+    use<[string, string, string | null, string, string, string, 'male' | 'female', string, 'alive' | 'deceased', string | null, string, string | null]>([
+      recordId, serviceCode, holderCommuneCode, idNumber, fullName, dateOfBirth, sex, maritalStatus, status, statusDate, source, confirmedAt,
+    ]);
+    for (const address of [permanentAddress, currentAddress]) use<[string, string | null, string | null, string]>([address.detail, address.communeCode, address.legacyDistrict, address.provinceCode]);
+    if (label) use<[string, string[], string, string | undefined, string | undefined]>([label.kind, label.fields, label.expected, label.unrecorded, label.duplicateOf]);
+  }
 }
 
 async function dossiers(): Promise<void> {
@@ -400,7 +427,7 @@ async function operations(): Promise<void> {
 
   type QueueState = Awaited<ReturnType<typeof pause>>['body'];
   const readQueue = ({ name, isPaused, counts, oldestWaitingAgeSeconds, throughput, workers }: QueueState) => {
-    use<['sandbox' | 'maintenance' | 'verification', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
+    use<['sandbox' | 'maintenance' | 'verification' | 'portal-records', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
     const { waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused } = counts;
     use<number[]>([waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused]);
     use<[string, number[], number[]]>([throughput.windowStart, throughput.completedPerMinute, throughput.failedPerMinute]);
