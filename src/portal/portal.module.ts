@@ -17,6 +17,9 @@ import { PublicServicesController } from './public-services.controller.js';
 import { VerificationProducer } from './verification.producer.js';
 import { PortalMetrics } from './portal-metrics.js';
 import { MetricsModule } from '../common/metrics.module.js';
+import { RecordsFollowerMetrics } from './records-follower-metrics.js';
+import { RecordsFollowerRepository } from './records-follower.repository.js';
+import { RecordsFollowerService } from './records-follower.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -25,7 +28,9 @@ import { MetricsModule } from '../common/metrics.module.js';
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
   controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService,
+    RecordsFollowerRepository, RecordsFollowerService, RecordsFollowerMetrics],
+  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics,
+    RecordsFollowerService],
 })
 export class PortalModule {}
