@@ -8,7 +8,7 @@ const SCRAPE_TIMEOUT_MS = 1_000;
 
 /**
  * The changes follower's lag and restarts, read from Postgres at each scrape (so every process, the API with
- * WORKERS_IN_API=false too, reports the same figures). One read serves the three gauges of a scrape.
+ * WORKERS_IN_API=false too, reports the same figures).
  */
 @Injectable()
 export class RecordsFollowerMetrics {
@@ -17,7 +17,8 @@ export class RecordsFollowerMetrics {
   constructor(metrics: MetricsRegistry, follower: RecordsFollowerService) {
     const registers = [metrics.registry];
     const read = (): Promise<FollowerLag> => {
-      this.reading ??= withTimeout(follower.lag()).finally(() => setTimeout(() => (this.reading = null), 100).unref());
+      // A scrape collects every gauge at once (prom-client starts them together): the three share the read in flight.
+      this.reading ??= withTimeout(follower.lag()).finally(() => (this.reading = null));
       return this.reading;
     };
     const gauge = (name: string, help: string, figure: (lag: FollowerLag) => number) =>

@@ -80,7 +80,7 @@ export class RecordsFollowerProcessor implements OnApplicationBootstrap, BeforeA
   /** Takes the lock if no process holds it; true while this process holds it. */
   private async acquire(): Promise<boolean> {
     if (this.lock) return true;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'popgate-follower-lock' });
+    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: `popgate-follower-lock-${process.pid}` });
     // A dropped connection drops the lock with it: forget it, and try to take the lock again on the next round.
     client.on('error', () => {
       if (this.lock === client) this.lock = null;
