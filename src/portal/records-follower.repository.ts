@@ -135,14 +135,19 @@ export class RecordsFollowerRepository {
 
   /** The follower's cursor (created at the start of the registry's current feed the first time), and the registry's current epoch. */
   async position(follower: string): Promise<{ cursor: FollowerCursor; currentEpoch: number }> {
-    await this.pool.query(
-      `INSERT INTO portal_follower_cursor (follower, last_change_id, dataset_epoch) SELECT $1, 0, ${DATASET_EPOCH_SQL} ON CONFLICT (follower) DO NOTHING`,
-      [follower],
-    );
-    const { rows } = await this.pool.query<CursorRow & { currentEpoch: string }>(
-      `SELECT ${CURSOR_COLUMNS}, ${DATASET_EPOCH_SQL} AS "currentEpoch" FROM portal_follower_cursor WHERE follower = $1`,
-      [follower],
-    );
+    const read = () =>
+      this.pool.query<CursorRow & { currentEpoch: string }>(
+        `SELECT ${CURSOR_COLUMNS}, ${DATASET_EPOCH_SQL} AS "currentEpoch" FROM portal_follower_cursor WHERE follower = $1`,
+        [follower],
+      );
+    let { rows } = await read();
+    if (rows.length === 0) {
+      await this.pool.query(
+        `INSERT INTO portal_follower_cursor (follower, last_change_id, dataset_epoch) SELECT $1, 0, ${DATASET_EPOCH_SQL} ON CONFLICT (follower) DO NOTHING`,
+        [follower],
+      );
+      ({ rows } = await read());
+    }
     const { currentEpoch, ...cursor } = rows[0];
     return { cursor: cursorOf(cursor), currentEpoch: Number(currentEpoch) };
   }

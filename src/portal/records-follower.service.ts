@@ -68,6 +68,9 @@ export class RecordsFollowerService {
       if (restarted) this.logger.warn(FOLLOWER_RESTART_MESSAGE);
       return { kind: 'new_feed', restarted };
     }
+    // At the head, a poll asks whether there is anything to read before it reads: an empty page read through the gate
+    // would still leave an audit record and a journal row, one per poll (86,400 a day at the default interval).
+    if (!(await this.registryRepository.hasChangesAfter(cursor.lastChangeId))) return { kind: 'idle' };
     const outcome = await this.registry.changes(this.caller(), cursor.lastChangeId, pageSize);
     if (outcome.kind !== 'ok') {
       return { kind: 'read_failed', code: outcome.code, transient: outcome.kind === 'transient', retryAfterMs: outcome.kind === 'transient' ? outcome.retryAfterMs : null };

@@ -162,6 +162,16 @@ export class RegistryRepository {
     return result.rows;
   }
 
+  /** Whether the feed has an event after `afterChangeId` (no personal data: a poller asks before it reads a page). */
+  async hasChangesAfter(afterChangeId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ more: boolean }>({
+      name: 'registry_has_changes_after',
+      text: 'SELECT EXISTS (SELECT 1 FROM registry_changes WHERE change_id > $1::bigint) AS more',
+      values: [afterChangeId],
+    });
+    return rows[0].more;
+  }
+
   /**
    * Where the feed stands for a reader at `afterChangeId`: how many events it has not read, and when the first of
    * them was recorded (null when it is at the head). No personal data: the portal's follower reports its lag with it.

@@ -139,6 +139,24 @@ describe('changes follower of portal records', () => {
     });
   });
 
+  it('polls at the head without reading through the gate: no audit record or journal row per idle poll', async () => {
+    await followToHead();
+    const journaled = async () => {
+      const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM call_journal WHERE job_id = $1`, [`follower:${RECORDS_FOLLOWER}`]);
+      return count as number;
+    };
+    // Earlier reads' journal rows are written after their answer: let them land first.
+    let before = -1;
+    await expectEventually(async () => {
+      const [previous, now] = [before, await journaled()];
+      before = now;
+      expect(now).toBe(previous);
+    }, 5_000, 200);
+    for (let i = 0; i < 5; i++) expect(await follower().step()).toEqual({ kind: 'idle' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await journaled()).toBe(before);
+  });
+
   it('marks every record of a citizen who died deceased, and flags their open dossiers for review', async () => {
     const citizen = take();
     const other = take();
