@@ -131,5 +131,10 @@ describe('changes follower across a restart', () => {
     // The registry had been reset since the follower last ran: one process restarted it, and said so once.
     const said = workers.map((worker) => worker.log.split(FOLLOWER_RESTART_MESSAGE).length - 1);
     expect(said.reduce((total, count) => total + count, 0)).toBe(1);
+
+    // Stopped with SIGTERM, the follower exits cleanly and its lock goes to the process still running.
+    standby.kill('SIGTERM');
+    expect((await standby.exited).code).toBe(0);
+    await expectEventually(async () => expect(await lockHolder()).toBe(third.pid), 10_000);
   }, 90_000);
 });
