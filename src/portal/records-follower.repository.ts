@@ -43,9 +43,9 @@ export const DECEASED_NOTE = 'The registry recorded the death of this citizen af
  *   not yet in an officer's hands or closed as rejected) go to `needs_review` with the reason `citizen_deceased` and
  *   an event in their history. A verification job deciding at the same moment takes its decision only from
  *   received or verifying (DossierRepository.decide), so it cannot overwrite the flag; a dossier it verified just
- *   before is flagged all the same (the update re-reads the row it waited for). When the job's history event
- *   commits between this statement's snapshot and its own insert, the history's key refuses the second event and
- *   the whole page is rolled back and read again.
+ *   before is flagged all the same. The dossiers are locked by a statement of their own before this one (see
+ *   applyPage), so that this statement's snapshot holds the history event of a decision that committed meanwhile,
+ *   and the flag's event follows it.
  * - move: the permanent or the temporary residence's address. The current address is the temporary residence when
  *   there is one, else the permanent (as the registry's currentAddress): a permanent move moves it only when the
  *   record held no separate current address. A seeded move carries no address and changes nothing.
@@ -206,6 +206,17 @@ export class RecordsFollowerRepository {
       if (moved.rowCount !== 1) {
         await client.query('ROLLBACK');
         return { advanced: false, events: 0, records: 0, dossiersFlagged: 0 };
+      }
+      // The open dossiers a death in the page flags are locked first: a decision in flight commits before this
+      // statement's snapshot is taken (READ COMMITTED: one per statement), and one that starts later waits, then finds
+      // the dossier flagged. A decision batch locking two of them in the other order may deadlock with this: Postgres
+      // then aborts one of the two, and either is retried (the job with backoff, the page read again).
+      const deaths = [...new Set(events.filter((event) => event.kind === 'death').map((event) => event.idNumber))];
+      if (deaths.length > 0) {
+        await client.query(
+          `SELECT 1 FROM portal_dossiers WHERE applicant->>'idNumber' = ANY ($1::text[]) AND status IN ('received', 'verifying', 'verified') ORDER BY dossier_id FOR UPDATE`,
+          [deaths],
+        );
       }
       const input = events.map((event) => ({ change_id: event.cursor, kind: event.kind, id_number: event.idNumber, occurred_at: event.occurredAt, details: event.details }));
       const { rows } = await client.query<{ events: number; records: number; dossiersFlagged: number }>(APPLY_PAGE, [JSON.stringify(input), from.datasetEpoch, DECEASED_NOTE]);

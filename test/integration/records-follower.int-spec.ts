@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import type { Decision } from '../../src/portal/dossier-verification.js';
+import { DossierRepository } from '../../src/portal/dossier.repository.js';
+import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { DECEASED_NOTE, RecordsFollowerRepository, type FollowedEvent } from '../../src/portal/records-follower.repository.js';
 import { FOLLOWER_SERVICE_CODE, RECORDS_FOLLOWER, RecordsFollowerService, type FollowStep } from '../../src/portal/records-follower.service.js';
 import { ADMIN_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
@@ -190,6 +194,42 @@ describe('changes follower of portal records', () => {
     expect(byId.get(rejected)).toMatchObject({ status: 'rejected', reason: 'citizen_not_found', lastEvent: { status: 'rejected', note: null } });
     expect(byId.get(inReview)).toMatchObject({ status: 'needs_review', reason: 'field_mismatch', lastEvent: { reason: 'field_mismatch' } });
     expect(byId.get(othersDossier)).toMatchObject({ status: 'verified', lastEvent: { status: 'verified' } });
+  });
+
+  it('flags a dossier whose verification decides at the same moment, after the decision, and a later decision leaves the flag', async () => {
+    const citizen = take();
+    const deciding = await fileDossier(citizen, 'verifying');
+    const later = await fileDossier(citizen, 'verifying');
+    // A verification job's decision in flight: the dossier verified, its event written, not committed yet.
+    const job = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await job.connect();
+    try {
+      await job.query('BEGIN');
+      await job.query(`UPDATE portal_dossiers SET status = 'verified', decided_at = now() WHERE dossier_id = $1`, [deciding]);
+      await job.query(`INSERT INTO portal_dossier_events (dossier_id, seq, status) VALUES ($1, 2, 'verified')`, [deciding]);
+      await record({ kind: 'death', idNumber: citizen.idNumber, date: '2026-11-21' });
+      const step = follower().step();
+      await expectEventually(async () => {
+        const [{ waiting }] = await db.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`);
+        expect(waiting).toBeGreaterThan(0);
+      });
+      await job.query('COMMIT');
+      expect(await step).toMatchObject({ kind: 'applied', advanced: true, dossiersFlagged: 2 });
+    } finally {
+      await job.end();
+    }
+    const history = await db.query(`SELECT status, reason FROM portal_dossier_events WHERE dossier_id = $1 ORDER BY seq`, [deciding]);
+    expect(history).toEqual([{ status: 'verifying', reason: null }, { status: 'verified', reason: null }, { status: 'needs_review', reason: 'citizen_deceased' }]);
+
+    // The other dossier's job decides after the flag: its decision is not taken.
+    const epoch = await app.get(RegistryRepository).datasetEpoch();
+    const verification = { verdict: 'match', fields: {}, citizenStatus: 'alive', age: null } as unknown as Decision['verification'];
+    const outcome = await app.get(DossierRepository).decide(later, { status: 'verified', reason: null, detail: null, verification }, epoch, {
+      dossierId: later, jobId: `verify-${later}`, attempt: 1, startedAt: new Date(), outcome: 'decided', problemCode: null, calls: [],
+    });
+    expect(outcome).toEqual({ kind: 'already_decided' });
+    const [row] = await db.query(`SELECT status, reason FROM portal_dossiers WHERE dossier_id = $1`, [later]);
+    expect(row).toEqual({ status: 'needs_review', reason: 'citizen_deceased' });
   });
 
   it('applies moves to the address held, marriages and divorces to the marital status, and a new card to the card', async () => {
