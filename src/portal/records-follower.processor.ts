@@ -44,11 +44,6 @@ export class RecordsFollowerProcessor implements OnApplicationBootstrap, BeforeA
     await this.release();
   }
 
-  /** Whether this process holds the follower's lock (it is the active follower). */
-  isActive(): boolean {
-    return this.lock !== null;
-  }
-
   private async run(): Promise<void> {
     while (!this.stopping) {
       let waitMs = this.config.follower.pollMs;
