@@ -203,6 +203,7 @@ describe('changes follower of portal records', () => {
     // A verification job's decision in flight: the dossier verified, its event written, not committed yet.
     const job = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await job.connect();
+    const jobPid: number = (await job.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     try {
       await job.query('BEGIN');
       await job.query(`UPDATE portal_dossiers SET status = 'verified', decided_at = now() WHERE dossier_id = $1`, [deciding]);
@@ -210,7 +211,13 @@ describe('changes follower of portal records', () => {
       await record({ kind: 'death', idNumber: citizen.idNumber, date: '2026-11-21' });
       const step = follower().step();
       await expectEventually(async () => {
-        const [{ waiting }] = await db.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`);
+        // The follower waits for the job's row lock (pg_locks lists every database of the server: this one's only).
+        const [{ waiting }] = await db.query(
+          `SELECT count(*)::int AS waiting FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE NOT l.granted AND l.locktype = 'transactionid' AND a.datname = current_database()
+             AND l.transactionid = (SELECT backend_xid FROM pg_stat_activity WHERE pid = $1)`,
+          [jobPid],
+        );
         expect(waiting).toBeGreaterThan(0);
       });
       await job.query('COMMIT');
