@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Decision } from '../../src/portal/dossier-verification.js';
 import { DossierRepository } from '../../src/portal/dossier.repository.js';
+import { RegistryCalls } from '../../src/registry/registry-calls.service.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { DECEASED_NOTE, RecordsFollowerRepository, type FollowedEvent } from '../../src/portal/records-follower.repository.js';
 import { FOLLOWER_SERVICE_CODE, RECORDS_FOLLOWER, RecordsFollowerService, type FollowStep } from '../../src/portal/records-follower.service.js';
@@ -140,6 +141,10 @@ describe('changes follower of portal records', () => {
     expect(call).toMatchObject({ consumerId: portal.consumerId, transport: 'in_process', outcome: 'ok', operation: 'changes' });
     // The page held the one move: one citizen disclosed, one audit row.
     expect(call.auditRows).toBe(1);
+
+    // The gate is the HTTP caller's: under a purpose whose allow-list lacks the feed's fields, the read is refused.
+    const refused = await app.get(RegistryCalls).changes({ consumerId: portal.consumerId, serviceCode: '2.001159' }, '0', 10);
+    expect(refused).toMatchObject({ kind: 'permanent', code: 'fields_not_allowed', status: 403 });
   });
 
   it('polls at the head without reading through the gate: no audit record or journal row per idle poll', async () => {
