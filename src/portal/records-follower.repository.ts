@@ -53,7 +53,7 @@ export const DECEASED_NOTE = 'The registry recorded the death of this citizen af
  * - new card: the card's issue and expiry dates.
  * - births and missing persons: recorded, nothing to change (no portal record holds a newborn; a portal record is
  *   alive or deceased only).
- * One statement with a JSON parameter per page: two parameters whatever the page size (the feed's pages hold 1,000
+ * One statement with the page as one JSON parameter: three parameters whatever the page size (the feed's pages hold 1,000
  * events at most), so Postgres's 65,535-parameter limit never applies.
  */
 const APPLY_PAGE = `
