@@ -105,6 +105,10 @@ const environmentSchema = z.object({
   WORKER_STALLED_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How often the outbox reconciler re-enqueues filed dossiers whose job Redis does not hold. */
   OUTBOX_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** How long the changes follower of portal records waits before polling the feed again when it is at its head. */
+  FOLLOWER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1_000),
+  /** Events the follower reads and applies per page (the feed gives 1,000 at most). */
+  FOLLOWER_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(1_000),
 });
 
 export type AppConfig = {
@@ -137,6 +141,7 @@ export type AppConfig = {
   cors: { allowedOrigins: '*' | string[] };
   portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
+  follower: { pollMs: number; pageSize: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -187,6 +192,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       verificationMaxWaitMs: env.VERIFICATION_MAX_WAIT_MS,
     },
     workers: { verificationConcurrency: env.VERIFICATION_CONCURRENCY, graceMs: env.WORKER_GRACE_MS, stalledMs: env.WORKER_STALLED_MS },
+    follower: { pollMs: env.FOLLOWER_POLL_MS, pageSize: env.FOLLOWER_PAGE_SIZE },
   };
 }
 

@@ -1,6 +1,7 @@
 import { DossierRepository } from '../portal/dossier.repository.js';
 import { queueCall } from '../queue/queue-unavailable.js';
 import { VerificationProducer } from '../portal/verification.producer.js';
+import { RecordsFollowerService } from '../portal/records-follower.service.js';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -69,12 +70,17 @@ export class QueueOperations {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dossiers: DossierRepository,
     private readonly producer: VerificationProducer,
+    private readonly follower: RecordsFollowerService,
   ) {}
 
   async overview(): Promise<z.infer<typeof queuesOverviewSchema>> {
     const workers = await queueCall(() => listWorkerHeartbeats(this.redis, this.config.queuePrefix));
-    const queues = await Promise.all([...this.queues.keys()].map((name) => this.describe(name, workers)));
-    return { queues, observedAt: new Date().toISOString() };
+    const [queues, follower] = await Promise.all([
+      Promise.all([...this.queues.keys()].map((name) => this.describe(name, workers))),
+      // The queues are Redis's; the follower's lag is Postgres's, and a Postgres outage leaves the queues readable.
+      this.follower.lag().catch(() => null),
+    ]);
+    return { queues, follower, observedAt: new Date().toISOString() };
   }
 
   /** The queue named `name`, or 404: the path takes any string. */

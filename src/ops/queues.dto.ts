@@ -44,8 +44,19 @@ export const queueOverviewSchema = z.object({
   workers: z.array(workerSchema).describe('Worker processes serving this queue, by their heartbeat'),
 });
 
+/** The changes follower of portal records: not a queue, but work in flight that operators watch with the queues. */
+export const followerOverviewSchema = z.object({
+  follower: z.string().describe('The follower (one row of portal_follower_cursor)'),
+  cursor: z.string().describe("The last change id applied of the registry's current feed (0: none yet)"),
+  eventsBehind: z.number().int().describe('Events of the feed not applied yet'),
+  secondsBehind: z.number().describe('Seconds since the oldest event not applied yet was recorded; 0 at the head'),
+  restarts: z.number().int().describe('Registry resets after which the follower started again from the new feed'),
+  updatedAt: z.string().nullable().describe('ISO 8601: when the cursor last moved; null before the first run'),
+});
+
 export const queuesOverviewSchema = z.object({
   queues: z.array(queueOverviewSchema).describe('Every queue, in QueueName order'),
+  follower: followerOverviewSchema.nullable().describe("The changes follower's lag (from Postgres); null when Postgres could not be read"),
   observedAt: z.string().describe('ISO 8601'),
 });
 
@@ -109,6 +120,7 @@ export const QUEUES_EXAMPLE: z.infer<typeof queuesOverviewSchema> = {
     },
     QUEUE_EXAMPLE,
   ],
+  follower: { follower: 'portal-records', cursor: '48213', eventsBehind: 120, secondsBehind: 2.4, restarts: 1, updatedAt: '2026-12-01T09:14:57.610Z' },
   observedAt: '2026-12-01T09:14:58.002Z',
 };
 

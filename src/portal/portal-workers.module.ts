@@ -7,10 +7,11 @@ import { OutboxReconciler } from './outbox-reconciler.service.js';
 import { PortalModule } from './portal.module.js';
 import { VerificationProcessor } from './verification.processor.js';
 import { PortalRecordsProcessor } from './portal-records.processor.js';
+import { RecordsFollowerProcessor } from './records-follower.processor.js';
 
-/** The portal's queue processors and the outbox reconciler; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
+/** The portal's queue processors, the outbox reconciler and the changes follower of portal records; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
 @Module({
   imports: [QueueModule, AccessModule, ConnectorsModule, RegistryModule, PortalModule],
-  providers: [VerificationProcessor, OutboxReconciler, PortalRecordsProcessor],
+  providers: [VerificationProcessor, OutboxReconciler, PortalRecordsProcessor, RecordsFollowerProcessor],
 })
 export class PortalWorkersModule {}

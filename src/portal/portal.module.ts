@@ -23,6 +23,9 @@ import { PortalRecordRepository } from './portal-record.repository.js';
 import { PortalRecordsProducer } from './portal-records.producer.js';
 import { PortalRecordsController } from './portal-records.controller.js';
 import { PortalRecordsService } from './portal-records.service.js';
+import { RecordsFollowerMetrics } from './records-follower-metrics.js';
+import { RecordsFollowerRepository } from './records-follower.repository.js';
+import { RecordsFollowerService } from './records-follower.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -31,7 +34,11 @@ import { PortalRecordsService } from './portal-records.service.js';
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
   controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController, PortalRecordsController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer, PortalRecordsService],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator],
+  providers: [
+    DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService,
+    PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer, PortalRecordsService,
+    RecordsFollowerRepository, RecordsFollowerService, RecordsFollowerMetrics,
+  ],
+  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator, RecordsFollowerService],
 })
 export class PortalModule {}

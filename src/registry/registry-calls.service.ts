@@ -10,7 +10,7 @@ import { failureHandling } from '../queue/job-failure.js';
 import { FaultEngine } from '../connectors/fault-engine.service.js';
 import { CallPipeline } from './call-pipeline.service.js';
 import { InProcessFault } from './in-process-fault.js';
-import type { VerifyResult } from './registry.dto.js';
+import type { ChangesPage, VerifyResult } from './registry.dto.js';
 import { RegistryService, type VerifyBatchEntry } from './registry.service.js';
 
 /** Who makes an in-process call and why: a job acting as its own consumer, under the same rules as an HTTP caller. */
@@ -75,6 +75,11 @@ export class RegistryCalls {
     return this.call(caller, 'lookup', 1, { params: { idNumber }, query: { fields: fieldList }, body: null, xml: false }, idNumber, (call) =>
       this.registry.lookup(idNumber, this.registry.resolveFields(fieldList, call), call),
     );
+  }
+
+  /** A page of the changes feed after `since` (a state consumer's bulk read; every citizen the page names is audited). */
+  changes(caller: InProcessCaller, since: string, limit: number): Promise<RegistryCallOutcome<ChangesPage>> {
+    return this.call(caller, 'changes', 1, { params: {}, query: { since, limit: String(limit) }, body: null, xml: false }, null, (call) => this.registry.changes(since, limit, call));
   }
 
   private async call<T>(

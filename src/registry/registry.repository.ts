@@ -162,6 +162,30 @@ export class RegistryRepository {
     return result.rows;
   }
 
+  /** Whether the feed has an event after `afterChangeId` (no personal data: a poller asks before it reads a page). */
+  async hasChangesAfter(afterChangeId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ more: boolean }>({
+      name: 'registry_has_changes_after',
+      text: 'SELECT EXISTS (SELECT 1 FROM registry_changes WHERE change_id > $1::bigint) AS more',
+      values: [afterChangeId],
+    });
+    return rows[0].more;
+  }
+
+  /**
+   * Where the feed stands for a reader at `afterChangeId`: how many events it has not read, and when the first of
+   * them was recorded (null when it is at the head). No personal data: the portal's follower reports its lag with it.
+   */
+  async feedPosition(afterChangeId: string): Promise<{ behind: number; oldestUnreadRecordedAt: Date | null }> {
+    const { rows } = await this.pool.query<{ behind: string; oldest: Date | null }>({
+      name: 'registry_feed_position',
+      text: `SELECT (SELECT count(*) FROM registry_changes WHERE change_id > $1::bigint) AS behind,
+                    (SELECT recorded_at FROM registry_changes WHERE change_id > $1::bigint ORDER BY change_id LIMIT 1) AS oldest`,
+      values: [afterChangeId],
+    });
+    return { behind: Number(rows[0].behind), oldestUnreadRecordedAt: rows[0].oldest };
+  }
+
   /**
    * A sample of up to `limit` citizens, in an order fixed by the seed: `md5(seed:idNumber)`, so the same seed on the
    * same dataset draws the same citizens in the same order, and another seed others. One statement (a scan and a
