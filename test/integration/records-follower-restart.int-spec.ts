@@ -74,8 +74,8 @@ describe('changes follower across a restart', () => {
     for (const { idNumber } of citizens) {
       await db.query(
         `INSERT INTO portal_records (service_code, id_number, full_name, date_of_birth, sex, permanent_address, current_address, marital_status, source)
-         VALUES ('1.004222', $1, 'restart-test ' || $1, '1980-01-01', 'male', $2, $2, 'single', 'generated')`,
-        [idNumber, HELD_ADDRESS],
+         VALUES ('1.004222', $1, $3, '1980-01-01', 'male', $2, $2, 'single', 'generated')`,
+        [idNumber, HELD_ADDRESS, `restart-test ${idNumber}`],
       );
     }
     const first = await startWorker();
