@@ -19,6 +19,7 @@ import { PortalConsumer1796600060000 } from './migrations/1796600060000-PortalCo
 import { CreatePortalDossiers1796600120000 } from './migrations/1796600120000-CreatePortalDossiers.js';
 import { OutboxUnqueuedIndex1796600180000 } from './migrations/1796600180000-OutboxUnqueuedIndex.js';
 import { CreatePortalRecords1796700000000 } from './migrations/1796700000000-CreatePortalRecords.js';
+import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-CreatePortalSyncRuns.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   CreatePortalDossiers1796600120000,
   OutboxUnqueuedIndex1796600180000,
   CreatePortalRecords1796700000000,
+  CreatePortalSyncRuns1796700060000,
 ];
 
 /**

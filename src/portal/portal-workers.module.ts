@@ -6,10 +6,12 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { OutboxReconciler } from './outbox-reconciler.service.js';
 import { PortalModule } from './portal.module.js';
 import { VerificationProcessor } from './verification.processor.js';
+import { SyncBatchProcessor } from './sync-batch.processor.js';
+import { SyncReconciler } from './sync-reconciler.service.js';
 
 /** The portal's queue processors and the outbox reconciler; imported by worker.ts and, unless WORKERS_IN_API=false, by the API. */
 @Module({
   imports: [QueueModule, AccessModule, ConnectorsModule, RegistryModule, PortalModule],
-  providers: [VerificationProcessor, OutboxReconciler],
+  providers: [VerificationProcessor, OutboxReconciler, SyncBatchProcessor, SyncReconciler],
 })
 export class PortalWorkersModule {}

@@ -17,6 +17,10 @@ import { PublicServicesController } from './public-services.controller.js';
 import { VerificationProducer } from './verification.producer.js';
 import { PortalMetrics } from './portal-metrics.js';
 import { MetricsModule } from '../common/metrics.module.js';
+import { SyncRunProducer } from './sync-run.producer.js';
+import { SyncRunRepository } from './sync-run.repository.js';
+import { SyncRunsController } from './sync-runs.controller.js';
+import { SyncRunsService } from './sync-runs.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -24,8 +28,8 @@ import { MetricsModule } from '../common/metrics.module.js';
  */
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
-  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics],
+  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, SyncRunsController],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, SyncRunRepository, SyncRunProducer, SyncRunsService],
+  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, SyncRunRepository, SyncRunProducer],
 })
 export class PortalModule {}

@@ -14,6 +14,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.JournalMaintenance]: z.strictObject({}),
   /** A dossier is verified from what Postgres holds of it: the job carries its id, never the applicant's data. */
   [JobName.VerifyDossier]: z.strictObject({ dossierId: z.uuid() }),
+  /** A batch of a sync run: the run and the batch's number; its records are read from the run's plan in Postgres. */
+  [JobName.SyncBatch]: z.strictObject({ runId: z.uuid(), batchNo: z.number().int().min(0) }),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

@@ -5,6 +5,8 @@ export enum QueueName {
   Maintenance = 'maintenance',
   /** The portal's dossiers, each verified against the registry by one job. */
   Verification = 'verification',
+  /** The portal's reconciliation runs of its records: one job per batch of a run. */
+  Sync = 'sync',
 }
 
 /** Every job name, across queues. */
@@ -12,6 +14,7 @@ export enum JobName {
   ResetDataset = 'reset-dataset',
   JournalMaintenance = 'journal-maintenance',
   VerifyDossier = 'verify-dossier',
+  SyncBatch = 'sync-batch',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -19,4 +22,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.ResetDataset]: QueueName.Sandbox,
   [JobName.JournalMaintenance]: QueueName.Maintenance,
   [JobName.VerifyDossier]: QueueName.Verification,
+  [JobName.SyncBatch]: QueueName.Sync,
 };
