@@ -27,7 +27,7 @@ export interface SyncBatchJobResult {
 /** Runs of one job in all (attempts and rate-limit delays), after which the run stops whatever the cause. */
 const MAX_RUNS = 50;
 /** Attempts of one look-up within a batch's run before the batch is retried as a whole (each attempt is journaled). */
-const LOOKUP_ATTEMPTS = 4;
+const LOOKUP_ATTEMPTS = 6;
 /** The first wait between two attempts of a look-up; it doubles. */
 const LOOKUP_RETRY_MS = 20;
 
