@@ -201,12 +201,13 @@ export class SyncRunRepository {
 
   /**
    * The records of a batch's range, in order, each with whether an earlier record of the service holds the same ID
-   * number (a duplicate within the service: the first record is the one kept).
+   * number (a duplicate within the service: the first record is the one kept), one probe each of the index on
+   * (service_code, id_number, record_id).
    */
   async recordsOf(serviceCode: string, firstRecordId: string, lastRecordId: string): Promise<PortalRecordRow[]> {
     const { rows } = await this.pool.query<PortalRecordRow>(
       `SELECT ${RECORD_COLUMNS},
-              EXISTS (SELECT 1 FROM portal_records d WHERE d.id_number = p.id_number AND d.service_code = p.service_code AND d.record_id < p.record_id) AS duplicate
+              (SELECT min(d.record_id) FROM portal_records d WHERE d.service_code = p.service_code AND d.id_number = p.id_number) < p.record_id AS duplicate
        FROM portal_records p WHERE p.service_code = $1 AND p.record_id BETWEEN $2 AND $3 ORDER BY p.record_id`,
       [serviceCode, firstRecordId, lastRecordId],
     );
