@@ -209,7 +209,10 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
   private acted<T>(outcome: RegistryCallOutcome<T>): T {
     if (outcome.kind === 'ok') return outcome.value;
     if (outcome.kind === 'transient' && outcome.status === 429) throw new LimitReachedError(outcome.code, outcome.message, outcome.retryAfterMs ?? 1_000);
-    if (outcome.kind === 'transient') throw new RegistryUnreachableError(outcome.code, `${outcome.code}: ${outcome.message}`, outcome.retryAfterMs);
+    // A 503's Retry-After holds the batch at most as long as it holds a verification job (VERIFICATION_MAX_WAIT_MS).
+    if (outcome.kind === 'transient') {
+      throw new RegistryUnreachableError(outcome.code, `${outcome.code}: ${outcome.message}`, outcome.retryAfterMs === null ? null : Math.min(outcome.retryAfterMs, this.config.portal.verificationMaxWaitMs));
+    }
     throw new RefusedError(`${outcome.code}: ${outcome.message}`);
   }
 

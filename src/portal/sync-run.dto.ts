@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { blankIsAbsent } from '../common/validation.js';
+import { addressSchema } from '../registry/registry.dto.js';
 import { DISCREPANCY_KINDS } from './sync-discrepancies.js';
-import type { SyncRunRow } from './sync-run.repository.js';
+import type { DiscrepancyLine, SyncRunRow } from './sync-run.repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const SYNC_RUN_STATES = ['pending', 'running', 'completed', 'cancelled', 'stopped'] as const;
@@ -58,12 +59,15 @@ export type SyncRunView = z.output<typeof syncRunViewSchema>;
 
 export const syncRunListSchema = z.object({ runs: z.array(syncRunViewSchema), nextCursor: z.string().nullable() });
 
+/** A field's value in a discrepancy: text (a name, a date, a status) or an address. */
+const fieldValueSchema = z.union([z.string(), addressSchema]).nullable();
+
 export const discrepancyLineSchema = z.object({
   recordId: z.string(),
   kind: z.enum(DISCREPANCY_KINDS),
   field: z.string().nullable(),
-  portalValue: z.unknown().describe("The portal record's value (null for `not_found` and `duplicate`)"),
-  registryValue: z.unknown().describe("The registry's value, which wins; null when the service may not read it"),
+  portalValue: fieldValueSchema.describe("The portal record's value (null for `not_found` and `duplicate`)"),
+  registryValue: fieldValueSchema.describe("The registry's value, which wins; null when the service may not read it"),
   corrected: z.boolean().describe('Whether the run (refresh) wrote the registry values to the record'),
 });
 export type DiscrepancyLineView = z.output<typeof discrepancyLineSchema>;
@@ -97,5 +101,17 @@ export function toSyncRunView(run: SyncRunRow, now = new Date()): SyncRunView {
     corrections: run.corrections,
     throughput: { recordsPerSecond: seconds > 0 ? Math.round((run.scanned / seconds) * 10) / 10 : null },
     eta,
+  };
+}
+
+/** A discrepancy as the API shows it: the values are what the record and the registry hold (text or an address). */
+export function toDiscrepancyLineView(line: DiscrepancyLine): DiscrepancyLineView {
+  return {
+    recordId: line.recordId,
+    kind: line.kind,
+    field: line.field,
+    portalValue: (line.portalValue ?? null) as DiscrepancyLineView['portalValue'],
+    registryValue: (line.registryValue ?? null) as DiscrepancyLineView['registryValue'],
+    corrected: line.corrected,
   };
 }

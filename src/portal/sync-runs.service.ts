@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { KeyHolder } from '../access/admin.guard.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { ConflictError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
-import { discrepancyQuerySchema, syncRunQuerySchema, toSyncRunView, type DiscrepancyLineView, type RequestSyncRunInput, type SyncRunView } from './sync-run.dto.js';
+import { discrepancyQuerySchema, syncRunQuerySchema, toDiscrepancyLineView, toSyncRunView, type DiscrepancyLineView, type RequestSyncRunInput, type SyncRunView } from './sync-run.dto.js';
 import type { z } from 'zod';
 import { SyncRunProducer } from './sync-run.producer.js';
 import { SyncRunRepository, type SyncRunState } from './sync-run.repository.js';
@@ -55,14 +55,14 @@ export class SyncRunsService {
   async discrepancies(runId: string, query: z.output<typeof discrepancyQuerySchema>): Promise<{ discrepancies: DiscrepancyLineView[]; nextCursor: string | null }> {
     await this.get(runId);
     const page = await this.runs.discrepancies(runId, query.kind ?? null, query.cursor ?? null, query.limit);
-    return { discrepancies: page.lines, nextCursor: page.lastRecordId };
+    return { discrepancies: page.lines.map(toDiscrepancyLineView), nextCursor: page.lastRecordId };
   }
 
   /** Every discrepancy of a run, page after page (for the CSV export, streamed). */
   async *allDiscrepancies(runId: string, kind: string | null): AsyncGenerator<DiscrepancyLineView> {
     for (let after: string | null = null; ; ) {
       const page = await this.runs.discrepancies(runId, kind, after, 1_000);
-      yield* page.lines;
+      yield* page.lines.map(toDiscrepancyLineView);
       if (!page.lastRecordId) return;
       after = page.lastRecordId;
     }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
+import { SyncRunProducer } from '../../src/portal/sync-run.producer.js';
+import { SyncRunRepository } from '../../src/portal/sync-run.repository.js';
+import { QueueName } from '../../src/queue/queue-names.js';
 import { unusedIdNumber } from '../factories/registry.factory.js';
 import { citizenCopies, insertRecords, syncTestService, type RecordValues } from '../factories/sync-records.factory.js';
 import { ADMIN_AUTH, DEVELOPER_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
@@ -102,6 +107,20 @@ describe('/portal/v1/sync-runs', () => {
     expect(corrected).toEqual(registry.slice(0, 7).map((r) => ({ ...pick(r), status: 'alive', source: 'sync_run' })));
     const [dead] = await testApp.db.query(`SELECT status, status_date::text AS "statusDate", source FROM portal_records WHERE record_id = $1`, [ids[copies.length]]);
     expect(dead).toEqual({ status: 'deceased', statusDate: deceased.statusDate, source: 'sync_run' });
+    // A batch done twice changes nothing: its job run again, or its commit made again (by a worker that lost its lock).
+    const queue = testApp.app.get<Queue>(getQueueToken(QueueName.Sync));
+    await queue.remove(`sync-${refreshed.runId}-0`);
+    await testApp.app.get(SyncRunProducer).enqueue(refreshed.runId, [0]);
+    await expectEventually(async () => expect((await queue.getJob(`sync-${refreshed.runId}-0`))?.returnvalue).toMatchObject({ outcome: 'already_done' }), 10_000);
+    const twice = await testApp.app.get(SyncRunRepository).completeBatch(refreshed.runId, 0, [
+      { recordId: ids[0], matched: true, discrepancies: [], corrections: { fullName: 'Tên Khác' }, checked: true, error: null },
+    ]);
+    expect(twice).toEqual({ kind: 'already_done' });
+    expect((await portal.get(`/portal/v1/sync-runs/${refreshed.runId}`).expect(200)).body).toEqual(refreshed);
+    expect((await allDiscrepancies(refreshed.runId)).map(({ recordId, kind }) => ({ recordId, kind }))).toEqual(expected);
+    const [{ fullName }] = await testApp.db.query(`SELECT full_name AS "fullName" FROM portal_records WHERE record_id = $1`, [ids[0]]);
+    expect(fullName).toBe(registry[0].fullName);
+
     // Afterwards only what the registry cannot correct is left: an ID it does not know, a record held twice.
     const after = await runToEnd(serviceCode, 'verify');
     expect(Object.fromEntries(Object.entries(after.discrepancies.byKind).filter(([, count]) => count !== 0))).toEqual({ not_found: 1, duplicate: 1 });
