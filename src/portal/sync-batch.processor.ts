@@ -30,6 +30,14 @@ const MAX_RUNS = 50;
 const LOOKUP_ATTEMPTS = 6;
 /** The first wait between two attempts of a look-up; it doubles. */
 const LOOKUP_RETRY_MS = 20;
+/**
+ * A rate limit met by a look-up is waited out in place when its Retry-After is at most this long (a rate limit's is
+ * about a second), so that a batch needing more calls than the limit's burst still progresses instead of starting
+ * over; a longer one (the daily quota) ends the batch's run, and the batch waits or its run stops.
+ */
+const IN_PLACE_LIMIT_WAIT_MS = 5_000;
+/** Waits in place of one look-up, after which the batch is delayed as a whole. */
+const IN_PLACE_LIMIT_WAITS = 20;
 
 /** A limit the registry put on the portal consumer: the batch waits it out, or the run stops when it is too long. */
 class LimitReachedError extends Error {
@@ -193,12 +201,18 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
 
   /** One look-up, retried in place on a transient failure (each attempt is journaled); a limit or a refusal is thrown. */
   private async lookUp(caller: InProcessCaller, idNumber: string, fields: string[]): Promise<Record<string, unknown> | 'not_found'> {
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, waits = 0; ; ) {
       const outcome = await this.registry.lookup(caller, idNumber, fields);
       if (outcome.kind === 'ok') return outcome.value;
       if (outcome.kind === 'permanent' && outcome.status === 404) return 'not_found';
+      if (outcome.kind === 'transient' && outcome.status === 429 && (outcome.retryAfterMs ?? 1_000) <= IN_PLACE_LIMIT_WAIT_MS && waits < IN_PLACE_LIMIT_WAITS) {
+        waits += 1;
+        await new Promise((resolve) => setTimeout(resolve, outcome.retryAfterMs ?? 1_000));
+        continue;
+      }
       if (outcome.kind === 'transient' && outcome.status !== 429 && attempt < LOOKUP_ATTEMPTS) {
         await new Promise((resolve) => setTimeout(resolve, LOOKUP_RETRY_MS * 2 ** (attempt - 1)));
+        attempt += 1;
         continue;
       }
       this.acted(outcome);
