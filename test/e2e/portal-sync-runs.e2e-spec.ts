@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { SyncRunProducer } from '../../src/portal/sync-run.producer.js';
 import { SyncRunRepository } from '../../src/portal/sync-run.repository.js';
+import { SyncReconciler } from '../../src/portal/sync-reconciler.service.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { unusedIdNumber } from '../factories/registry.factory.js';
 import { citizenCopies, insertRecords, syncTestService, type RecordValues } from '../factories/sync-records.factory.js';
@@ -172,6 +173,25 @@ describe('/portal/v1/sync-runs', () => {
     expect(count((row) => row.faultKind === 'unavailable')).toBeGreaterThan(20);
     expect(count((row) => row.operation === 'lookup' && row.outcome === 'ok')).toBeGreaterThanOrEqual(300);
   }, 90_000);
+
+  it('queues again, from the plan in Postgres, the batches whose jobs Redis lost', async () => {
+    const serviceCode = await syncTestService(testApp.app, 'LOST', ['idNumber', 'fullName', 'dateOfBirth', 'sex']);
+    const records = await insertRecords(testApp.db, serviceCode, await citizenCopies(testApp.db, ALIVE_FULL_DATE, 1_200));
+    const queue = testApp.app.get<Queue>(getQueueToken(QueueName.Sync));
+    await queue.pause();
+    try {
+      const started = await portal.post('/portal/v1/sync-runs').send({ serviceCode, mode: 'verify' }).expect(202);
+      const { runId } = started.body.runs[0];
+      await queue.drain();
+      expect(await queue.getJob(`sync-${runId}-0`)).toBeUndefined();
+      await queue.resume();
+      const pass = await testApp.app.get(SyncReconciler).runOnce();
+      expect(pass).toMatchObject({ enqueued: 3 });
+      await expectEventually(async () => expect((await portal.get(`/portal/v1/sync-runs/${runId}`).expect(200)).body).toMatchObject({ state: 'completed', records: { scanned: records.length } }), 20_000, 100);
+    } finally {
+      await queue.resume();
+    }
+  });
 
   it('refuses bad input and other keys, and names an unknown run', async () => {
     expectProblem(await portal.post('/portal/v1/sync-runs').send({ serviceCode: '1.000894', mode: 'fix' }), 400, 'validation_failed');

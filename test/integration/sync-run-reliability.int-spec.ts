@@ -51,8 +51,12 @@ describe('sync run reliability', () => {
   });
 
   afterAll(async () => {
-    // The other files expect the standard test dataset.
-    if (app) await seedTestDataset(app);
+    // The other files expect the standard test dataset, and none of this file's 100,000 records.
+    if (app) {
+      await db.query(`DELETE FROM portal_sync_runs WHERE service_code LIKE 'T-SYNC-KILL-%'`);
+      await db.query(`DELETE FROM portal_records WHERE service_code LIKE 'T-SYNC-KILL-%'`);
+      await seedTestDataset(app);
+    }
     await app?.close();
   }, 300_000);
 
