@@ -21,6 +21,7 @@ import { SyncRunProducer } from './sync-run.producer.js';
 import { SyncRunRepository } from './sync-run.repository.js';
 import { SyncRunsController } from './sync-runs.controller.js';
 import { SyncRunsService } from './sync-runs.service.js';
+import { SyncSchedules } from './sync-schedules.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -29,7 +30,7 @@ import { SyncRunsService } from './sync-runs.service.js';
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
   controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, SyncRunsController],
-  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, SyncRunRepository, SyncRunProducer, SyncRunsService],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, SyncRunRepository, SyncRunProducer],
+  providers: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService, SyncRunRepository, SyncRunProducer, SyncRunsService, SyncSchedules],
+  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, SyncRunRepository, SyncRunProducer, SyncSchedules, SyncRunsService],
 })
 export class PortalModule {}

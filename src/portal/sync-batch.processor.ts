@@ -13,6 +13,7 @@ import { RegistryCalls, type InProcessCaller, type RegistryCallOutcome } from '.
 import { canVerify, correctionsOf, discrepanciesOf, lookupFieldsOf, verifyItemOf, type PortalRecordRow } from './sync-discrepancies.js';
 import { syncBatchJobId, SyncRunProducer } from './sync-run.producer.js';
 import { SyncRunRepository, type SyncResult } from './sync-run.repository.js';
+import { SyncSchedules } from './sync-schedules.service.js';
 import { registryBackoff, RegistryUnreachableError } from './verification.processor.js';
 import { REGISTRY_BACKOFF } from './verification.producer.js';
 
@@ -54,7 +55,8 @@ class LimitReachedError extends Error {
 class RefusedError extends Error {}
 
 /**
- * Runs the batches of sync runs: one job per batch. A batch reads its records (a keyset range of `record_id` within
+ * Runs the jobs of the sync queue: the batches of sync runs, one job per batch, and the firings of the services'
+ * schedules (SyncSchedules.fire). The batches: A batch reads its records (a keyset range of `record_id` within
  * the service), verifies them in one verify-batch call and looks up what verify cannot see, calling the registry
  * in-process as the portal consumer through the service's connector (gated, audited and journaled with the job id and
  * attempt), and commits its results with the batch's `done` mark in one transaction (SyncRunRepository.completeBatch),
@@ -79,6 +81,7 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
     private readonly catalog: ServiceCatalog,
     private readonly connectors: ConnectorDirectory,
     private readonly system: SystemConsumers,
+    private readonly schedules: SyncSchedules,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -113,7 +116,12 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
     await worker.close(!inTime);
   }
 
-  async process(job: Job, token?: string): Promise<SyncBatchJobResult> {
+  async process(job: Job, token?: string): Promise<SyncBatchJobResult | { runId: string }> {
+    if (job.name === JobName.SyncSchedule) {
+      // A service's schedule fired: its run is requested (or, while one is pending, that one is named).
+      const { serviceCode, mode } = parseJobPayload(JobName.SyncSchedule, job);
+      return { runId: await this.schedules.fire(serviceCode, mode) };
+    }
     if (job.name !== JobName.SyncBatch) throw new UnrecoverableError(`unprocessable: job ${job.id} is not a sync-batch job`);
     const { runId, batchNo } = parseJobPayload(JobName.SyncBatch, job);
     const jobId = String(job.id);

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { SyncRunProducer, type SyncReconcileResult } from './sync-run.producer.js';
+import { SyncSchedules } from './sync-schedules.service.js';
 
 /**
  * Makes sure that every open batch of a running run has its job (SyncRunProducer.reconcile): every SYNC_RECONCILE_MS,
  * batches whose job Redis lost are queued again under the same job id, and a pending run left without a running one
- * is started. Runs in every process with workers; two passes at once do nothing twice, since a job id is added once
+ * is started; the services' schedules that Redis lost get their job schedulers back. Runs in every process with workers; two passes at once do nothing twice, since a job id is added once
  * and a batch is done once.
  */
 @Injectable()
@@ -17,6 +18,7 @@ export class SyncReconciler implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: SyncRunProducer,
+    private readonly schedules: SyncSchedules,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,8 +33,9 @@ export class SyncReconciler implements OnApplicationBootstrap, OnApplicationShut
 
   /** One pass (a pass still running is joined, not doubled); failures are logged and tried again next interval. */
   runOnce(): Promise<SyncReconcileResult | null> {
-    this.running ??= this.producer
-      .reconcile()
+    this.running ??= this.schedules
+      .applyAll()
+      .then(() => this.producer.reconcile())
       .then((result) => {
         if (result.enqueued > 0 || result.started > 0 || result.stopped > 0) {
           this.logger.log(`sync runs: ${result.enqueued} batch job(s) queued again, ${result.started} run(s) started, ${result.stopped} stopped, of ${result.checked} open batches`);

@@ -77,6 +77,30 @@ export class SyncRunProducer {
     }
   }
 
+  /** The job scheduler id of a service's recurring run. */
+  static schedulerId(serviceCode: string): string {
+    return `sync-schedule-${serviceCode}`;
+  }
+
+  /** Creates or replaces the job scheduler of a service's recurring run (BullMQ adds its next job itself). */
+  async upsertSchedule(serviceCode: string, when: { pattern: string | null; timeZone: string; everyMs: number | null }, mode: 'verify' | 'refresh'): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      SyncRunProducer.schedulerId(serviceCode),
+      when.pattern !== null ? { pattern: when.pattern, tz: when.timeZone } : { every: when.everyMs! },
+      { name: JobName.SyncSchedule, data: { serviceCode, mode }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * 24 * 3600 } } },
+    );
+  }
+
+  async removeSchedule(serviceCode: string): Promise<void> {
+    await this.queue.removeJobScheduler(SyncRunProducer.schedulerId(serviceCode));
+  }
+
+  /** When each service's scheduler fires next (epoch ms), for the services Redis holds a scheduler of. */
+  async nextRuns(): Promise<Map<string, number | null>> {
+    const schedulers = await this.queue.getJobSchedulers(0, -1);
+    return new Map(schedulers.filter((s) => (s.key ?? s.id ?? '').startsWith('sync-schedule-')).map((s) => [(s.id ?? s.key).slice('sync-schedule-'.length), s.next ?? null]));
+  }
+
   /** Removes the queued jobs of a cancelled run's open batches (best effort: a job that runs anyway finds the run cancelled). */
   async dropBatches(runId: string, batchNos: readonly number[]): Promise<void> {
     await Promise.all(batchNos.map((batchNo) => this.queue.remove(syncBatchJobId(runId, batchNo)).catch(() => 0)));

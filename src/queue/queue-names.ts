@@ -15,6 +15,7 @@ export enum JobName {
   JournalMaintenance = 'journal-maintenance',
   VerifyDossier = 'verify-dossier',
   SyncBatch = 'sync-batch',
+  SyncSchedule = 'sync-schedule',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -23,4 +24,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.JournalMaintenance]: QueueName.Maintenance,
   [JobName.VerifyDossier]: QueueName.Verification,
   [JobName.SyncBatch]: QueueName.Sync,
+  [JobName.SyncSchedule]: QueueName.Sync,
 };

@@ -12,6 +12,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `portal_sync_results`: one row per (run, record), written in the transaction that marks the batch done:
  *   whether the record matched, its discrepancies (kind, field, the portal's value, the registry's) and whether the
  *   run corrected the record.
+ * - `idx_portal_records_service_id_number`: a batch asks, for each of its records, whether an earlier record of the
+ *   service holds the same ID number (a duplicate). Without this index the planner combined the service's
+ *   (service_code, record_id) index, scanning every earlier record of the service, with the ID-number index: each
+ *   batch cost more than the one before, and a run over 100,000 records slowed from 7 batches a second to one every
+ *   two seconds. With it the question is one index probe per record.
  */
 export class CreatePortalSyncRuns1796700060000 implements MigrationInterface {
   name = 'CreatePortalSyncRuns1796700060000';
@@ -66,9 +71,11 @@ export class CreatePortalSyncRuns1796700060000 implements MigrationInterface {
         CONSTRAINT pk_portal_sync_results PRIMARY KEY (run_id, record_id)
       )`);
     await queryRunner.query(`CREATE INDEX idx_portal_sync_results_kinds ON portal_sync_results USING gin (kinds)`);
+    await queryRunner.query(`CREATE INDEX idx_portal_records_service_id_number ON portal_records (service_code, id_number, record_id)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX idx_portal_records_service_id_number`);
     await queryRunner.query(`DROP TABLE portal_sync_results`);
     await queryRunner.query(`DROP TABLE portal_sync_batches`);
     await queryRunner.query(`DROP TABLE portal_sync_runs`);
