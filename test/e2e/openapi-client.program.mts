@@ -366,6 +366,17 @@ async function syncRuns(): Promise<void> {
   const csv = await call('get', '/portal/v1/sync-runs/{runId}/discrepancies', { path: { runId } }, 200, 'text/csv');
   use<[string, string | undefined]>([csv.body, csv.headers['Content-Disposition']]);
   readRun((await call('post', '/portal/v1/sync-runs/{runId}/cancel', { path: { runId } }, 200, 'application/json')).body);
+
+  const schedules = await call('get', '/ops/sync-schedules', {}, 200, 'application/json');
+  type Schedule = (typeof schedules.body.schedules)[number];
+  const readSchedule = ({ serviceCode, pattern, timeZone, everyMs, mode, paused, source, updatedAt, nextRunAt }: Schedule) =>
+    use<[string, string | null, string, number | null, 'verify' | 'refresh', boolean, 'config' | 'api', string, string | null]>([serviceCode, pattern, timeZone, everyMs, mode, paused, source, updatedAt, nextRunAt]);
+  schedules.body.schedules.forEach(readSchedule);
+  const path = { serviceCode: '1.000894' };
+  readSchedule((await call('put', '/ops/sync-schedules/{serviceCode}', { path, body: { pattern: '0 2 * * *', timeZone: 'Asia/Ho_Chi_Minh', mode: 'refresh' } }, 200, 'application/json')).body);
+  readSchedule((await call('post', '/ops/sync-schedules/{serviceCode}/pause', { path }, 200, 'application/json')).body);
+  readSchedule((await call('post', '/ops/sync-schedules/{serviceCode}/resume', { path }, 200, 'application/json')).body);
+  (await call('post', '/ops/sync-schedules/{serviceCode}/trigger', { path }, 202, 'application/json')).body.runs.forEach(readRun);
 }
 
 async function access(): Promise<void> {
