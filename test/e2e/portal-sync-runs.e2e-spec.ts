@@ -193,6 +193,19 @@ describe('/portal/v1/sync-runs', () => {
     }
   });
 
+  it('starts a run of every service holding records for `all`, one run each', async () => {
+    const holding: Array<{ code: string }> = await testApp.db.query(`SELECT DISTINCT service_code AS code FROM portal_records ORDER BY 1`);
+    const reply = await portal.post('/portal/v1/sync-runs').send({ serviceCode: 'all', mode: 'verify' }).expect(202);
+    const runs: Array<{ runId: string; serviceCode: string }> = reply.body.runs;
+    try {
+      expect(runs.map((run) => run.serviceCode).sort()).toEqual(holding.map((row) => row.code).sort());
+      expect(new Set(runs.map((run) => run.runId)).size).toBe(runs.length);
+    } finally {
+      // The runs are this test's only: cancelled, so that they do not run on into the next files.
+      for (const { runId } of runs) await portal.post(`/portal/v1/sync-runs/${runId}/cancel`);
+    }
+  });
+
   it('refuses bad input and other keys, and names an unknown run', async () => {
     expectProblem(await portal.post('/portal/v1/sync-runs').send({ serviceCode: '1.000894', mode: 'fix' }), 400, 'validation_failed');
     expectProblem(await portal.post('/portal/v1/sync-runs').send({ serviceCode: 'NO-SUCH', mode: 'verify' }), 400, 'validation_failed');
