@@ -105,6 +105,14 @@ const environmentSchema = z.object({
   WORKER_STALLED_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How often the outbox reconciler re-enqueues filed dossiers whose job Redis does not hold. */
   OUTBOX_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * Whether this process's workers may follow the registry's changes feed into the portal records (one process follows
+   * at a time, under a lock): `false` keeps a process out of it, as the tests do except the follower's own.
+   */
+  FOLLOWER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** How long the changes follower of portal records waits before polling the feed again when it is at its head. */
   FOLLOWER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1_000),
   /** Events the follower reads and applies per page (the feed gives 1,000 at most). */
@@ -151,7 +159,7 @@ export type AppConfig = {
   cors: { allowedOrigins: '*' | string[] };
   portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
-  follower: { pollMs: number; pageSize: number };
+  follower: { enabled: boolean; pollMs: number; pageSize: number };
   sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number };
 };
 
@@ -203,7 +211,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       verificationMaxWaitMs: env.VERIFICATION_MAX_WAIT_MS,
     },
     workers: { verificationConcurrency: env.VERIFICATION_CONCURRENCY, graceMs: env.WORKER_GRACE_MS, stalledMs: env.WORKER_STALLED_MS },
-    follower: { pollMs: env.FOLLOWER_POLL_MS, pageSize: env.FOLLOWER_PAGE_SIZE },
+    follower: { enabled: env.FOLLOWER_ENABLED, pollMs: env.FOLLOWER_POLL_MS, pageSize: env.FOLLOWER_PAGE_SIZE },
     sync: {
       batchSize: env.SYNC_BATCH_SIZE,
       concurrency: env.SYNC_CONCURRENCY,

@@ -34,7 +34,7 @@ export class RecordsFollowerProcessor implements OnApplicationBootstrap, BeforeA
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop = this.run();
+    if (this.config.follower.enabled) this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -7,6 +7,8 @@ import { FOLLOWER_RESTART_MESSAGE, RECORDS_FOLLOWER } from '../../src/portal/rec
 import { ADMIN_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 import { WorkerProcess, buildForProcesses } from '../utils/worker-process.js';
 
+const RESTART_DATABASE_URL = `${process.env.DATABASE_URL}_follower_restart`;
+
 const STREAM = 60;
 const CITIZENS = 6;
 const HELD_ADDRESS = { detail: 'Số 9 phố cũ', communeCode: '00004', communeName: 'Phường Ba Đình', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' };
@@ -22,7 +24,7 @@ describe('changes follower across a restart', () => {
   let db: DataSource;
   const workers: WorkerProcess[] = [];
   const startWorker = async () => {
-    const worker = await WorkerProcess.start({ FOLLOWER_PAGE_SIZE: '4', FOLLOWER_POLL_MS: '50' });
+    const worker = await WorkerProcess.start({ DATABASE_URL: RESTART_DATABASE_URL, FOLLOWER_ENABLED: 'true', FOLLOWER_PAGE_SIZE: '4', FOLLOWER_POLL_MS: '50' });
     workers.push(worker);
     return worker;
   };
@@ -48,7 +50,8 @@ describe('changes follower across a restart', () => {
 
   beforeAll(async () => {
     buildForProcesses();
-    app = await createTestAppWithEnvironment({ WORKERS_IN_API: 'false' });
+    // A database of its own: it counts the records each event touched, and other files leave records of the same citizens.
+    app = await createTestAppWithEnvironment({ DATABASE_URL: RESTART_DATABASE_URL, WORKERS_IN_API: 'false' });
     db = app.get(DataSource);
     await seedTestDataset(app);
     // The follower last followed another dataset's feed: the first process to follow must restart, and say so once.

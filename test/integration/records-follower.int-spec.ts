@@ -12,6 +12,8 @@ import { DECEASED_NOTE, RecordsFollowerRepository, type FollowedEvent } from '..
 import { FOLLOWER_SERVICE_CODE, RECORDS_FOLLOWER, RecordsFollowerService, type FollowStep } from '../../src/portal/records-follower.service.js';
 import { ADMIN_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 
+const FOLLOWER_DATABASE_URL = `${process.env.DATABASE_URL}_follower`;
+
 interface Citizen {
   idNumber: string;
   fullName: string;
@@ -107,7 +109,8 @@ describe('changes follower of portal records', () => {
   };
 
   beforeAll(async () => {
-    app = await createTestAppWithEnvironment({ WORKERS_IN_API: 'false', FOLLOWER_PAGE_SIZE: '50' });
+    // A database of its own: it counts a citizen's records, and other files leave records of the same citizens.
+    app = await createTestAppWithEnvironment({ DATABASE_URL: FOLLOWER_DATABASE_URL, WORKERS_IN_API: 'false', FOLLOWER_PAGE_SIZE: '50' });
     db = app.get(DataSource);
     await seedTestDataset(app);
     // Living single adults outside the personas' range, old enough to marry.
@@ -198,7 +201,7 @@ describe('changes follower of portal records', () => {
     const deciding = await fileDossier(citizen, 'verifying');
     const later = await fileDossier(citizen, 'verifying');
     // A verification job's decision in flight: the dossier verified, its event written, not committed yet.
-    const job = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const job = new pg.Client({ connectionString: FOLLOWER_DATABASE_URL });
     await job.connect();
     const jobPid: number = (await job.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     try {

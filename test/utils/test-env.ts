@@ -24,5 +24,7 @@ process.env.ACCESS_DAILY_QUOTA ??= '100000000';
 // Every supertest call comes from 127.0.0.1: only the tests about the address limit (with an app of their own) meet it.
 process.env.ACCESS_ADDRESS_LIMIT_PER_SECOND ??= '1000000';
 process.env.SANDBOX_SELF_SERVICE_PER_HOUR ??= '1000000';
+// The changes follower would read the feed (audited, journaled) in every app with workers: only its own tests run it.
+process.env.FOLLOWER_ENABLED ??= 'false';
 
 export {};
