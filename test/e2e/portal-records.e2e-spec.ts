@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { QueueEvents } from 'bullmq';
 import request from 'supertest';
 import { bullConnection } from '../../src/queue/queue.module.js';
@@ -47,8 +47,14 @@ const address = (prefix: string) =>
 
 /** POST /sandbox/portal/records/generate: a queued generation of portal records with labelled drift, checked against the registry. */
 describe('/sandbox/portal/records/generate', () => {
-  // Moves are recorded here: later files expect the shared dataset as it was.
+  // A database of its own: the labels are checked against the registry's events and the service's records, and
+  // other files record events for the same citizens and write records of the same services.
+  const sharedDatabaseUrl = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = `${sharedDatabaseUrl}_records`;
   const testApp = useTestApp({ reseedAfter: true });
+  afterAll(() => {
+    process.env.DATABASE_URL = sharedDatabaseUrl;
+  });
   const http = () => testApp.http;
 
   async function generateAndWait(body: Record<string, unknown>): Promise<JobView> {
