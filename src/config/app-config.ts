@@ -117,6 +117,16 @@ const environmentSchema = z.object({
   FOLLOWER_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1_000),
   /** Events the follower reads and applies per page (the feed gives 1,000 at most). */
   FOLLOWER_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(1_000),
+  /** Records per batch of a sync run: one verify-batch call each, so at most the registry's 1,000 items. */
+  SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+  /** Sync batches one worker process runs at once. */
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Look-ups one sync batch has in flight at once (the fields verify cannot compare). */
+  SYNC_LOOKUP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** The longest a sync run waits on the portal consumer's rate limit or daily quota before it stops with that reason. */
+  SYNC_MAX_WAIT_MS: z.coerce.number().int().min(10).max(86_400_000).default(900_000),
+  /** How often the sync reconciler re-queues the batches of running runs whose job Redis does not hold. */
+  SYNC_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
 });
 
 export type AppConfig = {
@@ -150,6 +160,7 @@ export type AppConfig = {
   portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
+  sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -201,6 +212,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     workers: { verificationConcurrency: env.VERIFICATION_CONCURRENCY, graceMs: env.WORKER_GRACE_MS, stalledMs: env.WORKER_STALLED_MS },
     follower: { enabled: env.FOLLOWER_ENABLED, pollMs: env.FOLLOWER_POLL_MS, pageSize: env.FOLLOWER_PAGE_SIZE },
+    sync: {
+      batchSize: env.SYNC_BATCH_SIZE,
+      concurrency: env.SYNC_CONCURRENCY,
+      lookupConcurrency: env.SYNC_LOOKUP_CONCURRENCY,
+      maxWaitMs: env.SYNC_MAX_WAIT_MS,
+      reconcileMs: env.SYNC_RECONCILE_MS,
+    },
   };
 }
 

@@ -20,6 +20,8 @@ import { CreatePortalDossiers1796600120000 } from './migrations/1796600120000-Cr
 import { OutboxUnqueuedIndex1796600180000 } from './migrations/1796600180000-OutboxUnqueuedIndex.js';
 import { CreatePortalRecords1796700000000 } from './migrations/1796700000000-CreatePortalRecords.js';
 import { CreateRecordsFollower1796700120000 } from './migrations/1796700120000-CreateRecordsFollower.js';
+import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-CreatePortalSyncRuns.js';
+import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -40,7 +42,9 @@ export const MIGRATIONS = [
   CreatePortalDossiers1796600120000,
   OutboxUnqueuedIndex1796600180000,
   CreatePortalRecords1796700000000,
+  CreatePortalSyncRuns1796700060000,
   CreateRecordsFollower1796700120000,
+  CreatePortalSyncSchedules1796700240000,
 ];
 
 /**

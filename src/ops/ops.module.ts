@@ -12,6 +12,7 @@ import { MetricsController } from './metrics.controller.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { opsQueuesProvider, QueueOperations } from './queue-operations.service.js';
 import { QueuesController } from './queues.controller.js';
+import { SyncSchedulesController } from './sync-schedules.controller.js';
 
 /**
  * Health probes (open, for orchestrators) and the operators' `/ops/*` endpoints (admin key): metrics, queue
@@ -19,7 +20,7 @@ import { QueuesController } from './queues.controller.js';
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, PortalModule, QueueModule],
-  controllers: [HealthController, MetricsController, QueuesController, DeadLettersController],
+  controllers: [HealthController, MetricsController, QueuesController, DeadLettersController, SyncSchedulesController],
   providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics, BullBoard],
 })
 export class OpsModule {}

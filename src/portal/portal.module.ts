@@ -26,6 +26,11 @@ import { PortalRecordsService } from './portal-records.service.js';
 import { RecordsFollowerMetrics } from './records-follower-metrics.js';
 import { RecordsFollowerRepository } from './records-follower.repository.js';
 import { RecordsFollowerService } from './records-follower.service.js';
+import { SyncRunProducer } from './sync-run.producer.js';
+import { SyncRunRepository } from './sync-run.repository.js';
+import { SyncRunsController } from './sync-runs.controller.js';
+import { SyncRunsService } from './sync-runs.service.js';
+import { SyncSchedules } from './sync-schedules.service.js';
 
 /**
  * The city portal stand-in: the public-service catalog's API, citizens' dossiers with their verification, and the
@@ -33,12 +38,19 @@ import { RecordsFollowerService } from './records-follower.service.js';
  */
 @Module({
   imports: [CatalogModule, AccessModule, QueueModule, RedisModule, ConnectorsModule, RegistryModule, MetricsModule],
-  controllers: [PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController, PortalRecordsController],
+  controllers: [
+    PublicServicesController, DossiersController, DossierGeneratorController, DossierQualityController, PortalRecordGeneratorController, PortalRecordsController,
+    SyncRunsController,
+  ],
   providers: [
     DossierRepository, DossiersService, VerificationProducer, PortalMetrics, DossierGenerator, DossierQualityRepository, DossierQualityService,
     PortalRecordRepository, PortalRecordGenerator, PortalRecordsProducer, PortalRecordsService,
     RecordsFollowerRepository, RecordsFollowerService, RecordsFollowerMetrics,
+    SyncRunRepository, SyncRunProducer, SyncRunsService, SyncSchedules,
   ],
-  exports: [DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator, RecordsFollowerService],
+  exports: [
+    DossierRepository, DossiersService, VerificationProducer, PortalMetrics, PortalRecordRepository, PortalRecordGenerator, RecordsFollowerService,
+    SyncRunRepository, SyncRunProducer, SyncSchedules, SyncRunsService,
+  ],
 })
 export class PortalModule {}

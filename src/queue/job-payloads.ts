@@ -21,6 +21,10 @@ export const JOB_PAYLOAD_SCHEMAS = {
     driftRate: z.number().min(0).max(1),
     seed: z.string().min(1),
   }),
+  /** A batch of a sync run: the run and the batch's number; its records are read from the run's plan in Postgres. */
+  [JobName.SyncBatch]: z.strictObject({ runId: z.uuid(), batchNo: z.number().int().min(0) }),
+  /** A scheduled sync run: the service and the mode; the run is requested as an operator's would be. */
+  [JobName.SyncSchedule]: z.strictObject({ serviceCode: z.string().min(1).max(32), mode: z.enum(['verify', 'refresh']) }),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

@@ -7,6 +7,8 @@ export enum QueueName {
   Verification = 'verification',
   /** The sandbox's generations of portal records (issue 9): one job per generation, its progress polled. */
   PortalRecords = 'portal-records',
+  /** The portal's reconciliation runs of its records: one job per batch of a run. */
+  Sync = 'sync',
 }
 
 /** Every job name, across queues. */
@@ -15,6 +17,8 @@ export enum JobName {
   JournalMaintenance = 'journal-maintenance',
   VerifyDossier = 'verify-dossier',
   GeneratePortalRecords = 'generate-portal-records',
+  SyncBatch = 'sync-batch',
+  SyncSchedule = 'sync-schedule',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -23,4 +27,6 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.JournalMaintenance]: QueueName.Maintenance,
   [JobName.VerifyDossier]: QueueName.Verification,
   [JobName.GeneratePortalRecords]: QueueName.PortalRecords,
+  [JobName.SyncBatch]: QueueName.Sync,
+  [JobName.SyncSchedule]: QueueName.Sync,
 };

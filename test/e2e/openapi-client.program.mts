@@ -285,6 +285,7 @@ async function portal(): Promise<void> {
   await dossiers();
   await quality();
   await records();
+  await syncRuns();
 }
 
 async function records(): Promise<void> {
@@ -366,6 +367,45 @@ async function quality(): Promise<void> {
   );
 }
 
+async function syncRuns(): Promise<void> {
+  const requested = await call('post', '/portal/v1/sync-runs', { body: { serviceCode: '1.000894', mode: 'verify' } }, 202, 'application/json');
+  type SyncRun = (typeof requested.body.runs)[number];
+  const readRun = ({ runId, serviceCode, mode, state, stopReason, waiting, requestedAt, startedAt, finishedAt, batches, records, discrepancies, corrections, throughput, eta }: SyncRun) => {
+    use<[string, string, 'verify' | 'refresh', 'pending' | 'running' | 'completed' | 'cancelled' | 'stopped', string | null, string, string | null, string | null]>([
+      runId, serviceCode, mode, state, stopReason, requestedAt, startedAt, finishedAt,
+    ]);
+    use<[number | null, number, number | null, number, number, number, number]>([batches.planned, batches.done, records.planned, records.scanned, records.matched, records.withDiscrepancies, records.errors]);
+    use<[number, number, number, number, number | null, string | null]>([discrepancies.total, discrepancies.byKind.full_name_normalized, discrepancies.byKind.permanent_address, corrections, throughput.recordsPerSecond, eta]);
+    if (waiting) use<[string, string]>([waiting.reason, waiting.until]);
+  };
+  requested.body.runs.forEach(readRun);
+  const runId = requested.body.runs[0]?.runId ?? '0193a0c4-1b2e-7d3f-9a4b-5c6d7e8f9a0b';
+  readRun((await call('get', '/portal/v1/sync-runs/{runId}', { path: { runId } }, 200, 'application/json')).body);
+  const listed = await call('get', '/portal/v1/sync-runs', { query: { serviceCode: '1.000894', state: 'completed', limit: 10 } }, 200, 'application/json');
+  listed.body.runs.forEach(readRun);
+  use<string | null>(listed.body.nextCursor);
+  const page = await call('get', '/portal/v1/sync-runs/{runId}/discrepancies', { path: { runId }, query: { kind: 'permanent_address', limit: 50 } }, 200, 'application/json');
+  page.body.discrepancies.forEach(({ recordId, kind, field, portalValue, registryValue, corrected }) => {
+    use<[string, string, string | null, boolean]>([recordId, kind, field, corrected]);
+    for (const value of [portalValue, registryValue]) if (value !== null && typeof value !== 'string') use<[string, string | null, string]>([value.detail, value.communeCode, value.provinceCode]);
+  });
+  use<string | null>(page.body.nextCursor);
+  const csv = await call('get', '/portal/v1/sync-runs/{runId}/discrepancies', { path: { runId } }, 200, 'text/csv');
+  use<[string, string | undefined]>([csv.body, csv.headers['Content-Disposition']]);
+  readRun((await call('post', '/portal/v1/sync-runs/{runId}/cancel', { path: { runId } }, 200, 'application/json')).body);
+
+  const schedules = await call('get', '/ops/sync-schedules', {}, 200, 'application/json');
+  type Schedule = (typeof schedules.body.schedules)[number];
+  const readSchedule = ({ serviceCode, pattern, timeZone, everyMs, mode, paused, source, updatedAt, nextRunAt }: Schedule) =>
+    use<[string, string | null, string, number | null, 'verify' | 'refresh', boolean, 'config' | 'api', string, string | null]>([serviceCode, pattern, timeZone, everyMs, mode, paused, source, updatedAt, nextRunAt]);
+  schedules.body.schedules.forEach(readSchedule);
+  const path = { serviceCode: '1.000894' };
+  readSchedule((await call('put', '/ops/sync-schedules/{serviceCode}', { path, body: { pattern: '0 2 * * *', timeZone: 'Asia/Ho_Chi_Minh', mode: 'refresh' } }, 200, 'application/json')).body);
+  readSchedule((await call('post', '/ops/sync-schedules/{serviceCode}/pause', { path }, 200, 'application/json')).body);
+  readSchedule((await call('post', '/ops/sync-schedules/{serviceCode}/resume', { path }, 200, 'application/json')).body);
+  (await call('post', '/ops/sync-schedules/{serviceCode}/trigger', { path }, 202, 'application/json')).body.runs.forEach(readRun);
+}
+
 async function access(): Promise<void> {
   const created = await call('post', '/access/v1/consumers', { body: { name: 'Ngân hàng TMCP Ví Dụ', kind: 'non_state', serviceCodes: ['2.001159'] } }, 201, 'application/json');
   type Consumer = typeof created.body.consumer;
@@ -427,7 +467,7 @@ async function operations(): Promise<void> {
 
   type QueueState = Awaited<ReturnType<typeof pause>>['body'];
   const readQueue = ({ name, isPaused, counts, oldestWaitingAgeSeconds, throughput, workers }: QueueState) => {
-    use<['sandbox' | 'maintenance' | 'verification' | 'portal-records', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
+    use<['sandbox' | 'maintenance' | 'verification' | 'portal-records' | 'sync', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
     const { waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused } = counts;
     use<number[]>([waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused]);
     use<[string, number[], number[]]>([throughput.windowStart, throughput.completedPerMinute, throughput.failedPerMinute]);
