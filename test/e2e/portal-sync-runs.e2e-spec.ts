@@ -30,7 +30,7 @@ describe('/portal/v1/sync-runs', () => {
     let run: Record<string, any> = {};
     await expectEventually(async () => {
       run = (await portal.get(`/portal/v1/sync-runs/${runId}`).expect(200)).body;
-      expect(run.state).toBe('completed');
+      expect({ state: run.state, stopReason: run.stopReason }).toEqual({ state: 'completed', stopReason: null });
     }, timeoutMs, 100);
     return run;
   }
