@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { VerifyResult } from '../registry/registry.dto.js';
-import { correctionsOf, discrepanciesOf, lookupFieldsOf, type PortalRecordRow } from './sync-discrepancies.js';
+import { correctionsOf, discrepanciesOf, lookupFieldsOf, sameAddress, type PortalRecordRow } from './sync-discrepancies.js';
 
 const address = { detail: 'Số 1 phố Huế', communeCode: '00004', communeName: 'Phường Ba Đình', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' };
 const record: PortalRecordRow = {
@@ -51,5 +51,25 @@ describe('sync discrepancies', () => {
   it('reports an unknown ID alone (nothing else can be compared), and a duplicate besides what else it has', () => {
     expect(discrepanciesOf(record, { verdict: 'not_found', citizenStatus: null, checks: { idNumber: 'mismatch', fullName: 'mismatch', dateOfBirth: 'mismatch' } }, null, false).map((d) => d.kind)).toEqual(['not_found']);
     expect(discrepanciesOf({ ...record, duplicate: true }, match, { permanentAddress: address, currentAddress: address, maritalStatus: 'single' }, false).map((d) => d.kind)).toEqual(['duplicate']);
+  });
+});
+
+describe('sameAddress', () => {
+  // The stored shape (the registry's rows, generated portal records): names only for a commune without a code.
+  const stored = { detail: 'Số 1 phố Huế', communeCode: '00004', legacyCommune: null, legacyDistrict: null, provinceCode: '01' };
+  const oldCommune = { detail: 'Xóm 3', communeCode: null, communeName: 'Xã Cũ', districtName: 'Huyện Cũ', provinceCode: '01', provinceName: 'Thành phố Hà Nội' };
+
+  it('takes an address in the stored shape as the same place as the registry answer that names it', () => {
+    expect(sameAddress(stored, address)).toBe(true);
+    expect(sameAddress({ detail: 'Xóm 3', communeCode: null, legacyCommune: 'Xã Cũ', legacyDistrict: 'Huyện Cũ', provinceCode: '01' }, oldCommune)).toBe(true);
+  });
+
+  it('tells another detail, commune, province, or old commune or district apart, in either shape', () => {
+    expect(sameAddress({ ...stored, detail: 'Số 2 phố Huế' }, address)).toBe(false);
+    expect(sameAddress({ ...stored, communeCode: '00007' }, address)).toBe(false);
+    expect(sameAddress({ ...address, provinceCode: '79' }, address)).toBe(false);
+    expect(sameAddress({ detail: 'Xóm 3', communeCode: null, legacyCommune: 'Xã Khác', legacyDistrict: 'Huyện Cũ', provinceCode: '01' }, oldCommune)).toBe(false);
+    expect(sameAddress({ ...oldCommune, districtName: 'Huyện Khác' }, oldCommune)).toBe(false);
+    expect(sameAddress(null, address)).toBe(false);
   });
 });

@@ -87,12 +87,28 @@ export function lookupFieldsOf(verify: VerifyResult | null, allowedFields: Reado
   return fields.filter((field, index) => fields.indexOf(field) === index);
 }
 
-/** The keys that make an address (registry.dto's addressSchema): two addresses are the same when all are equal. */
-const ADDRESS_KEYS = ['detail', 'communeCode', 'communeName', 'districtName', 'provinceCode', 'provinceName'] as const;
+/**
+ * What makes an address the same place, in either of its two shapes: the registry's answer (registry.dto's
+ * addressSchema: `communeName`, `districtName`, `provinceName`, names derived from the codes) or the stored shape the
+ * registry's own rows and the portal's generated records keep (`legacyCommune`, `legacyDistrict`, set only when the
+ * commune has no code). The detail, the commune and province codes, and, for a commune without a code, its old name
+ * and district.
+ */
+function placeOf(address: Record<string, unknown>): unknown[] {
+  const communeCode = address.communeCode ?? null;
+  return [
+    address.detail ?? null,
+    communeCode,
+    address.provinceCode ?? null,
+    communeCode === null ? (address.communeName ?? address.legacyCommune ?? null) : null,
+    communeCode === null ? (address.districtName ?? address.legacyDistrict ?? null) : null,
+  ];
+}
 
 export function sameAddress(portal: Record<string, unknown> | null | undefined, registry: unknown): boolean {
   if (!portal || !registry || typeof registry !== 'object') return false;
-  return ADDRESS_KEYS.every((key) => (portal[key] ?? null) === ((registry as Record<string, unknown>)[key] ?? null));
+  const [a, b] = [placeOf(portal), placeOf(registry as Record<string, unknown>)];
+  return a.every((value, index) => value === b[index]);
 }
 
 /**

@@ -42,7 +42,7 @@ describe('/ops/sync-schedules', () => {
 
     const triggered = await ops.post(`/ops/sync-schedules/${serviceCode}/trigger`).expect(202);
     expect(triggered.body.runs[0]).toMatchObject({ serviceCode, mode: 'verify' });
-    await expectEventually(async () => expect((await request(testApp.app.getHttpServer()).get(`/portal/v1/sync-runs/${triggered.body.runs[0].runId}`).set(PORTAL_AUTH).expect(200)).body.state).toBe('completed'), 10_000);
+    await expectEventually(async () => expect((await request(testApp.app.getHttpServer()).get(`/portal/v1/sync-runs/${triggered.body.runs[0].runId}`).set(PORTAL_AUTH).expect(200)).body).toMatchObject({ state: 'completed', stopReason: null }), 10_000);
 
     const resumed = await ops.post(`/ops/sync-schedules/${serviceCode}/resume`).expect(200);
     expect(resumed.body).toMatchObject({ paused: false });
