@@ -120,16 +120,19 @@ export class SyncRunProducer {
       const page = batches.slice(start, start + ADD_CHUNK);
       result.checked += page.length;
       const pipeline = this.redis.pipeline();
-      for (const { runId, batchNo } of page) pipeline.hmget(this.queue.toKey(syncBatchJobId(runId, batchNo)), 'timestamp', 'finishedOn', 'failedReason');
+      for (const { runId, batchNo } of page) pipeline.hmget(this.queue.toKey(syncBatchJobId(runId, batchNo)), 'timestamp', 'finishedOn', 'failedReason', 'returnvalue');
       const answers = (await pipeline.exec()) ?? [];
       const missing = new Map<string, number[]>();
       const stopped = new Set<string>();
       for (const [index, { runId, batchNo }] of page.entries()) {
         const [error, fields] = answers[index] ?? [new Error('no answer'), null];
         if (error) throw error;
-        const [timestamp, finishedOn, failedReason] = fields as Array<string | null>;
+        const [timestamp, finishedOn, failedReason, returnValue] = fields as Array<string | null>;
         if (timestamp !== null && finishedOn === null) continue;
-        if (timestamp !== null && failedReason !== null) {
+        // Failed for good: finished without a return value. A job that completed after a failed attempt keeps that
+        // attempt's failedReason beside its return value, and its batch, read as open just before its commit, is not
+        // a reason to stop the run.
+        if (timestamp !== null && failedReason !== null && returnValue === null) {
           if (!stopped.has(runId) && (await this.runs.stop(runId, `batch ${batchNo} failed for good: ${failedReason.slice(0, 300)}`))) {
             stopped.add(runId);
             result.stopped += 1;

@@ -178,7 +178,7 @@ export class VerificationProducer {
   ): Promise<boolean> {
     result.checked += rows.length;
     const pipeline = this.redis.pipeline();
-    for (const { dossierId } of rows) pipeline.hmget(this.queue.toKey(verificationJobId(dossierId)), 'timestamp', 'finishedOn', 'failedReason', 'attemptsMade');
+    for (const { dossierId } of rows) pipeline.hmget(this.queue.toKey(verificationJobId(dossierId)), 'timestamp', 'finishedOn', 'failedReason', 'attemptsMade', 'returnvalue');
     const answers = (await pipeline.exec()) ?? [];
     const missing: string[] = [];
     const queuedUnmarked: string[] = [];
@@ -186,9 +186,11 @@ export class VerificationProducer {
     for (const [index, { dossierId, createdAt, enqueuedAt }] of rows.entries()) {
       const [error, fields] = answers[index] ?? [new Error('no answer'), null];
       if (error) throw error;
-      const [timestamp, finishedOn, failedReason, attemptsMade] = fields as Array<string | null>;
+      const [timestamp, finishedOn, failedReason, attemptsMade, returnValue] = fields as Array<string | null>;
       if (timestamp === null) missing.push(dossierId);
-      else if (finishedOn !== null && failedReason !== null) {
+      // Failed for good: finished without a return value (a job that completed after a failed attempt keeps its
+      // failedReason beside the return value).
+      else if (finishedOn !== null && failedReason !== null && returnValue === null) {
         if (Number(finishedOn) < createdAt.getTime()) {
           // The job failed before this outbox row was written: a re-drive whose retry did not reach Redis.
           if (await this.redrive(dossierId)) result.enqueued += 1;
