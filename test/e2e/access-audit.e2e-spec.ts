@@ -159,8 +159,17 @@ describe('access audit', () => {
     });
 
     it('pages by cursor through every access of a citizen, without duplicates', async () => {
-      // A generated citizen picked at random, so that few other runs have read it.
-      const [{ id_number: idNumber }] = await db.query(`SELECT id_number FROM citizens WHERE right(id_number, 6) < '999900' ORDER BY random() LIMIT 1`);
+      // A generated citizen nobody has read yet: two accesses of one citizen in the same millisecond and without a
+      // dossier (a sync batch holding a citizen twice) look the same in this view, so other files' reads would blur
+      // the check for duplicates.
+      const hmac = testApp.app.get(CitizenHmac);
+      let idNumber = '';
+      for (let tries = 0; tries < 50 && !idNumber; tries += 1) {
+        const [{ id_number: candidate }] = await db.query(`SELECT id_number FROM citizens WHERE right(id_number, 6) < '999900' ORDER BY random() LIMIT 1`);
+        const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM access_audit WHERE citizen_hmac = $1`, [hmac.of(candidate)]);
+        if (n === 0) idNumber = candidate;
+      }
+      expect(idNumber).not.toBe('');
       const headers = { ...DEVELOPER_AUTH, 'x-service-code': '2.001159' };
       for (let call = 0; call < 5; call += 1) await lookup({ ...headers, 'x-dossier-id': `${run}-PAGE-${call}` }, idNumber, 'fullName').expect(200);
       const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM access_audit WHERE citizen_hmac = $1`, [testApp.app.get(CitizenHmac).of(idNumber)]);
