@@ -159,17 +159,8 @@ describe('access audit', () => {
     });
 
     it('pages by cursor through every access of a citizen, without duplicates', async () => {
-      // A generated citizen nobody has read yet: two accesses of one citizen in the same millisecond and without a
-      // dossier (a sync batch holding a citizen twice) look the same in this view, so other files' reads would blur
-      // the check for duplicates.
-      const hmac = testApp.app.get(CitizenHmac);
-      let idNumber = '';
-      for (let tries = 0; tries < 50 && !idNumber; tries += 1) {
-        const [{ id_number: candidate }] = await db.query(`SELECT id_number FROM citizens WHERE right(id_number, 6) < '999900' ORDER BY random() LIMIT 1`);
-        const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM access_audit WHERE citizen_hmac = $1`, [hmac.of(candidate)]);
-        if (n === 0) idNumber = candidate;
-      }
-      expect(idNumber).not.toBe('');
+      // A generated citizen picked at random, so that few other runs have read it.
+      const [{ id_number: idNumber }] = await db.query(`SELECT id_number FROM citizens WHERE right(id_number, 6) < '999900' ORDER BY random() LIMIT 1`);
       const headers = { ...DEVELOPER_AUTH, 'x-service-code': '2.001159' };
       for (let call = 0; call < 5; call += 1) await lookup({ ...headers, 'x-dossier-id': `${run}-PAGE-${call}` }, idNumber, 'fullName').expect(200);
       const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM access_audit WHERE citizen_hmac = $1`, [testApp.app.get(CitizenHmac).of(idNumber)]);
@@ -186,7 +177,14 @@ describe('access audit', () => {
         if (pages > total) throw new Error('the cursor does not advance');
       }
       expect(seen).toHaveLength(total);
-      expect(new Set(seen).size).toBe(total);
+      // No access twice and none left out: as many distinct ones as the audit holds. Two accesses in the same
+      // millisecond without a dossier (a sync batch holding one citizen twice) look alike in this view, so they
+      // are counted as the view shows them.
+      const [{ distinct }] = await db.query(
+        `SELECT count(DISTINCT (date_trunc('milliseconds', occurred_at), dossier_id))::int AS distinct FROM access_audit WHERE citizen_hmac = $1`,
+        [testApp.app.get(CitizenHmac).of(idNumber)],
+      );
+      expect(new Set(seen).size).toBe(distinct);
       expect(seen.slice(0, 5).map((entry) => entry.split(' ')[1])).toEqual([4, 3, 2, 1, 0].map((call) => `${run}-PAGE-${call}`));
     });
   });
