@@ -37,7 +37,8 @@ export class PortalRecordsProcessor extends WorkerHost {
       const result = await this.generator.generate(payload, (percent) => {
         if (percent > reported) {
           reported = percent;
-          void job.updateProgress(percent);
+          // Progress is for the poller: a Redis hiccup loses one figure, not the generation.
+          void job.updateProgress(percent).catch(() => undefined);
         }
       });
       await job.updateProgress(100);

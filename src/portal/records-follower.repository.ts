@@ -58,7 +58,7 @@ export const DECEASED_NOTE = 'The registry recorded the death of this citizen af
  */
 const APPLY_PAGE = `
   WITH input AS (
-    SELECT * FROM json_to_recordset($1::json) AS x(change_id bigint, kind text, id_number text, occurred_at timestamptz, details jsonb)
+    SELECT * FROM json_to_recordset($1::json) AS x(change_id bigint, kind text, id_number char(12), occurred_at timestamptz, details jsonb)
   ), fresh AS (
     SELECT i.*, CASE
         WHEN i.kind = 'death' THEN 'status'

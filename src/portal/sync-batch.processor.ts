@@ -116,11 +116,11 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
     await worker.close(!inTime);
   }
 
-  async process(job: Job, token?: string): Promise<SyncBatchJobResult | { runId: string }> {
+  async process(job: Job, token?: string): Promise<SyncBatchJobResult | { runId: string | null }> {
     if (job.name === JobName.SyncSchedule) {
       // A service's schedule fired: its run is requested (or, while one is pending, that one is named).
       const { serviceCode, mode } = parseJobPayload(JobName.SyncSchedule, job);
-      return { runId: await this.schedules.fire(serviceCode, mode) };
+      return { runId: await this.schedules.fireScheduled(serviceCode, mode) };
     }
     if (job.name !== JobName.SyncBatch) throw new UnrecoverableError(`unprocessable: job ${job.id} is not a sync-batch job`);
     const { runId, batchNo } = parseJobPayload(JobName.SyncBatch, job);

@@ -35,6 +35,7 @@ export class SyncReconciler implements OnApplicationBootstrap, OnApplicationShut
   runOnce(): Promise<SyncReconcileResult | null> {
     this.running ??= this.schedules
       .applyAll()
+      .catch((error: unknown) => this.logger.warn(`sync schedules not applied: ${(error as Error).message}`))
       .then(() => this.producer.reconcile())
       .then((result) => {
         if (result.enqueued > 0 || result.started > 0 || result.stopped > 0) {

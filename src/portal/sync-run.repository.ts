@@ -228,6 +228,10 @@ export class SyncRunRepository {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // The run's row is locked first (FOR UPDATE: the commit updates the run's counters anyway, and two share locks
+      // upgraded at once would deadlock), so a cancel or a stop that commits meanwhile is seen: a batch of a run that
+      // is no longer running writes nothing (the join alone would read the run as the statement's snapshot had it).
+      await client.query(`SELECT 1 FROM portal_sync_runs WHERE run_id = $1 FOR UPDATE`, [runId]);
       const marked = await client.query<{ state: SyncRunState }>(
         `UPDATE portal_sync_batches b SET done_at = now(), scanned = $3, matched = $4, corrections = $5, errors = $6, kinds = $7
          FROM portal_sync_runs r

@@ -56,9 +56,14 @@ export class SyncSchedules implements OnApplicationBootstrap {
     const { rows } = await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM portal_sync_schedules`);
     const present = await this.producer.nextRuns();
     for (const row of rows) {
-      if (row.paused) {
-        if (present.has(row.serviceCode)) await this.producer.removeSchedule(row.serviceCode);
-      } else if (!present.has(row.serviceCode)) await this.producer.upsertSchedule(row.serviceCode, row, row.mode);
+      try {
+        if (row.paused) {
+          if (present.has(row.serviceCode)) await this.producer.removeSchedule(row.serviceCode);
+        } else if (!present.has(row.serviceCode)) await this.producer.upsertSchedule(row.serviceCode, row, row.mode);
+      } catch (error) {
+        // One schedule the scheduler cannot take must not keep the others (and the reconciler's pass) from running.
+        this.logger.warn(`sync schedule of ${row.serviceCode} not applied: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -106,6 +111,16 @@ export class SyncSchedules implements OnApplicationBootstrap {
     const { rows } = await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
     if (rows.length === 0) throw new NotFoundError('sync_schedule_not_found', 'This service has no sync schedule.');
     return this.fire(serviceCode, rows[0].mode);
+  }
+
+  /**
+   * The scheduler's job fired: the run is requested, unless the schedule is paused or gone by now (a firing that
+   * raced a pause, whose scheduler was removed just after it queued the job, requests nothing).
+   */
+  async fireScheduled(serviceCode: string, mode: 'verify' | 'refresh'): Promise<string | null> {
+    const { rows } = await this.pool.query<{ paused: boolean }>(`SELECT paused FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
+    if (rows.length === 0 || rows[0].paused) return null;
+    return this.fire(serviceCode, mode);
   }
 
   /** A schedule fired (its job on the sync queue) or was triggered: the service's run is requested. */
