@@ -8,6 +8,7 @@ import { ApiJsonResponse, ApiProblems, ApiZodQuery } from '../common/openapi.js'
 import { parseInput } from '../common/validation.js';
 import { encodeCursor, JOURNAL_CSV_COLUMNS, journalCallSchema, journalPageSchema, journalQuerySchema, type JournalCallView, type JournalQuery } from './journal.dto.js';
 import { JournalRepository } from './journal.repository.js';
+import { csvField } from '../common/csv.js';
 
 const EXAMPLE_CALL: JournalCallView = {
   callId: '01938a1e-7c2a-7d4e-9b1f-3c5e8a0f2d41',
@@ -37,16 +38,6 @@ const CSV_PAGE = 1_000;
 
 function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/.test(request.headers.accept ?? '');
-}
-
-/**
- * RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; arrays join with `;`. A text
- * a spreadsheet would take for a formula (= + - @ first, such as a client's request id) is led by an apostrophe.
- */
-function csvField(value: unknown): string {
-  const raw = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(';') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function csvLine(call: JournalCallView): string {

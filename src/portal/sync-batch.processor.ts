@@ -1,21 +1,18 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { SystemConsumers } from '../access/system-consumers.service.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConnectorDirectory } from '../connectors/connector-directory.service.js';
-import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { parseJobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
-import { bullConnection } from '../queue/queue.module.js';
 import type { VerifyResult } from '../registry/registry.dto.js';
 import { RegistryCalls, type InProcessCaller, type RegistryCallOutcome } from '../registry/registry-calls.service.js';
 import { canVerify, correctionsOf, discrepanciesOf, lookupFieldsOf, verifyItemOf, type PortalRecordRow } from './sync-discrepancies.js';
 import { syncBatchJobId, SyncRunProducer } from './sync-run.producer.js';
 import { SyncRunRepository, type SyncResult } from './sync-run.repository.js';
 import { SyncSchedules } from './sync-schedules.service.js';
-import { registryBackoff, RegistryUnreachableError } from './verification.processor.js';
-import { REGISTRY_BACKOFF } from './verification.producer.js';
+import { RegistryUnreachableError, startRegistryJobWorker, stopWithinGrace } from './registry-job-worker.js';
 
 /** What a batch job returns. */
 export interface SyncBatchJobResult {
@@ -85,35 +82,14 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QueueName.Sync, (job, token) => this.process(job, token), {
-      connection: bullConnection(this.config.redisUrl),
-      prefix: this.config.queuePrefix,
-      concurrency: this.config.sync.concurrency,
-      lockDuration: this.config.workers.stalledMs,
-      stalledInterval: this.config.workers.stalledMs,
-      // A batch whose worker died twice still gets a third run; after that the reconciler stops its run.
-      maxStalledCount: 2,
-      ...WORKER_OPTIONS,
-      settings: {
-        backoffStrategy: (attemptsMade, type, error, job) =>
-          type === REGISTRY_BACKOFF ? registryBackoff(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1_000), error) : 0,
-      },
-    });
-    this.worker.on('error', (error) => this.logger.warn(`sync worker: ${error.message}`));
+    this.worker = startRegistryJobWorker(QueueName.Sync, (job, token) => this.process(job, token), this.config, this.config.sync.concurrency, this.logger);
   }
 
-  /** As the verification worker: stop fetching, let active batches finish for up to WORKER_GRACE_MS, then close. */
+  /** Lets active jobs finish within WORKER_GRACE_MS (stopWithinGrace); what is still running then is taken over. */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
     this.worker = null;
-    let timer: NodeJS.Timeout | undefined;
-    const finished = worker.pause(false).then(() => true);
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.workers.graceMs)));
-    const inTime = await Promise.race([finished, deadline]);
-    clearTimeout(timer);
-    if (!inTime) this.logger.warn(`sync batches still running after ${this.config.workers.graceMs} ms are left to another worker`);
-    await worker.close(!inTime);
+    if (worker) await stopWithinGrace(worker, this.config.workers.graceMs, this.logger);
   }
 
   async process(job: Job, token?: string): Promise<SyncBatchJobResult | { runId: string | null }> {

@@ -20,16 +20,7 @@ import {
 } from './sync-run.dto.js';
 import { SYNC_RUN_EXAMPLES } from './sync-run.examples.js';
 import { SyncRunsService, type RequestedRuns } from './sync-runs.service.js';
-
-/**
- * RFC 4180, as the journal's CSV export writes it: a field with a comma, quote or line break is quoted, its quotes
- * doubled; objects are JSON; a text a spreadsheet would take for a formula is led by an apostrophe.
- */
-function csvField(value: unknown): string {
-  const raw = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+import { csvField } from '../common/csv.js';
 
 async function* csvOf(lines: AsyncIterable<DiscrepancyLineView>): AsyncGenerator<string> {
   yield DISCREPANCY_CSV_COLUMNS.join(',') + '\r\n';

@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { SystemConsumers } from '../access/system-consumers.service.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConnectorDirectory } from '../connectors/connector-directory.service.js';
-import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { JOB_PAYLOAD_SCHEMAS } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
-import { bullConnection } from '../queue/queue.module.js';
 import { RegistryCalls, type InProcessCaller, type RegistryCallOutcome } from '../registry/registry-calls.service.js';
 import { decide, planVerification, type Decision, type RegistryAnswers, type ServiceRules, type VerificationPlan } from './dossier-verification.js';
 import { DossierRepository, type AttemptRecord, type DossierRow } from './dossier.repository.js';
-import { dossierIdOfJob, REGISTRY_BACKOFF } from './verification.producer.js';
+import { dossierIdOfJob } from './verification.producer.js';
+import { RegistryUnreachableError, startRegistryJobWorker, stopWithinGrace } from './registry-job-worker.js';
 import { PortalMetrics } from './portal-metrics.js';
 
 /** What a verification job returns: what it decided, or that the dossier had been decided already. */
@@ -21,34 +20,10 @@ export interface VerificationJobResult {
   status: DossierRow['status'];
 }
 
-/** A transient registry failure: thrown so that BullMQ retries the job with the preset's backoff. */
-export class RegistryUnreachableError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    /** The registry's Retry-After, when it gave one: the next attempt waits at least this long. */
-    readonly retryAfterMs: number | null,
-  ) {
-    super(message);
-  }
-}
-
 /** A failure of Postgres or of the network (worth a retry), as opposed to one of the dossier's data. */
 function isInfrastructureError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'));
-}
-
-/**
- * The verification jobs' backoff (job option `backoff: { type: 'registry', delay }`): exponential from `delay`,
- * less up to half of it at random (jitter, so that jobs failed together do not come back together), and never
- * shorter than the registry's Retry-After when it gave one.
- */
-export function registryBackoff(attemptsMade: number, delay: number, error: unknown, random = Math.random()): number {
-  const exponential = delay * 2 ** Math.max(0, attemptsMade - 1);
-  const jittered = Math.round(exponential * (1 - 0.5 * random));
-  const retryAfter = error instanceof RegistryUnreachableError && error.retryAfterMs !== null ? error.retryAfterMs : 0;
-  return Math.max(jittered, retryAfter);
 }
 
 /** Runs of one job in all (attempts and rate-limit delays), after which it is a dead letter whatever the cause. */
@@ -71,8 +46,8 @@ const MAX_DISCARDS = 3;
  * - not found and mismatches are results; a refusal (a grant, the allow-list, an operation the connector does not
  *   enable) will not change by retrying, so it is a decision too (`needs_review`, `registry_refused`);
  * - a payload that cannot be processed is a dead letter at once (UnrecoverableError), without retries.
- * The worker is built here rather than by @Processor so that its concurrency and stall interval come from config,
- * and so that shutdown can bound the wait for active jobs (WORKER_GRACE_MS).
+ * Its worker comes from startRegistryJobWorker (concurrency and stall interval from config, the registry backoff),
+ * and shutdown bounds the wait for active jobs (WORKER_GRACE_MS).
  */
 @Injectable()
 export class VerificationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -91,40 +66,14 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QueueName.Verification, (job, token) => this.process(job, token), {
-      connection: bullConnection(this.config.redisUrl),
-      prefix: this.config.queuePrefix,
-      concurrency: this.config.workers.verificationConcurrency,
-      lockDuration: this.config.workers.stalledMs,
-      stalledInterval: this.config.workers.stalledMs,
-      // A job whose worker died twice still gets a third run; after that the reconciler dead-letters it.
-      maxStalledCount: 2,
-      ...WORKER_OPTIONS,
-      settings: {
-        backoffStrategy: (attemptsMade, type, error, job) =>
-          type === REGISTRY_BACKOFF ? registryBackoff(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1_000), error) : 0,
-      },
-    });
-    this.worker.on('error', (error) => this.logger.warn(`verification worker: ${error.message}`));
+    this.worker = startRegistryJobWorker(QueueName.Verification, (job, token) => this.process(job, token), this.config, this.config.workers.verificationConcurrency, this.logger);
   }
 
-  /**
-   * Stops taking jobs and lets the active ones finish for up to WORKER_GRACE_MS; a job still running then is left
-   * locked, and another worker takes it over once its lock expires (WORKER_STALLED_MS).
-   */
+  /** Lets active jobs finish within WORKER_GRACE_MS (stopWithinGrace); what is still running then is taken over. */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
     this.worker = null;
-    let timer: NodeJS.Timeout | undefined;
-    // pause(false) stops fetching and resolves once the active jobs have finished; close() would do the same, but a
-    // close that has started cannot be forced any more, so the wait is the pause's.
-    const finished = worker.pause(false).then(() => true);
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.workers.graceMs)));
-    const inTime = await Promise.race([finished, deadline]);
-    clearTimeout(timer);
-    if (!inTime) this.logger.warn(`verification jobs still running after ${this.config.workers.graceMs} ms are left to another worker`);
-    await worker.close(!inTime);
+    if (worker) await stopWithinGrace(worker, this.config.workers.graceMs, this.logger);
   }
 
   async process(job: Job, token?: string): Promise<VerificationJobResult> {
