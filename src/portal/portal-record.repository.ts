@@ -158,9 +158,25 @@ export class PortalRecordRepository {
     }
   }
 
-  /** Removes the generated records of these services (a generation replaces them). */
-  async deleteGenerated(client: pg.PoolClient, serviceCodes: readonly string[]): Promise<number> {
-    const result = await client.query(`DELETE FROM portal_records WHERE source = 'generated' AND service_code = ANY ($1::text[])`, [serviceCodes]);
+  /**
+   * Removes every record of these services, whatever its source: a generation replaces the service's records
+   * completely, so records that a sync run or the follower changed since the last generation go with the others.
+   * The services' running sync runs are stopped first, in the same transaction: their batches are keyset ranges of
+   * the record ids removed here, so they would check nothing more, and a run half over the old records and half
+   * over none would report as complete. Each run's row is locked (FOR UPDATE, as a batch commit locks it first), so a
+   * batch committing meanwhile either commits before (its results stay with its run) or waits and finds the run
+   * stopped and writes nothing. Finished runs keep their reports (their record ids are of records gone now); a
+   * pending run plans its batches when it starts, over the new records.
+   */
+  async deleteRecordsOf(client: pg.PoolClient, serviceCodes: readonly string[]): Promise<number> {
+    await client.query(
+      `UPDATE portal_sync_runs r SET state = 'stopped', finished_at = now(), waiting_reason = NULL, waiting_until = NULL,
+         stop_reason = 'the portal records of the service were regenerated (POST /sandbox/portal/records/generate)'
+       FROM (SELECT run_id FROM portal_sync_runs WHERE service_code = ANY ($1::text[]) AND state = 'running' FOR UPDATE) locked
+       WHERE r.run_id = locked.run_id AND r.state = 'running'`,
+      [serviceCodes],
+    );
+    const result = await client.query(`DELETE FROM portal_records WHERE service_code = ANY ($1::text[])`, [serviceCodes]);
     return result.rowCount ?? 0;
   }
 

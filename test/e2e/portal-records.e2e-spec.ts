@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import request from 'supertest';
 import { bullConnection } from '../../src/queue/queue.module.js';
@@ -212,6 +213,32 @@ describe('/sandbox/portal/records/generate', () => {
     const other = await snapshot('P06-24');
     expect(other).toHaveLength(400);
     expect(other).not.toEqual(first);
+  });
+
+  it('replaces every record of the service, those a sync run or the follower changed included, and stops its running sync run', async () => {
+    const body = { serviceCode: 'P06-21', count: 300, driftRate: 0.3, seed: 'touched' };
+    await generateAndWait(body);
+    const first = await snapshot('P06-21');
+    // Records changed since the generation, as a refresh run and the changes follower write them.
+    await testApp.db.query(
+      `UPDATE portal_records SET source = CASE WHEN record_id % 2 = 0 THEN 'sync_run' ELSE 'follower' END, full_name = full_name || ' X'
+       WHERE record_id IN (SELECT record_id FROM portal_records WHERE service_code = $1 ORDER BY record_id LIMIT 40)`,
+      ['P06-21'],
+    );
+    const runId = randomUUID();
+    await testApp.db.query(`INSERT INTO portal_sync_runs (run_id, service_code, mode, state, requested_by, batch_count, record_count, started_at) VALUES ($1, $2, 'verify', 'running', 'test', 1, 300, now())`, [runId, 'P06-21']);
+    await testApp.db.query(
+      `INSERT INTO portal_sync_batches (run_id, batch_no, first_record_id, last_record_id, planned_count)
+       SELECT $1, 0, min(record_id), max(record_id), count(*) FROM portal_records WHERE service_code = $2`,
+      [runId, 'P06-21'],
+    );
+
+    const again = await generateAndWait(body);
+    expect(again.result).toMatchObject({ records: 300, replaced: 300 });
+    expect(await testApp.db.query(`SELECT source, count(*)::int AS n FROM portal_records WHERE service_code = $1 GROUP BY source`, ['P06-21'])).toEqual([{ source: 'generated', n: 300 }]);
+    expect(await snapshot('P06-21')).toEqual(first);
+    const [run] = await testApp.db.query(`SELECT state, stop_reason AS "stopReason" FROM portal_sync_runs WHERE run_id = $1`, [runId]);
+    expect(run).toEqual({ state: 'stopped', stopReason: expect.stringContaining('regenerated') });
   });
 
   it('spreads the records over the catalog without a service, and a faithful generation has no label', async () => {
