@@ -82,7 +82,7 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = startRegistryJobWorker(QueueName.Sync, (job, token) => this.process(job, token), this.config, this.config.sync.concurrency, this.logger);
+    this.worker = startRegistryJobWorker(QueueName.Sync, (job, token) => this.process(job, token), this.config, { concurrency: this.config.sync.concurrency, lockMs: this.config.sync.lockMs }, this.logger);
   }
 
   /** Lets active jobs finish within WORKER_GRACE_MS (stopWithinGrace); what is still running then is taken over. */
