@@ -127,6 +127,12 @@ const environmentSchema = z.object({
   SYNC_MAX_WAIT_MS: z.coerce.number().int().min(10).max(86_400_000).default(900_000),
   /** How often the sync reconciler re-queues the batches of running runs whose job Redis does not hold. */
   SYNC_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * The lock of a sync batch's job (BullMQ lockDuration): a batch (hundreds of records, a look-up each) holds it far
+   * longer than a verification job, so a renewal late under load must not hand it to a second worker; a dead
+   * worker's batch is taken over once it expires.
+   */
+  SYNC_LOCK_MS: z.coerce.number().int().min(500).max(3_600_000).default(120_000),
 });
 
 export type AppConfig = {
@@ -160,7 +166,7 @@ export type AppConfig = {
   portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
-  sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number };
+  sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -218,6 +224,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       lookupConcurrency: env.SYNC_LOOKUP_CONCURRENCY,
       maxWaitMs: env.SYNC_MAX_WAIT_MS,
       reconcileMs: env.SYNC_RECONCILE_MS,
+      lockMs: env.SYNC_LOCK_MS,
     },
   };
 }

@@ -28,7 +28,7 @@ export class PortalRecordGeneratorController {
   @ApiOperation({
     summary: 'Generate portal records from registry citizens, a share with one labelled drift each (queued job, admin)',
     description:
-      `Queues a job that replaces the generated records of the service (or of every catalog service) with \`count\` new ones ` +
+      `Queues a job that replaces every record of the service (or of every catalog service), whatever its \`source\`, with \`count\` new ones (a running sync run of the service is stopped) ` +
       `(1-${MAX_GENERATED_RECORDS.toLocaleString('en')}); follow its progress at \`statusUrl\`. \`round(count × driftRate)\` records carry ` +
       'one drift each, the kinds in equal shares; the rest are faithful copies (`label: null`). Each `label` says what a correct ' +
       'reconciliation against the registry finds (`fields` that differ, `expected`): `stale_address` (the residence left in the ' +

@@ -58,7 +58,7 @@ export class PortalRecordGenerator {
   }
 
   /**
-   * Replaces the generated records of the services with `count` new ones, in one transaction. `onProgress` gets 0-100
+   * Replaces the records of the services (every one, whatever its source) with `count` new ones, in one transaction. `onProgress` gets 0-100
    * after each statement. The steps: the special kinds from their pools (a recorded move, a death, a marriage or
    * divorce), then the rest of the citizens, the duplicates' originals, the generic kinds among them (a special kind's
    * missing share goes to these), then the records in chunks of the plan, and the duplicates' second copies.
@@ -74,7 +74,7 @@ export class PortalRecordGenerator {
     const planned = () => onProgress(Math.floor((++step / planningSteps) * PLANNED));
 
     const result = await this.records.inGenerationTransaction(async (client) => {
-      const replaced = await this.records.deleteGenerated(client, services);
+      const replaced = await this.records.deleteRecordsOf(client, services);
       await this.records.createPlan(client);
       planned();
       let missingShare = 0;

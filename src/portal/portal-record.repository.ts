@@ -158,9 +158,25 @@ export class PortalRecordRepository {
     }
   }
 
-  /** Removes the generated records of these services (a generation replaces them). */
-  async deleteGenerated(client: pg.PoolClient, serviceCodes: readonly string[]): Promise<number> {
-    const result = await client.query(`DELETE FROM portal_records WHERE source = 'generated' AND service_code = ANY ($1::text[])`, [serviceCodes]);
+  /**
+   * Removes every record of these services, whatever its source: a generation replaces the service's records
+   * completely, so records that a sync run or the follower changed since the last generation go with the others.
+   * The services' running sync runs are stopped first, in the same transaction: their batches are keyset ranges of
+   * the record ids removed here, so they would check nothing more, and a run half over the old records and half
+   * over none would report as complete. Each run's row is locked (FOR UPDATE, as a batch commit locks it first), so a
+   * batch committing meanwhile either commits before (its results stay with its run) or waits and finds the run
+   * stopped and writes nothing. Finished runs keep their reports (their record ids are of records gone now); a
+   * pending run plans its batches when it starts, over the new records.
+   */
+  async deleteRecordsOf(client: pg.PoolClient, serviceCodes: readonly string[]): Promise<number> {
+    await client.query(
+      `UPDATE portal_sync_runs r SET state = 'stopped', finished_at = now(), waiting_reason = NULL, waiting_until = NULL,
+         stop_reason = 'the portal records of the service were regenerated (POST /sandbox/portal/records/generate)'
+       FROM (SELECT run_id FROM portal_sync_runs WHERE service_code = ANY ($1::text[]) AND state = 'running' FOR UPDATE) locked
+       WHERE r.run_id = locked.run_id AND r.state = 'running'`,
+      [serviceCodes],
+    );
+    const result = await client.query(`DELETE FROM portal_records WHERE service_code = ANY ($1::text[])`, [serviceCodes]);
     return result.rowCount ?? 0;
   }
 
@@ -277,9 +293,6 @@ export class PortalRecordRepository {
          ORDER BY md5($1 || ':${kind}:' || p.id_number), p.id_number LIMIT $2)`,
       [seed, limit],
     );
-    // The candidate cast to char(12), the column's type: compared as text, the primary key could not serve the probe, and
-    // each candidate cost a scan of every citizen (14 s for 60 records on a million citizens).
-    const unheld = (candidate: string) => `NOT EXISTS (SELECT 1 FROM citizens x WHERE x.id_number = (${candidate})::char(12))`;
     if (kind === 'wrong_birth_date') {
       await client.query(
         `UPDATE portal_record_plan p SET record_date_of_birth = CASE
@@ -291,16 +304,12 @@ export class PortalRecordRepository {
       );
     }
     if (kind === 'wrong_id_digit') {
-      await client.query(
-        `UPDATE portal_record_plan p SET record_id_number = (
-           SELECT w.candidate FROM (
-             SELECT k, overlay(p.id_number::text PLACING ((substr(p.id_number, d.pos, 1)::int + 1 + d.step) % 10)::text FROM d.pos FOR 1) AS candidate
-             FROM generate_series(0, 4) k,
-                  LATERAL (SELECT 7 + (h % 6)::int AS pos, ((h / 6) % 9)::int AS step
-                           FROM (SELECT ${draw(`$1 || ':wrong_id_digit:' || p.id_number || ':' || k`)} AS h) drawn) d
-           ) w WHERE ${unheld('w.candidate')} ORDER BY w.k LIMIT 1)
-         WHERE p.kind = 'wrong_id_digit'`,
-        [seed],
+      await this.drawRecordIdNumbers(
+        client,
+        kind,
+        seed,
+        `(SELECT overlay(p.id_number::text PLACING ((substr(p.id_number, d.pos, 1)::int + 1 + d.step) % 10)::text FROM d.pos FOR 1)
+          FROM (SELECT 7 + (h % 6)::int AS pos, ((h / 6) % 9)::int AS step FROM (SELECT ${draw(`$1 || ':wrong_id_digit:' || p.id_number || ':' || $2`)} AS h) drawn) d)`,
       );
     }
     if (kind === 'not_in_registry') {
@@ -320,17 +329,14 @@ export class PortalRecordRepository {
          FROM citizens c WHERE c.id_number = p.id_number AND p.kind = 'not_in_registry'
            AND EXISTS (SELECT 1 FROM citizens x WHERE x.full_name = c.full_name AND x.date_of_birth = p.record_date_of_birth)`,
       );
-      await client.query(
-        `UPDATE portal_record_plan p SET record_id_number = (
-           SELECT w.candidate FROM (
-             SELECT k, substr(p.id_number, 1, 3)
-                       || (((substr(p.record_date_of_birth, 1, 4)::int / 100) - 19) * 2 + CASE WHEN c.sex = 'female' THEN 1 ELSE 0 END)::text
-                       || substr(p.record_date_of_birth, 3, 2)
-                       || lpad((${draw(`$1 || ':not_in_registry:id:' || p.id_number || ':' || k`)} % 1000000)::text, 6, '0') AS candidate
-             FROM generate_series(0, 4) k
-           ) w WHERE ${unheld('w.candidate')} ORDER BY w.k LIMIT 1)
-         FROM citizens c WHERE c.id_number = p.id_number AND p.kind = 'not_in_registry'`,
-        [seed],
+      await this.drawRecordIdNumbers(
+        client,
+        kind,
+        seed,
+        `substr(p.id_number, 1, 3)
+           || (((substr(p.record_date_of_birth, 1, 4)::int / 100) - 19) * 2 + CASE WHEN c.sex = 'female' THEN 1 ELSE 0 END)::text
+           || substr(p.record_date_of_birth, 3, 2)
+           || lpad((${draw(`$1 || ':not_in_registry:id:' || p.id_number || ':' || $2`)} % 1000000)::text, 6, '0')`,
       );
     }
     if (kind === 'wrong_id_digit' || kind === 'not_in_registry') {
@@ -338,6 +344,33 @@ export class PortalRecordRepository {
     }
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM portal_record_plan WHERE kind = '${kind}'`);
     return Number(rows[0].n);
+  }
+
+  /**
+   * Gives the planned citizens of `kind` a made-up ID number: the `candidate` (SQL over `p`, the plan row, and `c`,
+   * its citizen; `$1` the seed, `$2` the draw's number) of the first of five draws that no citizen holds and no
+   * other record of the generation was given. One statement per draw, over the rows still without a number: when
+   * two rows draw the same number in one statement, the lower ID number takes it and the other tries its next draw,
+   * so the numbers are unique within the generation (two records with one made-up number would also read as a
+   * duplicate) and the same seed gives the same ones.
+   */
+  private async drawRecordIdNumbers(client: pg.PoolClient, kind: 'wrong_id_digit' | 'not_in_registry', seed: string, candidate: string): Promise<void> {
+    for (let k = 0; k < 5; k++) {
+      await client.query(
+        `UPDATE portal_record_plan p SET record_id_number = w.candidate
+         FROM (
+           SELECT DISTINCT ON (x.candidate) x.id_number, x.candidate
+           FROM (SELECT p.id_number, ${candidate} AS candidate
+                 FROM portal_record_plan p JOIN citizens c ON c.id_number = p.id_number
+                 WHERE p.kind = '${kind}' AND p.record_id_number IS NULL) x
+           WHERE NOT EXISTS (SELECT 1 FROM citizens h WHERE h.id_number = x.candidate::char(12))
+             AND NOT EXISTS (SELECT 1 FROM portal_record_plan t WHERE t.record_id_number = x.candidate)
+           ORDER BY x.candidate, x.id_number
+         ) w
+         WHERE p.id_number = w.id_number`,
+        [seed, String(k)],
+      );
+    }
   }
 
   /** Marks up to `limit` faithful planned citizens (drawn by `md5(seed:duplicate:idNumber)`) for a second copy. */

@@ -9,7 +9,7 @@ import type { GeneratedRecords } from './portal-record.dto.js';
 import { PortalRecordGenerator } from './portal-record-generator.js';
 
 /**
- * Runs generations of portal records, one at a time. A generation is idempotent: it replaces the generated records
+ * Runs generations of portal records, one at a time. A generation is idempotent: it replaces the records
  * of its services in one transaction, so a re-run after a killed worker leaves exactly the records its payload
  * describes.
  */

@@ -46,11 +46,16 @@ export const DECEASED_NOTE = 'The registry recorded the death of this citizen af
  *   before is flagged all the same. The dossiers are locked by a statement of their own before this one (see
  *   applyPage), so that this statement's snapshot holds the history event of a decision that committed meanwhile,
  *   and the flag's event follows it.
- * - move: the permanent or the temporary residence's address. The current address is the temporary residence when
- *   there is one, else the permanent (as the registry's currentAddress): a permanent move moves it only when the
- *   record held no separate current address. A seeded move carries no address and changes nothing.
+ * - move: the permanent or the temporary residence's address. The event's `to` is the registry's answer shape
+ *   (registry.dto addressSchema: `communeName`, `districtName`, `provinceName`); it is written in the shape portal
+ *   records store (PortalAddress: the codes, and `legacyCommune`/`legacyDistrict` for a commune without a code, as
+ *   the generator writes them), so that the record compares as the generated ones do. The current address is the
+ *   temporary residence when there is one, else the permanent (as the registry's currentAddress): a permanent move
+ *   moves it only when the record held no separate current address. A seeded move carries no address and changes
+ *   nothing.
  * - marriage and divorce: the marital status (`married`, `divorced`).
- * - new card: the card's issue and expiry dates.
+ * - new card: the card's issue and expiry dates, each only when the event gives it (a date; an expiry given as null
+ *   is a card that does not expire): a card without them keeps the dates the record holds.
  * - births and missing persons: recorded, nothing to change (no portal record holds a newborn; a portal record is
  *   alive or deceased only).
  * One statement with the page as one JSON parameter: three parameters whatever the page size (the feed's pages hold 1,000
@@ -68,16 +73,29 @@ const APPLY_PAGE = `
       END AS field
     FROM input i
     WHERE NOT EXISTS (SELECT 1 FROM portal_follower_applied a WHERE a.dataset_epoch = $2 AND a.change_id = i.change_id)
+  ), stored AS (
+    -- A move's address in the stored shape (PortalAddress): the names the answer derives from codes are dropped.
+    SELECT f.*, CASE WHEN f.field IN ('permanent', 'temporary') THEN jsonb_build_object(
+             'detail', f.details->'to'->>'detail',
+             'communeCode', f.details->'to'->>'communeCode',
+             'legacyCommune', CASE WHEN f.details->'to'->>'communeCode' IS NULL THEN coalesce(f.details->'to'->>'legacyCommune', f.details->'to'->>'communeName') END,
+             'legacyDistrict', CASE WHEN f.details->'to'->>'communeCode' IS NULL THEN coalesce(f.details->'to'->>'legacyDistrict', f.details->'to'->>'districtName') END,
+             'provinceCode', f.details->'to'->>'provinceCode') END AS address,
+           f.field = 'card' AND f.details->'card' ? 'expiryDate'
+             AND (f.details->'card'->>'expiryDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' OR jsonb_typeof(f.details->'card'->'expiryDate') = 'null') AS expiry_given
+    FROM fresh f
   ), latest AS (
     SELECT id_number,
            bool_or(field = 'status') AS died,
            (array_agg(CASE WHEN details->>'date' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (details->>'date')::date ELSE (occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date END
                       ORDER BY change_id DESC) FILTER (WHERE field = 'status'))[1] AS status_date,
-           (array_agg(details->'to' ORDER BY change_id DESC) FILTER (WHERE field = 'permanent'))[1] AS permanent_to,
-           (array_agg(details->'to' ORDER BY change_id DESC) FILTER (WHERE field = 'temporary'))[1] AS temporary_to,
+           (array_agg(address ORDER BY change_id DESC) FILTER (WHERE field = 'permanent'))[1] AS permanent_to,
+           (array_agg(address ORDER BY change_id DESC) FILTER (WHERE field = 'temporary'))[1] AS temporary_to,
            (array_agg(CASE kind WHEN 'marriage' THEN 'married' ELSE 'divorced' END ORDER BY change_id DESC) FILTER (WHERE field = 'marital'))[1] AS marital_status,
-           (array_agg(details->'card' ORDER BY change_id DESC) FILTER (WHERE field = 'card'))[1] AS card
-    FROM fresh WHERE field IS NOT NULL GROUP BY id_number
+           (array_agg(details->'card'->>'issueDate' ORDER BY change_id DESC) FILTER (WHERE field = 'card' AND details->'card'->>'issueDate' ~ '^\\d{4}-\\d{2}-\\d{2}$'))[1] AS card_issue,
+           bool_or(expiry_given) AS card_expiry_given,
+           (array_agg(details->'card'->>'expiryDate' ORDER BY change_id DESC) FILTER (WHERE expiry_given))[1] AS card_expiry
+    FROM stored WHERE field IS NOT NULL GROUP BY id_number
   ), updated AS (
     UPDATE portal_records r
     SET status = CASE WHEN l.died THEN 'deceased' ELSE r.status END,
@@ -85,8 +103,8 @@ const APPLY_PAGE = `
         permanent_address = coalesce(l.permanent_to, r.permanent_address),
         current_address = coalesce(l.temporary_to, CASE WHEN l.permanent_to IS NOT NULL AND r.current_address = r.permanent_address THEN l.permanent_to ELSE r.current_address END),
         marital_status = coalesce(l.marital_status, r.marital_status),
-        card_issue_date = CASE WHEN l.card IS NULL THEN r.card_issue_date ELSE (l.card->>'issueDate')::date END,
-        card_expiry_date = CASE WHEN l.card IS NULL THEN r.card_expiry_date ELSE (l.card->>'expiryDate')::date END,
+        card_issue_date = coalesce(l.card_issue::date, r.card_issue_date),
+        card_expiry_date = CASE WHEN l.card_expiry_given THEN l.card_expiry::date ELSE r.card_expiry_date END,
         source = 'follower',
         updated_at = now()
     FROM latest l

@@ -6,7 +6,6 @@ import type { QueueName } from '../queue/queue-names.js';
 import { bullConnection } from '../queue/queue.module.js';
 import { REGISTRY_BACKOFF } from './verification.producer.js';
 
-
 /** A transient registry failure: thrown so that BullMQ retries the job with the preset's backoff. */
 export class RegistryUnreachableError extends Error {
   constructor(
@@ -33,16 +32,23 @@ export function registryBackoff(attemptsMade: number, delay: number, error: unkn
 
 /**
  * A worker of one of the portal's queues whose jobs call the registry (dossier verification, sync batches), built
- * here rather than by @Processor so that its concurrency and stall interval come from config: the lock and the stall
- * check follow WORKER_STALLED_MS, a job whose worker died twice still gets a third run (after that its reconciler
+ * here rather than by @Processor so that its concurrency, lock and stall interval come from config: the stall check
+ * follows WORKER_STALLED_MS, the lock `lockMs` (WORKER_STALLED_MS too unless the queue's jobs need longer, as sync
+ * batches do: SYNC_LOCK_MS), a job whose worker died twice still gets a third run (after that its reconciler
  * handles it), and the `registry` backoff type is registryBackoff.
  */
-export function startRegistryJobWorker(name: QueueName, processor: Processor, config: AppConfig, concurrency: number, logger: Logger): Worker {
+export function startRegistryJobWorker(
+  name: QueueName,
+  processor: Processor,
+  config: AppConfig,
+  options: { concurrency: number; lockMs?: number },
+  logger: Logger,
+): Worker {
   const worker = new Worker(name, processor, {
     connection: bullConnection(config.redisUrl),
     prefix: config.queuePrefix,
-    concurrency,
-    lockDuration: config.workers.stalledMs,
+    concurrency: options.concurrency,
+    lockDuration: options.lockMs ?? config.workers.stalledMs,
     stalledInterval: config.workers.stalledMs,
     maxStalledCount: 2,
     ...WORKER_OPTIONS,

@@ -82,7 +82,7 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = startRegistryJobWorker(QueueName.Sync, (job, token) => this.process(job, token), this.config, this.config.sync.concurrency, this.logger);
+    this.worker = startRegistryJobWorker(QueueName.Sync, (job, token) => this.process(job, token), this.config, { concurrency: this.config.sync.concurrency, lockMs: this.config.sync.lockMs }, this.logger);
   }
 
   /** Lets active jobs finish within WORKER_GRACE_MS (stopWithinGrace); what is still running then is taken over. */
@@ -179,7 +179,12 @@ export class SyncBatchProcessor implements OnApplicationBootstrap, BeforeApplica
         results[index] = { recordId: record.recordId, matched: discrepancies.length === 0, discrepancies, corrections, checked: !notFound, error: null };
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.config.sync.lookupConcurrency, records.length) }, work));
+    // Every lane settles before the batch throws: Promise.all would reject at the first failure while the other lanes
+    // still have look-ups in flight, which would then run on (audited, journaled) after the batch failed, maybe
+    // alongside its retry.
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(this.config.sync.lookupConcurrency, records.length) }, work));
+    const failure = lanes.find((settled): settled is PromiseRejectedResult => settled.status === 'rejected');
+    if (failure) throw failure.reason;
     return results;
   }
 

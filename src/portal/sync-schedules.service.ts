@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { getNextMillis } from 'bullmq';
 import type pg from 'pg';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { NotFoundError, ValidationFailedError } from '../common/domain-error.js';
@@ -74,30 +75,24 @@ export class SyncSchedules implements OnApplicationBootstrap {
   }
 
   /**
-   * Creates or replaces a service's schedule (an operator's: it stays across starts). Redis takes the scheduler first,
-   * so that a pattern its cron parser refuses is a 400 and leaves the row as it was.
+   * Creates or replaces a service's schedule (an operator's: it stays across starts). The pattern is read as the
+   * scheduler reads it before anything is written, paused or not, so that one it cannot read is a 400 here and never
+   * a 5xx when the schedule is resumed.
    */
   async put(serviceCode: string, input: SyncScheduleInput): Promise<SyncScheduleView> {
     if (!this.catalog.allCodes().includes(serviceCode)) throw new NotFoundError('service_not_found', 'No catalog service has this code.');
-    const when = { pattern: input.pattern ?? null, timeZone: input.timeZone, everyMs: input.everyMs ?? null };
-    if (!input.paused) {
-      let invalid = false;
-      await queueCall(() =>
-        this.producer.upsertSchedule(serviceCode, when, input.mode).catch((error: unknown) => {
-          // cron-parser: "Constraint error, got value 99 expected range 0-59", "Invalid cron expression", "Invalid timezone"
-          if (!/constraint|cron|pattern|invalid|time ?zone/i.test((error as Error).message)) throw error;
-          invalid = true;
-        }),
-      );
-      if (invalid) {
-        throw new ValidationFailedError('pattern: the scheduler cannot read this schedule', [{ field: 'pattern', rule: 'invalid_schedule', message: 'is not a cron pattern (with time zone) the scheduler can read' }]);
-      }
-    }
+    assertReadable({ pattern: input.pattern ?? null, timeZone: input.timeZone });
     const row = (await this.write(serviceCode, input, 'api', ''))!;
     return this.applied(row);
   }
 
   async setPaused(serviceCode: string, paused: boolean): Promise<SyncScheduleView> {
+    if (!paused) {
+      // A row written before patterns were read at every change (or by config/sync-schedules.json) may hold one the
+      // scheduler refuses: resuming it is refused, and the row stays paused.
+      const { rows } = await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
+      if (rows.length > 0) assertReadable(rows[0]);
+    }
     const { rows } = await this.pool.query<ScheduleRow>(
       `UPDATE portal_sync_schedules SET paused = $2, source = 'api', updated_at = now() WHERE service_code = $1 RETURNING ${COLUMNS}`,
       [serviceCode, paused],
@@ -146,6 +141,28 @@ export class SyncSchedules implements OnApplicationBootstrap {
     await queueCall(() => (row.paused ? this.producer.removeSchedule(row.serviceCode) : this.producer.upsertSchedule(row.serviceCode, row, row.mode)));
     const next = row.paused ? null : ((await queueCall(() => this.producer.nextRuns())).get(row.serviceCode) ?? null);
     return viewOf(row, next);
+  }
+}
+
+/**
+ * Refuses a cron pattern (in its time zone) that BullMQ's job scheduler cannot turn into a next firing: read with the
+ * scheduler's own `getNextMillis` (cron-parser), so that what passes here is what `upsertJobScheduler` takes.
+ */
+function assertReadable(when: { pattern: string | null; timeZone: string }): void {
+  if (when.pattern === null) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: when.timeZone });
+  } catch {
+    throw new ValidationFailedError('timeZone: not an IANA time zone', [{ field: 'timeZone', rule: 'time_zone', message: 'is not an IANA time zone (e.g. Asia/Ho_Chi_Minh)' }]);
+  }
+  let next: number | undefined;
+  try {
+    next = getNextMillis(Date.now(), { pattern: when.pattern, tz: when.timeZone });
+  } catch {
+    next = undefined;
+  }
+  if (next === undefined || !Number.isFinite(next)) {
+    throw new ValidationFailedError('pattern: the scheduler cannot read this schedule', [{ field: 'pattern', rule: 'invalid_schedule', message: 'is not a cron pattern (with time zone) the scheduler can read' }]);
   }
 }
 

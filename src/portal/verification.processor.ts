@@ -66,7 +66,7 @@ export class VerificationProcessor implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = startRegistryJobWorker(QueueName.Verification, (job, token) => this.process(job, token), this.config, this.config.workers.verificationConcurrency, this.logger);
+    this.worker = startRegistryJobWorker(QueueName.Verification, (job, token) => this.process(job, token), this.config, { concurrency: this.config.workers.verificationConcurrency }, this.logger);
   }
 
   /** Lets active jobs finish within WORKER_GRACE_MS (stopWithinGrace); what is still running then is taken over. */

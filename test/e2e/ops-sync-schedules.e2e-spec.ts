@@ -55,6 +55,28 @@ describe('/ops/sync-schedules', () => {
     await ops.post(`/ops/sync-schedules/${serviceCode}/pause`).expect(200);
   });
 
+  it('refuses a pattern the scheduler cannot read at the change, paused or not, and never answers a 5xx on resume', async () => {
+    const serviceCode = await syncTestService(testApp.app, 'BADP', ['idNumber', 'fullName', 'dateOfBirth']);
+    for (const paused of [true, false]) {
+      const refused = await ops.put(`/ops/sync-schedules/${serviceCode}`).send({ pattern: '99 2 * * *', mode: 'verify', paused });
+      expectProblem(refused, 400, 'validation_failed');
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'pattern', rule: 'invalid_schedule' })]);
+    }
+    const badZone = await ops.put(`/ops/sync-schedules/${serviceCode}`).send({ pattern: '0 2 * * *', timeZone: 'Mars/Olympus', mode: 'verify', paused: true });
+    expectProblem(badZone, 400, 'validation_failed');
+    expect(badZone.body.errors).toEqual([expect.objectContaining({ field: 'timeZone', rule: 'time_zone' })]);
+    expect(await testApp.db.query(`SELECT 1 FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode])).toEqual([]);
+    expectProblem(await ops.post(`/ops/sync-schedules/${serviceCode}/resume`), 404, 'sync_schedule_not_found');
+
+    // A paused row that holds such a pattern already (written before the check): resuming it is a 400 and it stays paused.
+    await testApp.db.query(`INSERT INTO portal_sync_schedules (service_code, pattern, time_zone, mode, paused, source) VALUES ($1, '99 2 * * *', 'UTC', 'verify', true, 'api')`, [serviceCode]);
+    const resumed = await ops.post(`/ops/sync-schedules/${serviceCode}/resume`);
+    expectProblem(resumed, 400, 'validation_failed');
+    expect(resumed.body.errors).toEqual([expect.objectContaining({ field: 'pattern', rule: 'invalid_schedule' })]);
+    expect(await testApp.db.query(`SELECT paused FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode])).toEqual([{ paused: true }]);
+    await testApp.db.query(`DELETE FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
+  });
+
   it('refuses a schedule it cannot read, and an unknown service', async () => {
     const serviceCode = await syncTestService(testApp.app, 'BAD', ['idNumber', 'fullName', 'dateOfBirth']);
     expectProblem(await ops.put(`/ops/sync-schedules/${serviceCode}`).send({ mode: 'verify' }), 400, 'validation_failed');

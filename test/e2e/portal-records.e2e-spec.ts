@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { QueueEvents } from 'bullmq';
 import request from 'supertest';
 import { bullConnection } from '../../src/queue/queue.module.js';
 import { QueueName } from '../../src/queue/queue-names.js';
+import { PG_POOL } from '../../src/database/database.module.js';
 import { foldName } from '../../src/identity/name-folding.js';
 import { idNumberAgreesWith, validateIdNumber } from '../../src/identity/id-number.js';
 import { PortalRecordGenerator } from '../../src/portal/portal-record-generator.js';
@@ -212,6 +215,76 @@ describe('/sandbox/portal/records/generate', () => {
     const other = await snapshot('P06-24');
     expect(other).toHaveLength(400);
     expect(other).not.toEqual(first);
+  });
+
+  it('replaces every record of the service, those a sync run or the follower changed included, and stops its running sync run', async () => {
+    const body = { serviceCode: 'P06-21', count: 300, driftRate: 0.3, seed: 'touched' };
+    await generateAndWait(body);
+    const first = await snapshot('P06-21');
+    // Records changed since the generation, as a refresh run and the changes follower write them.
+    await testApp.db.query(
+      `UPDATE portal_records SET source = CASE WHEN record_id % 2 = 0 THEN 'sync_run' ELSE 'follower' END, full_name = full_name || ' X'
+       WHERE record_id IN (SELECT record_id FROM portal_records WHERE service_code = $1 ORDER BY record_id LIMIT 40)`,
+      ['P06-21'],
+    );
+    const runId = randomUUID();
+    await testApp.db.query(`INSERT INTO portal_sync_runs (run_id, service_code, mode, state, requested_by, batch_count, record_count, started_at) VALUES ($1, $2, 'verify', 'running', 'test', 1, 300, now())`, [runId, 'P06-21']);
+    await testApp.db.query(
+      `INSERT INTO portal_sync_batches (run_id, batch_no, first_record_id, last_record_id, planned_count)
+       SELECT $1, 0, min(record_id), max(record_id), count(*) FROM portal_records WHERE service_code = $2`,
+      [runId, 'P06-21'],
+    );
+
+    const again = await generateAndWait(body);
+    expect(again.result).toMatchObject({ records: 300, replaced: 300 });
+    expect(await testApp.db.query(`SELECT source, count(*)::int AS n FROM portal_records WHERE service_code = $1 GROUP BY source`, ['P06-21'])).toEqual([{ source: 'generated', n: 300 }]);
+    expect(await snapshot('P06-21')).toEqual(first);
+    const [run] = await testApp.db.query(`SELECT state, stop_reason AS "stopReason" FROM portal_sync_runs WHERE run_id = $1`, [runId]);
+    expect(run).toEqual({ state: 'stopped', stopReason: expect.stringContaining('regenerated') });
+  });
+
+  it('gives made-up ID numbers unique within a generation and held by no citizen, even when two citizens draw the same one', async () => {
+    const pool = testApp.app.get<pg.Pool>(PG_POOL);
+    const repository = testApp.app.get(PortalRecordRepository);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Two citizens whose ID numbers differ in the last digit (a copy of one under a free neighbouring number) draw
+      // the same wrong_id_digit number when both draws change that digit to the same value: a seed where they do.
+      const [{ a, b }] = (
+        await client.query(
+          `SELECT c.id_number AS a, overlay(c.id_number::text PLACING ((substr(c.id_number, 12, 1)::int + 1) % 10)::text FROM 12 FOR 1) AS b
+           FROM citizens c WHERE NOT EXISTS (SELECT 1 FROM citizens x WHERE x.id_number = overlay(c.id_number::text PLACING ((substr(c.id_number, 12, 1)::int + 1) % 10)::text FROM 12 FOR 1)::char(12))
+           ORDER BY c.id_number LIMIT 1`,
+        )
+      ).rows;
+      await client.query(`INSERT INTO citizens SELECT (jsonb_populate_record(NULL::citizens, to_jsonb(c) || jsonb_build_object('id_number', $2::text))).* FROM citizens c WHERE c.id_number = $1`, [a, b]);
+      // The generator's first draw for wrong_id_digit (PortalRecordRepository.drawRecordIdNumbers): a digit of the last six, and a step.
+      const { rows: seeds } = await client.query(
+        `WITH drawn AS (
+           SELECT 'collide-' || g AS seed, id, ('x' || substr(md5('collide-' || g || ':wrong_id_digit:' || id || ':0'), 1, 8))::bit(32)::bigint AS h
+           FROM generate_series(1, 20000) g, unnest(ARRAY[$1::text, $2::text]) id
+         ), candidates AS (
+           SELECT seed, id, overlay(id PLACING ((substr(id, 7 + (h % 6)::int, 1)::int + 1 + ((h / 6) % 9)::int) % 10)::text FROM 7 + (h % 6)::int FOR 1) AS candidate FROM drawn
+         )
+         SELECT x.seed, x.candidate FROM candidates x JOIN candidates y ON y.seed = x.seed AND y.id = $2 AND y.candidate = x.candidate
+         WHERE x.id = $1 AND NOT EXISTS (SELECT 1 FROM citizens c WHERE c.id_number = x.candidate::char(12))
+         ORDER BY x.seed LIMIT 1`,
+        [a, b],
+      );
+      expect(seeds).toHaveLength(1);
+      await repository.createPlan(client);
+      await client.query(`INSERT INTO portal_record_plan (id_number) VALUES ($1), ($2)`, [a, b]);
+      expect(await repository.assignGeneric(client, 'wrong_id_digit', seeds[0].seed, 2)).toBe(2);
+      const { rows: made } = await client.query<{ made: string }>(`SELECT record_id_number AS made FROM portal_record_plan ORDER BY id_number`);
+      expect(made.map((row) => row.made)).toContain(seeds[0].candidate);
+      expect(new Set(made.map((row) => row.made)).size).toBe(2);
+      const { rows: held } = await client.query(`SELECT id_number FROM citizens WHERE id_number = ANY ($1::char(12)[])`, [made.map((row) => row.made)]);
+      expect(held).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('spreads the records over the catalog without a service, and a faithful generation has no label', async () => {

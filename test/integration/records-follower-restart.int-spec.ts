@@ -11,7 +11,8 @@ const RESTART_DATABASE_URL = `${process.env.DATABASE_URL}_follower_restart`;
 
 const STREAM = 60;
 const CITIZENS = 6;
-const HELD_ADDRESS = { detail: 'Số 9 phố cũ', communeCode: '00004', communeName: 'Phường Ba Đình', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' };
+/** An address as portal records store it (PortalAddress). */
+const HELD_ADDRESS = { detail: 'Số 9 phố cũ', communeCode: '00004', legacyCommune: null, legacyDistrict: null, provinceCode: '01' };
 
 /**
  * The issue's test of the follower: events recorded with POST /sandbox/registry/events reach the portal records in

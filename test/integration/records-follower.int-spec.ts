@@ -10,6 +10,7 @@ import { RegistryCalls } from '../../src/registry/registry-calls.service.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { DECEASED_NOTE, RecordsFollowerRepository, type FollowedEvent } from '../../src/portal/records-follower.repository.js';
 import { FOLLOWER_SERVICE_CODE, RECORDS_FOLLOWER, RecordsFollowerService, type FollowStep } from '../../src/portal/records-follower.service.js';
+import { sameAddress } from '../../src/portal/sync-discrepancies.js';
 import { ADMIN_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 
 const FOLLOWER_DATABASE_URL = `${process.env.DATABASE_URL}_follower`;
@@ -33,7 +34,11 @@ interface RecordRow {
   updatedAt: Date;
 }
 
-const HELD_ADDRESS = { detail: 'Số 9 phố cũ', communeCode: '00004', communeName: 'Phường Ba Đình', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' };
+/** Addresses as portal records store them (PortalAddress), not as the registry answers them. */
+const HELD_ADDRESS = { detail: 'Số 9 phố cũ', communeCode: '00004', legacyCommune: null, legacyDistrict: null, provinceCode: '01' };
+
+/** A move's `to` (the registry's answer shape) as a portal record stores it. */
+const storedOf = (to: Record<string, unknown>) => ({ detail: to.detail, communeCode: to.communeCode, legacyCommune: null, legacyDistrict: null, provinceCode: to.provinceCode });
 const HELD_CURRENT = { ...HELD_ADDRESS, detail: 'Phòng 12, ký túc xá cũ' };
 
 /**
@@ -254,10 +259,15 @@ describe('changes follower of portal records', () => {
     const card = await record({ kind: 'new_card', idNumber: cardholder.idNumber });
     await followToHead();
 
-    const to = (permanentMove[0].details as { to: object }).to;
-    expect(await recordsOf(mover)).toMatchObject([{ permanentAddress: to, currentAddress: to, source: 'follower' }]);
+    const to = (permanentMove[0].details as { to: Record<string, unknown> }).to;
+    expect(to).toMatchObject({ communeName: expect.any(String), provinceName: expect.any(String) });
+    const [moved] = await recordsOf(mover);
+    // Written in the stored shape, exactly: the answer's names (communeName, provinceName...) are not kept.
+    expect({ permanentAddress: moved.permanentAddress, currentAddress: moved.currentAddress, source: moved.source }).toEqual({ permanentAddress: storedOf(to), currentAddress: storedOf(to), source: 'follower' });
+    // A later sync run compares the record's address with the registry's answer as it compares a generated record's.
+    expect(sameAddress(moved.permanentAddress, to)).toBe(true);
     // The lodger's current address is a temporary residence of their own: a permanent move leaves it.
-    expect(await recordsOf(lodger)).toMatchObject([{ permanentAddress: (lodgerMove[0].details as { to: object }).to, currentAddress: HELD_CURRENT }]);
+    expect(await recordsOf(lodger)).toMatchObject([{ permanentAddress: storedOf((lodgerMove[0].details as { to: Record<string, unknown> }).to), currentAddress: HELD_CURRENT }]);
     expect((await recordsOf(husband))[0].maritalStatus).toBe('married');
     expect((await recordsOf(wife))[0].maritalStatus).toBe('married');
     const issued = (card[0].details as { card: { issueDate: string; expiryDate: string | null } }).card;
@@ -267,9 +277,30 @@ describe('changes follower of portal records', () => {
     const divorce = await record({ kind: 'divorce', idNumber: wife.idNumber });
     expect(divorce).toHaveLength(2);
     await followToHead();
-    expect(await recordsOf(mover)).toMatchObject([{ permanentAddress: to, currentAddress: (temporaryMove[0].details as { to: object }).to }]);
+    expect((await recordsOf(mover)).map(({ permanentAddress, currentAddress }) => ({ permanentAddress, currentAddress }))).toEqual([
+      { permanentAddress: storedOf(to), currentAddress: storedOf((temporaryMove[0].details as { to: Record<string, unknown> }).to) },
+    ]);
     expect((await recordsOf(husband))[0].maritalStatus).toBe('divorced');
     expect((await recordsOf(wife))[0].maritalStatus).toBe('divorced');
+  });
+
+  it('keeps the card dates a new_card event does not give, and clears the expiry only of a card given as not expiring', async () => {
+    const cardholder = take();
+    await hold(cardholder, { services: ['1.004222'] });
+    await db.query(`UPDATE portal_records SET card_issue_date = '2021-03-04', card_expiry_date = '2036-03-04' WHERE id_number = $1`, [cardholder.idNumber]);
+    const repository = app.get(RecordsFollowerRepository);
+    // Events the feed could carry without dates; their change ids are far beyond the feed's, and the cursor stays.
+    const apply = async (card: Record<string, unknown>) => {
+      const cursor = (await repository.cursor(RECORDS_FOLLOWER))!;
+      const event: FollowedEvent = { cursor: String(9_000_000_000_000 + Math.floor(Math.random() * 1e9)), kind: 'new_card', idNumber: cardholder.idNumber, occurredAt: new Date().toISOString(), details: { card } };
+      expect(await repository.applyPage(RECORDS_FOLLOWER, cursor, [event], cursor.lastChangeId)).toMatchObject({ advanced: true, records: 1 });
+      const [row] = await recordsOf(cardholder);
+      return { issue: row.cardIssueDate, expiry: row.cardExpiryDate };
+    };
+    expect(await apply({})).toEqual({ issue: '2021-03-04', expiry: '2036-03-04' });
+    expect(await apply({ issueDate: '2024-05-06' })).toEqual({ issue: '2024-05-06', expiry: '2036-03-04' });
+    expect(await apply({ issueDate: null, expiryDate: '2044-05-06' })).toEqual({ issue: '2024-05-06', expiry: '2044-05-06' });
+    expect(await apply({ issueDate: '2025-01-02', expiryDate: null })).toEqual({ issue: '2025-01-02', expiry: null });
   });
 
   it('gives each field the value of the citizen\'s last event in a page, and records every event', async () => {

@@ -33,7 +33,7 @@ describe('sync run reliability', () => {
   let db: DataSource;
   const workers: WorkerProcess[] = [];
   const startWorker = async () => {
-    const worker = await WorkerProcess.start({ WORKER_STALLED_MS: '2000', SYNC_CONCURRENCY: '2', SYNC_BATCH_SIZE: '500' });
+    const worker = await WorkerProcess.start({ WORKER_STALLED_MS: '2000', SYNC_LOCK_MS: '2000', SYNC_CONCURRENCY: '2', SYNC_BATCH_SIZE: '500' });
     workers.push(worker);
     return worker;
   };
