@@ -24,7 +24,7 @@ export const generatedRecordsSchema = z.object({
   serviceCode: z.string().nullable(),
   requested: z.number().int().describe('`count` of the request'),
   records: z.number().int().describe('Records written (fewer than requested only when the registry has too few citizens)'),
-  replaced: z.number().int().describe('Generated records of the same services removed first'),
+  replaced: z.number().int().describe('Records of the same services removed first (every one, whatever changed it since)'),
   byKind: countsByKind.describe('Records per label kind (`faithful`: label null)'),
   byService: z.record(z.string(), z.number().int()).describe('Records per service code'),
   shortfalls: z
@@ -50,7 +50,8 @@ export type RecordsJobView = z.infer<typeof recordsJobViewSchema>;
 export const queuedRecordsJobSchema = recordsJobViewSchema.extend({ statusUrl: z.string().describe('Where to follow the job: GET it') });
 export type QueuedRecordsJob = z.infer<typeof queuedRecordsJobSchema>;
 
-const addressViewSchema = z.object({
+/** An address as a portal record stores it (the generator's and the follower's shape: codes, and the old names of a pre-2025 commune). */
+export const portalAddressSchema = z.object({
   detail: z.string(),
   communeCode: z.string().nullable().describe('2025 commune code; null on a pre-2025 (3-level) address'),
   legacyCommune: z.string().nullable().describe('Pre-2025 commune name, with legacyDistrict'),
@@ -67,8 +68,8 @@ export const portalRecordViewSchema = z.object({
   fullName: z.string(),
   dateOfBirth: z.string(),
   sex: z.enum(['male', 'female']),
-  permanentAddress: addressViewSchema,
-  currentAddress: addressViewSchema,
+  permanentAddress: portalAddressSchema,
+  currentAddress: portalAddressSchema,
   maritalStatus: z.string(),
   status: z.enum(['alive', 'deceased']),
   statusDate: z.string().nullable().describe('YYYY-MM-DD: date of death'),

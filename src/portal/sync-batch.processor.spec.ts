@@ -17,6 +17,7 @@ const record = (n: number): PortalRecordRow => ({
   status: 'alive',
   statusDate: null,
   duplicate: false,
+  updatedAt: '2026-12-01 00:00:00+00',
 });
 
 describe('SyncBatchProcessor.check', () => {
@@ -48,5 +49,32 @@ describe('SyncBatchProcessor.check', () => {
     expect(await outcome).toEqual({ error: expect.stringContaining('fields_not_allowed'), settledWhenThrown: expect.arrayContaining(started) });
     expect(started).toHaveLength(3);
     expect(settled).toHaveLength(3);
+  });
+});
+
+describe('SyncBatchProcessor.check, an unreliable registry', () => {
+  it('retries the verify-batch call in place on a transient failure, as a look-up is, instead of failing the batch', async () => {
+    const calls: string[] = [];
+    const registry = {
+      verifyBatch: async (_caller: InProcessCaller, items: Array<{ idNumber: string }>): Promise<RegistryCallOutcome<unknown[]>> => {
+        calls.push('verify_batch');
+        if (calls.length <= 2) return { kind: 'transient', code: 'registry_unavailable', status: 503, message: 'unavailable', retryAfterMs: 1_000, callId: null };
+        return {
+          kind: 'ok',
+          callId: 'call',
+          value: items.map((_, index) => ({ index, verdict: 'match', citizenStatus: 'alive', checks: { idNumber: 'exact', fullName: 'exact', dateOfBirth: 'exact', sex: 'exact' } })),
+        };
+      },
+    } as unknown as RegistryCalls;
+    // A 503's Retry-After is waited in place up to VERIFICATION_MAX_WAIT_MS (10 ms here).
+    const config = { sync: { lookupConcurrency: 2 }, portal: { verificationMaxWaitMs: 10 } } as AppConfig;
+    const none = null as never;
+    const processor = new SyncBatchProcessor(config, none, none, registry, none, none, none, none);
+    const caller: InProcessCaller = { consumerId: 'portal', serviceCode: 'S', requestId: 'job', jobId: 'job', attempt: 1 };
+    const check = (processor as unknown as { check: (...args: unknown[]) => Promise<SyncResult[]> }).check.bind(processor);
+
+    const results = await check(caller, [1, 2, 3].map(record), new Set(['fullName', 'dateOfBirth', 'sex']), new Set(['verify_batch_item']), false);
+    expect(calls).toEqual(['verify_batch', 'verify_batch', 'verify_batch']);
+    expect(results.map((result) => ({ matched: result.matched, error: result.error }))).toEqual([1, 2, 3].map(() => ({ matched: true, error: null })));
   });
 });

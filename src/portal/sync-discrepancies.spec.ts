@@ -15,6 +15,7 @@ const record: PortalRecordRow = {
   status: 'alive',
   statusDate: null,
   duplicate: false,
+  updatedAt: '2026-12-01 00:00:00+00',
 };
 const match: VerifyResult = { verdict: 'match', citizenStatus: 'alive', checks: { idNumber: 'exact', fullName: 'exact', dateOfBirth: 'exact', sex: 'exact' } };
 const every = new Set(['fullName', 'dateOfBirth', 'sex', 'permanentAddress', 'currentAddress', 'maritalStatus', 'citizenStatus', 'statusDate']);

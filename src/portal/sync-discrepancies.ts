@@ -51,6 +51,8 @@ export interface PortalRecordRow {
   statusDate: string | null;
   /** Another record of the same service, with a lower id, holds the same ID number. */
   duplicate: boolean;
+  /** The record's version as the batch read it (`updated_at`, as text to keep its microseconds). */
+  updatedAt: string;
 }
 
 /** The fields verify cannot compare, which a look-up reads when the allow-list permits. */

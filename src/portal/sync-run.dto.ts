@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { blankIsAbsent } from '../common/validation.js';
 import { addressSchema } from '../registry/registry.dto.js';
+import { portalAddressSchema } from './portal-record.dto.js';
 import { DISCREPANCY_KINDS } from './sync-discrepancies.js';
 import type { DiscrepancyLine, SyncRunRow } from './sync-run.repository.js';
 
@@ -59,15 +60,19 @@ export type SyncRunView = z.output<typeof syncRunViewSchema>;
 
 export const syncRunListSchema = z.object({ runs: z.array(syncRunViewSchema), nextCursor: z.string().nullable() });
 
-/** A field's value in a discrepancy: text (a name, a date, a status) or an address. */
-const fieldValueSchema = z.union([z.string(), addressSchema]).nullable();
+/**
+ * A field's value in a discrepancy: text (a name, a date, a status) or an address, the portal's in the shape its
+ * records store (portalAddressSchema), the registry's as its answers give it (addressSchema, with the place names).
+ */
+const portalValueSchema = z.union([z.string(), portalAddressSchema]).nullable();
+const registryValueSchema = z.union([z.string(), addressSchema]).nullable();
 
 export const discrepancyLineSchema = z.object({
   recordId: z.string(),
   kind: z.enum(DISCREPANCY_KINDS),
   field: z.string().nullable(),
-  portalValue: fieldValueSchema.describe("The portal record's value (null for `not_found` and `duplicate`)"),
-  registryValue: fieldValueSchema.describe("The registry's value, which wins; null when the service may not read it"),
+  portalValue: portalValueSchema.describe("The portal record's value (null for `not_found` and `duplicate`)"),
+  registryValue: registryValueSchema.describe("The registry's value, which wins; null when the service may not read it"),
   corrected: z.boolean().describe('Whether the run (refresh) wrote the registry values to the record'),
 });
 export type DiscrepancyLineView = z.output<typeof discrepancyLineSchema>;

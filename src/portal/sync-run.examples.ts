@@ -55,7 +55,7 @@ const discrepancy: DiscrepancyLineView = {
   recordId: '48213',
   kind: 'permanent_address',
   field: 'permanentAddress',
-  portalValue: { detail: 'Số 7 ngõ 12 phố Kim Mã', communeCode: '00004', communeName: 'Phường Ba Đình', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' },
+  portalValue: { detail: 'Số 7 ngõ 12 phố Kim Mã', communeCode: '00004', legacyCommune: null, legacyDistrict: null, provinceCode: '01' },
   registryValue: { detail: 'Số 3 đường Trần Phú', communeCode: '00008', communeName: 'Phường Ngọc Hà', districtName: null, provinceCode: '01', provinceName: 'Thành phố Hà Nội' },
   corrected: false,
 };

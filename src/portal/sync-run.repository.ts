@@ -46,6 +46,8 @@ export interface SyncBatchRow {
 /** One record's result, as a batch commits it. */
 export interface SyncResult {
   recordId: string;
+  /** The record's version the batch read (PortalRecordRow.updatedAt): refresh mode writes only a record still at it. */
+  recordUpdatedAt: string;
   matched: boolean;
   discrepancies: Discrepancy[];
   /** What refresh mode writes to the record (registry field → value); null in verify mode or when nothing is written. */
@@ -85,7 +87,7 @@ const RUN_TOTALS = `
 const RECORD_COLUMNS = `
   p.record_id::text AS "recordId", p.id_number AS "idNumber", p.full_name AS "fullName", p.date_of_birth AS "dateOfBirth", p.sex,
   p.permanent_address AS "permanentAddress", p.current_address AS "currentAddress", p.marital_status AS "maritalStatus",
-  p.status, p.status_date::text AS "statusDate"`;
+  p.status, p.status_date::text AS "statusDate", p.updated_at::text AS "updatedAt"`;
 
 /**
  * The sync runs' tables (portal_sync_runs, portal_sync_batches, portal_sync_results) and the portal records they
@@ -244,6 +246,40 @@ export class SyncRunRepository {
         await client.query('ROLLBACK');
         return rows[0]?.done ? { kind: 'already_done' } : { kind: 'not_running' };
       }
+      // Refresh mode's corrections first, so that the results can say which were written. A record is written only
+      // while it is still the version the batch read: a change committed since (the follower applying a move, a
+      // death, a marriage) is newer than the registry values the batch read, and must not be overwritten by them; such
+      // a record keeps its result with `corrected` false, and the next run reads it again. A record is confirmed
+      // (`confirmed_at`) only when the batch corrected every discrepancy it found (one hidden by the allow-list, or a
+      // duplicate, leaves it unconfirmed).
+      const confirmed = results.filter((r) => r.corrections !== null && r.checked);
+      const written = new Set<string>();
+      if (confirmed.length > 0) {
+        const { rows: updated } = await client.query<{ recordId: string }>(
+          `UPDATE portal_records p SET
+             full_name = CASE WHEN c.v ? 'fullName' THEN c.v->>'fullName' ELSE p.full_name END,
+             date_of_birth = CASE WHEN c.v ? 'dateOfBirth' THEN c.v->>'dateOfBirth' ELSE p.date_of_birth END,
+             sex = CASE WHEN c.v ? 'sex' THEN c.v->>'sex' ELSE p.sex END,
+             permanent_address = CASE WHEN c.v ? 'permanentAddress' THEN c.v->'permanentAddress' ELSE p.permanent_address END,
+             current_address = CASE WHEN c.v ? 'currentAddress' THEN c.v->'currentAddress' ELSE p.current_address END,
+             marital_status = CASE WHEN c.v ? 'maritalStatus' THEN c.v->>'maritalStatus' ELSE p.marital_status END,
+             status = CASE WHEN c.v ? 'citizenStatus' THEN c.v->>'citizenStatus' ELSE p.status END,
+             status_date = CASE WHEN c.v ? 'statusDate' THEN (c.v->>'statusDate')::date ELSE p.status_date END,
+             source = CASE WHEN c.v <> '{}'::jsonb THEN 'sync_run' ELSE p.source END,
+             confirmed_at = CASE WHEN c.complete THEN now() ELSE p.confirmed_at END,
+             updated_at = CASE WHEN c.v <> '{}'::jsonb THEN now() ELSE p.updated_at END
+           FROM unnest($1::bigint[], $2::jsonb[], $3::timestamptz[], $4::boolean[]) AS c (record_id, v, read_at, complete)
+           WHERE p.record_id = c.record_id AND p.updated_at = c.read_at
+           RETURNING p.record_id::text AS "recordId"`,
+          [
+            confirmed.map((r) => r.recordId),
+            confirmed.map((r) => JSON.stringify(r.corrections)),
+            confirmed.map((r) => r.recordUpdatedAt),
+            confirmed.map((r) => r.discrepancies.every((d) => d.field !== null && r.corrections !== null && d.field in r.corrections)),
+          ],
+        );
+        for (const { recordId } of updated) written.add(recordId);
+      }
       // Parameters are per column (arrays), not per row: a batch of any size is nine parameters.
       await client.query(
         `INSERT INTO portal_sync_results (run_id, record_id, batch_no, matched, kinds, discrepancies, corrected, error)
@@ -258,30 +294,10 @@ export class SyncRunRepository {
           results.map((r) => r.matched),
           results.map((r) => JSON.stringify(r.discrepancies.map((d) => d.kind))),
           results.map((r) => JSON.stringify(r.discrepancies)),
-          results.map((r) => r.corrections !== null && Object.keys(r.corrections).length > 0),
+          results.map((r) => written.has(r.recordId) && r.corrections !== null && Object.keys(r.corrections).length > 0),
           results.map((r) => r.error),
         ],
       );
-      const confirmed = results.filter((r) => r.corrections !== null && r.checked);
-      if (confirmed.length > 0) {
-        await client.query(
-          `UPDATE portal_records p SET
-             full_name = CASE WHEN c.v ? 'fullName' THEN c.v->>'fullName' ELSE p.full_name END,
-             date_of_birth = CASE WHEN c.v ? 'dateOfBirth' THEN c.v->>'dateOfBirth' ELSE p.date_of_birth END,
-             sex = CASE WHEN c.v ? 'sex' THEN c.v->>'sex' ELSE p.sex END,
-             permanent_address = CASE WHEN c.v ? 'permanentAddress' THEN c.v->'permanentAddress' ELSE p.permanent_address END,
-             current_address = CASE WHEN c.v ? 'currentAddress' THEN c.v->'currentAddress' ELSE p.current_address END,
-             marital_status = CASE WHEN c.v ? 'maritalStatus' THEN c.v->>'maritalStatus' ELSE p.marital_status END,
-             status = CASE WHEN c.v ? 'citizenStatus' THEN c.v->>'citizenStatus' ELSE p.status END,
-             status_date = CASE WHEN c.v ? 'statusDate' THEN (c.v->>'statusDate')::date ELSE p.status_date END,
-             source = CASE WHEN c.v <> '{}'::jsonb THEN 'sync_run' ELSE p.source END,
-             confirmed_at = now(),
-             updated_at = CASE WHEN c.v <> '{}'::jsonb THEN now() ELSE p.updated_at END
-           FROM unnest($1::bigint[], $2::jsonb[]) AS c (record_id, v)
-           WHERE p.record_id = c.record_id`,
-          [confirmed.map((r) => r.recordId), confirmed.map((r) => JSON.stringify(r.corrections))],
-        );
-      }
       const { rows } = await client.query<{ state: SyncRunState; serviceCode: string }>(
         `UPDATE portal_sync_runs SET batches_done = batches_done + 1, waiting_reason = NULL, waiting_until = NULL,
            state = CASE WHEN state = 'running' AND batches_done + 1 >= batch_count THEN 'completed' ELSE state END,

@@ -114,7 +114,7 @@ describe('/portal/v1/sync-runs', () => {
     await testApp.app.get(SyncRunProducer).enqueue(refreshed.runId, [0]);
     await expectEventually(async () => expect((await queue.getJob(`sync-${refreshed.runId}-0`))?.returnvalue).toMatchObject({ outcome: 'already_done' }), 10_000);
     const twice = await testApp.app.get(SyncRunRepository).completeBatch(refreshed.runId, 0, [
-      { recordId: ids[0], matched: true, discrepancies: [], corrections: { fullName: 'Tên Khác' }, checked: true, error: null },
+      { recordId: ids[0], recordUpdatedAt: '2026-12-01 00:00:00+00', matched: true, discrepancies: [], corrections: { fullName: 'Tên Khác' }, checked: true, error: null },
     ]);
     expect(twice).toEqual({ kind: 'already_done' });
     expect((await portal.get(`/portal/v1/sync-runs/${refreshed.runId}`).expect(200)).body).toEqual(refreshed);
