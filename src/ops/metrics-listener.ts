@@ -29,7 +29,7 @@ export async function startMetricsListener(app: INestApplicationContext, logger:
   server.get('/ops/metrics', async (request, reply) => {
     await guard.authorize(request.headers.authorization);
     const { contentType, body } = await metrics.exposition();
-    return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    return reply.type(contentType).send(body);
   });
   server.setNotFoundHandler((request, reply) => {
     sendProblem(new NotFoundError('route_not_found', 'A worker serves GET /ops/metrics only.'), request, reply);
