@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -105,5 +107,42 @@ describe("a worker's metrics listener (METRICS_PORT)", () => {
     expect((await toWorker(`/ops/metrics/${METRICS_TOKEN}?since=${METRICS_TOKEN}`, TOKEN_AUTH)).status).toBe(404);
     await expectEventually(async () => expect(worker.log).toContain('/ops/metrics/[REDACTED]?since=[REDACTED]'));
     expect(worker.log).not.toContain(METRICS_TOKEN);
+  });
+});
+
+/**
+ * The API process (main.ts) redacts the token from its log as the worker does: an API replica is started as
+ * compose starts it (the compiled main.js), and asked for a URL holding the token.
+ */
+describe('an API process and METRICS_TOKEN', () => {
+  let child: ReturnType<typeof spawn> | undefined;
+  let output = '';
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('scrapes with the token, and never logs it', async () => {
+    buildForProcesses();
+    const port = await freePort();
+    const main = join(fileURLToPath(new URL('../..', import.meta.url)), '.test-build/src/main.js');
+    child = spawn(process.execPath, [main], {
+      env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', WORKERS_IN_API: 'false', SANDBOX_SEED_ON_START: 'false', METRICS_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await expectEventually(async () => expect(output).toContain(`popgate listening on http://localhost:${port}`), 30_000, 100);
+    const scraped = await fetch(`http://127.0.0.1:${port}/ops/metrics`, { headers: TOKEN_AUTH });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^# TYPE popgate_registry_calls_total counter$/m);
+    const elsewhere = await fetch(`http://127.0.0.1:${port}/ops/queues/${METRICS_TOKEN}/jobs?since=${METRICS_TOKEN}`, { headers: TOKEN_AUTH });
+    expect(elsewhere.status).toBe(401);
+    await expectEventually(async () => expect(output).toContain('/ops/queues/[REDACTED]/jobs?since=[REDACTED]'));
+    expect(output).not.toContain(METRICS_TOKEN);
   });
 });
