@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, {
     format: logFormatFor(process.stdout, config.nodeEnv),
-    secrets: [config.access.adminApiKey, config.access.developerKey, config.portal.apiKey],
+    secrets: [config.access.adminApiKey, config.access.developerKey, config.portal.apiKey, config.metrics.token],
   });
 
   const dataSource = createDataSource(config.databaseUrl, 2);

@@ -12,6 +12,9 @@ export class MetricsRegistry {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'popgate_' });
+    // prom-client names these three gauges `..._total`, which promtool's lint refuses for anything but a counter
+    // (`promtool check metrics` exits 3). Each is the sum of the same name without `_total`, by type, which stays.
+    for (const total of ['active_handles_total', 'active_requests_total', 'active_resources_total']) this.registry.removeSingleMetric(`popgate_nodejs_${total}`);
   }
 
   async exposition(): Promise<{ contentType: string; body: string }> {

@@ -133,6 +133,18 @@ const environmentSchema = z.object({
    * worker's batch is taken over once it expires.
    */
   SYNC_LOCK_MS: z.coerce.number().int().min(500).max(3_600_000).default(120_000),
+  /**
+   * A scrape-only token: `Authorization: Bearer <METRICS_TOKEN>` opens GET /ops/metrics and nothing else, so that
+   * Prometheus never holds the admin key. Unset: only the admin key scrapes.
+   */
+  METRICS_TOKEN: z.string().regex(/^[\w.~-]{24,128}$/, { message: 'must be 24-128 characters of A-Z a-z 0-9 _ . ~ -' }).optional(),
+  /** A worker process (worker.ts) serves GET /ops/metrics on this port (on HOST); unset, a worker has no listener. */
+  METRICS_PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).optional(),
+}).superRefine((env, context) => {
+  // A token equal to the admin key would make every scrape configuration an admin credential.
+  if (env.METRICS_TOKEN !== undefined && env.METRICS_TOKEN === env.ADMIN_API_KEY) {
+    context.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from ADMIN_API_KEY (it is a scrape-only token)' });
+  }
 });
 
 export type AppConfig = {
@@ -167,6 +179,8 @@ export type AppConfig = {
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
   sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number };
+  /** GET /ops/metrics: the scrape-only token, and the port of a worker's metrics listener (none when unset). */
+  metrics: { token?: string; workerPort?: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -226,6 +240,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       reconcileMs: env.SYNC_RECONCILE_MS,
       lockMs: env.SYNC_LOCK_MS,
     },
+    metrics: { token: env.METRICS_TOKEN, workerPort: env.METRICS_PORT },
   };
 }
 

@@ -31,8 +31,9 @@ export class JournalMetrics {
     });
     const source = this;
     new Gauge({
-      name: 'popgate_journal_partition_days_ahead',
-      help: 'Days after today (Vietnam time) that have a journal partition, read at each scrape; below 7 the gateway is not ready',
+      name: 'popgate_journal_partitions_ahead',
+      // A count of day partitions, not a duration: promtool's lint wants durations in seconds, which this is not.
+      help: 'Journal partitions (one per day) after today (Vietnam time), read at each scrape; below 7 the gateway is not ready',
       registers,
       async collect() {
         try {

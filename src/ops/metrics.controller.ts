@@ -1,9 +1,9 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminGuard } from '../access/admin.guard.js';
 import { ApiProblems } from '../common/openapi.js';
 import { MetricsRegistry } from '../common/metrics.module.js';
+import { MetricsScrapeGuard } from './metrics-scrape.guard.js';
 
 const EXPOSITION_EXAMPLE = [
   '# HELP popgate_registry_accesses_total Audit records appended: one per citizen an answer shows, or per refused call',
@@ -15,18 +15,18 @@ const EXPOSITION_EXAMPLE = [
   'popgate_queue_jobs{queue="verification",state="waiting"} 120',
 ].join('\n');
 
-/** Operators' endpoints (`/ops/*`): admin key only, as sandbox changes are. */
+/** The Prometheus scrape: the admin key, or the scrape-only METRICS_TOKEN (the one endpoint that token opens). */
 @ApiTags('operations')
 @Controller('ops')
-@UseGuards(AdminGuard)
+@UseGuards(MetricsScrapeGuard)
 @ApiBearerAuth()
 export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
 
   @Get('metrics')
   @ApiOperation({
-    summary: 'Prometheus metrics (admin key): HTTP latency by route, registry accesses and refusals, audit commits, queues, process',
-    description: 'Scrape with `authorization: Bearer <ADMIN_API_KEY>` (Prometheus `authorization` in scrape_config). Counters are per API process; the queue series (`popgate_queue_*`) are read from Redis at each scrape, with a 1 s timeout (`popgate_queue_up` 0 then), and every process reports the same figures.',
+    summary: 'Prometheus metrics (admin key or METRICS_TOKEN): HTTP latency by route, registry accesses and refusals, audit commits, queues, process',
+    description: 'Scrape with `authorization: Bearer <METRICS_TOKEN>` (Prometheus `authorization` in scrape_config; docker/prometheus/prometheus.yml), or with the admin key. The token opens this endpoint only: anywhere else it is an unknown key (401). A worker process serves the same endpoint, with the same keys, on METRICS_PORT. Counters are per API process; the queue series (`popgate_queue_*`) are read from Redis at each scrape, with a 1 s timeout (`popgate_queue_up` 0 then), and every process reports the same figures.',
   })
   @ApiResponse({ status: 200, description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' }, example: EXPOSITION_EXAMPLE } } })
   @ApiProblems(401, 403, 503)

@@ -9,6 +9,7 @@ import { BullBoard } from './bull-board.service.js';
 import { HealthController } from './health.controller.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
+import { MetricsScrapeGuard } from './metrics-scrape.guard.js';
 import { QueueMetrics } from './queue-metrics.js';
 import { opsQueuesProvider, QueueOperations } from './queue-operations.service.js';
 import { QueuesController } from './queues.controller.js';
@@ -21,6 +22,6 @@ import { SyncSchedulesController } from './sync-schedules.controller.js';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), AccessModule, JournalModule, PortalModule, QueueModule],
   controllers: [HealthController, MetricsController, QueuesController, DeadLettersController, SyncSchedulesController],
-  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics, BullBoard],
+  providers: [HttpMetrics, opsQueuesProvider, QueueOperations, QueueMetrics, BullBoard, MetricsScrapeGuard],
 })
 export class OpsModule {}

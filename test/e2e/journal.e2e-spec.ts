@@ -411,6 +411,6 @@ describe('call journal', () => {
     const metrics = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
     expect(metrics.text).toMatch(/popgate_registry_calls_total\{service="SANDBOX-ALL",operation="lookup",outcome="ok"\} \d+/);
     expect(metrics.text).toMatch(/popgate_registry_call_duration_seconds_bucket\{le="[^"]+",service="SANDBOX-ALL",operation="lookup"\}/);
-    expect(metrics.text).toMatch(/popgate_journal_partition_days_ahead \d+/);
+    expect(metrics.text).toMatch(/popgate_journal_partitions_ahead \d+/);
   });
 });

@@ -161,12 +161,12 @@ describe('journal partitions', () => {
 
   it('reads the days-ahead gauge at each scrape, so a stopped maintenance job shows', async () => {
     const metrics = await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200);
-    const days = Number(/popgate_journal_partition_days_ahead (\d+)/.exec(metrics.text)?.[1]);
+    const days = Number(/popgate_journal_partitions_ahead (\d+)/.exec(metrics.text)?.[1]);
     expect(days).toBe(await partitions().daysAhead());
     const last = (await partitions().partitionNames()).filter((name) => name.startsWith('call_journal_202')).pop()!;
     await testApp.db.query(`DROP TABLE ${last}`);
     const after = await request(testApp.app.getHttpServer()).get('/ops/metrics').set(ADMIN_AUTH).expect(200);
-    expect(Number(/popgate_journal_partition_days_ahead (\d+)/.exec(after.text)?.[1])).toBe(days - 1);
+    expect(Number(/popgate_journal_partitions_ahead (\d+)/.exec(after.text)?.[1])).toBe(days - 1);
     await partitions().ensureAhead();
   });
 
