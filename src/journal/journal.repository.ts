@@ -75,6 +75,27 @@ export class JournalRepository {
   }
 
   /**
+   * One consumer's calls received in [from, to), newest first, at most `limit`, starting below `before` (the last
+   * call of the previous page) when given: a keyset read of idx_call_journal_consumer (consumer_id, received_at,
+   * call_id), read backwards, so each page costs its own rows and the time range prunes the day partitions.
+   */
+  async consumerCallsBackwards(consumerId: string, range: { from: Date; to: Date }, page: { before?: JournalCursor; limit: number }): Promise<JournalCallView[]> {
+    const values: unknown[] = [consumerId, range.from.toISOString(), range.to.toISOString(), page.limit];
+    let below = '';
+    if (page.before) {
+      values.push(page.before.receivedAt, page.before.callId);
+      below = 'AND (received_at, call_id) < ($5::timestamptz, $6::uuid)';
+    }
+    const result = await this.pool.query<CallRow>(
+      `SELECT ${CALL_SELECT} FROM call_journal
+       WHERE consumer_id = $1::uuid AND received_at >= $2::timestamptz AND received_at < $3::timestamptz ${below}
+       ORDER BY received_at DESC, call_id DESC LIMIT $4`,
+      values,
+    );
+    return result.rows.map(viewOf);
+  }
+
+  /**
    * One call by its id, or undefined. A call id is a UUIDv7 of the millisecond the call was received (newCallId),
    * so the primary key (received_at, call_id) finds it exactly, in one partition, with no index on the id, which
    * every call would otherwise pay for. Calls journaled before ids carried that millisecond got theirs when the gate
