@@ -26,6 +26,7 @@ function call(atMs: number, overrides: Partial<ScenarioCall> = {}): ScenarioCall
     fieldsRequested: ['fullName'],
     personaKey: null,
     fingerprint: 'f'.repeat(64),
+    retryAfterSeconds: null,
     ...overrides,
   };
 }
@@ -72,6 +73,8 @@ describe('the scenario catalogue', () => {
     expect(retryAfterSecondsOf(call(0, { httpStatus: 429, problemCode: 'rate_limited' }))).toBe(1);
     // 02:00 UTC: the quota renews 22 hours later.
     expect(retryAfterSecondsOf(call(0, { httpStatus: 429, problemCode: 'quota_exhausted' }))).toBe(22 * 3600);
+    // What the journal recorded wins over what would be derived.
+    expect(retryAfterSecondsOf(call(0, { httpStatus: 429, problemCode: 'rate_limited', retryAfterSeconds: 30 }))).toBe(30);
   });
 });
 
@@ -97,6 +100,7 @@ describe('the checklist', () => {
   it('fails a retry before the Retry-After of a 429', () => {
     expect(itemOf([fault('rate_limited', 0), call(999)], 'after_rate_limited')).toMatchObject({ status: 'failed' });
     expect(itemOf([fault('rate_limited', 0), call(1_000)], 'after_rate_limited')).toMatchObject({ status: 'passed' });
+    expect(itemOf([fault('rate_limited', 0, { retryAfterSeconds: 30 }), call(5_000)], 'after_rate_limited').evidence[0].finding).toBe('retried 5000 ms later, before the Retry-After of 30 s');
   });
 
   it('finds a retry by fingerprint and fails it when its request id changed', () => {

@@ -107,6 +107,8 @@ export interface ScenarioCall {
   fieldsRequested: string[];
   personaKey: string | null;
   fingerprint: string;
+  /** The Retry-After the call was answered with, as the journal recorded it; null when none or not recorded. */
+  retryAfterSeconds: number | null;
 }
 
 /**
@@ -135,13 +137,14 @@ function secondsToNextUtcDay(at: Date): number {
 }
 
 /**
- * The Retry-After a failed call was answered with, in seconds, or null when it carried none. The journal does not
- * record the header, so it is derived from what sets it: every 503 carries OUTAGE_RETRY_AFTER_SECONDS (the problem
- * filter); a spent daily quota, the time to 00:00 UTC (ConsumerLimits); a rate limit (the limiter's, at a rate of
- * one call per second or more, or a rate_limited fault's default) one second. A rate_limited fault given a larger
- * `retryAfterSeconds` is judged against that one second: a lower bound, never a wait the client was not told.
+ * The Retry-After a failed call was answered with, in seconds, or null when it carried none: as the journal recorded
+ * it (retry_after_s). A call journaled before that column existed has it derived from what sets the header: every
+ * 503 carries OUTAGE_RETRY_AFTER_SECONDS (the problem filter); a spent daily quota, the time to 00:00 UTC
+ * (ConsumerLimits); a rate limit one second (the limiter's at a rate of one call per second or more, and a
+ * rate_limited fault's default): a lower bound, never a wait the client was not told.
  */
 export function retryAfterSecondsOf(call: ScenarioCall): number | null {
+  if (call.retryAfterSeconds !== null) return call.retryAfterSeconds;
   if (call.httpStatus === 503) return OUTAGE_RETRY_AFTER_SECONDS;
   if (call.httpStatus !== 429) return null;
   if (call.problemCode === 'quota_exhausted') return secondsToNextUtcDay(call.receivedAt);

@@ -26,13 +26,14 @@ function call(overrides: Partial<ScenarioCall> & Pick<ScenarioCall, 'callId' | '
     fieldsRequested: ['fullName', 'dateOfBirth'],
     personaKey: 'deceased',
     fingerprint: FINGERPRINT_A,
+    retryAfterSeconds: null,
     ...overrides,
   };
 }
 
 const CALLS: ScenarioCall[] = [
-  call({ callId: '019ad6a0-1000-7000-8000-000000000001', receivedAt: new Date('2026-11-30T02:15:04.118Z'), outcome: 'unavailable', httpStatus: 503, problemCode: 'service_unavailable', faultKind: 'unavailable' }),
-  call({ callId: '019ad6a0-2400-7000-8000-000000000002', receivedAt: new Date('2026-11-30T02:15:09.301Z'), outcome: 'rate_limited', httpStatus: 429, problemCode: 'rate_limited', faultKind: 'rate_limited' }),
+  call({ callId: '019ad6a0-1000-7000-8000-000000000001', receivedAt: new Date('2026-11-30T02:15:04.118Z'), outcome: 'unavailable', httpStatus: 503, problemCode: 'service_unavailable', faultKind: 'unavailable', retryAfterSeconds: 5 }),
+  call({ callId: '019ad6a0-2400-7000-8000-000000000002', receivedAt: new Date('2026-11-30T02:15:09.301Z'), outcome: 'rate_limited', httpStatus: 429, problemCode: 'rate_limited', faultKind: 'rate_limited', retryAfterSeconds: 2 }),
   call({ callId: '019ad6a0-3c00-7000-8000-000000000003', receivedAt: new Date('2026-11-30T02:15:19.644Z') }),
   call({
     callId: '019ad6a0-5000-7000-8000-000000000004',

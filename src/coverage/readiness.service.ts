@@ -112,5 +112,6 @@ function scenarioCallOf(view: JournalCallView): ScenarioCall {
     fieldsRequested: view.fieldsRequested,
     personaKey: view.personaKey,
     fingerprint: view.fingerprint,
+    retryAfterSeconds: view.retryAfterSeconds,
   };
 }

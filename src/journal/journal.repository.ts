@@ -6,7 +6,7 @@ import type { JournalCallView, JournalCursor, JournalQuery } from './journal.dto
 
 const CALL_SELECT = `call_id, received_at, request_id, transport, consumer_id, service_code, operation, dossier_id, job_id, attempt,
   outcome, http_status, problem_code, fault_kind, latency_ms, fields_requested, fields_returned, batch_ok, batch_mismatch,
-  batch_not_found, batch_invalid, batch_refused, persona_key, fingerprint`;
+  batch_not_found, batch_invalid, batch_refused, persona_key, fingerprint, retry_after_s`;
 
 interface CallRow {
   call_id: string;
@@ -33,6 +33,7 @@ interface CallRow {
   batch_refused: number | null;
   persona_key: string | null;
   fingerprint: string;
+  retry_after_s: number | null;
 }
 
 /**
@@ -148,5 +149,6 @@ function viewOf(row: CallRow): JournalCallView {
     batch: row.batch_ok === null ? null : { ok: row.batch_ok, mismatch: row.batch_mismatch!, notFound: row.batch_not_found!, invalid: row.batch_invalid!, refused: row.batch_refused! },
     personaKey: row.persona_key,
     fingerprint: row.fingerprint,
+    retryAfterSeconds: row.retry_after_s,
   };
 }

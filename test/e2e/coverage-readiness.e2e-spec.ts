@@ -142,13 +142,26 @@ describe('go-live readiness per consumer', () => {
       expect(item('after_server_error').status).toBe('passed');
     });
 
-    it('ignores Retry-After', async () => {
+    it('ignores Retry-After: the one the journal recorded, here 30 s', async () => {
       const client = await fresh();
       const requestId = uniqueRequestId('ra');
-      await play(client, [{ fault: 'rate_limited', requestId, idNumber: wife.idNumber, atMs: 0 }, { requestId, idNumber: wife.idNumber, atMs: 400 }]);
+      await play(client, [{ fault: 'rate_limited; retryAfterSeconds=30', requestId, idNumber: wife.idNumber, atMs: 0 }, { requestId, idNumber: wife.idNumber, atMs: 5 * SECOND }]);
       const { service, item } = await readiness(client);
       expect(service).toMatchObject({ verdict: 'not_ready', reason: 'Failed: after_rate_limited.' });
-      expect(item('after_rate_limited').evidence[0].finding).toBe('retried 400 ms later, before the Retry-After of 1 s');
+      expect(item('after_rate_limited').evidence[0].finding).toBe('retried 5000 ms later, before the Retry-After of 30 s');
+    });
+
+    it("ignores the Retry-After of a real rate limit (the consumer's limit of one call per second)", async () => {
+      const client = await createTestConsumer(testApp.app, { serviceCodes: [SERVICE], rateLimitPerSecond: 1 });
+      const requestId = uniqueRequestId('real-429');
+      // The second call within the second meets the limiter's own 429.
+      await play(client, [{ requestId: uniqueRequestId('first'), idNumber: wife.idNumber, atMs: 0 }, { requestId, atMs: SECOND }, { requestId, atMs: SECOND + 300 }]);
+      const [row] = await testApp.db.query(`SELECT outcome, retry_after_s FROM call_journal WHERE consumer_id = $1 AND request_id = $2 ORDER BY received_at LIMIT 1`, [client.consumerId, requestId]);
+      expect(row).toEqual({ outcome: 'rate_limited', retry_after_s: 1 });
+      const { item } = await readiness(client);
+      // The retry met the limit too, and the client stopped there: that second 429 passes.
+      expect(item('after_rate_limited')).toMatchObject({ status: 'failed', instances: 2, failures: 1 });
+      expect(item('after_rate_limited').evidence[0]).toMatchObject({ finding: 'retried 300 ms later, before the Retry-After of 1 s', faultKind: null, passed: false });
     });
 
     it('retries a 404; and the items it never exercised show as such', async () => {
