@@ -56,12 +56,12 @@ export class ReadinessService {
       if (list) list.push(call);
       else byService.set(call.serviceCode, [call]);
     }
-    const services = [];
-    for (const [code, serviceCalls] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
-      const entry = await this.catalog.find(code);
-      const service = { code, allowedFields: entry?.allowedFields ?? [], operations: this.connectors.operationsOf(code) };
-      services.push(judgeService(service, serviceCalls, query, PERSONAS));
-    }
+    // One read of the catalog for every service's allow-list (a developer is granted them all); a service removed
+    // from the catalog since has none, so every field it was asked for counts as outside it.
+    const allowLists = new Map((await this.catalog.list()).map((entry) => [entry.code, entry.allowedFields]));
+    const services = [...byService]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, serviceCalls]) => judgeService({ code, allowedFields: allowLists.get(code) ?? [], operations: this.connectors.operationsOf(code) }, serviceCalls, query, PERSONAS));
     return {
       consumerId,
       consumerName: consumer.name,
