@@ -192,6 +192,24 @@ describe('go-live readiness per consumer', () => {
     expect(lines).toContain(`${SERVICE},untested,persona,verify:married-husband,not_exercised,0,0,,,`);
   });
 
+  it('reads at most 20,000 calls, the newest, by keyset pages, and says it truncated', async () => {
+    const client = await fresh();
+    // 20,003 calls over the last hour, one per 100 ms, the newest a second ago: the oldest three are left out.
+    await testApp.db.query(
+      `INSERT INTO call_journal (call_id, received_at, request_id, transport, consumer_id, service_code, operation, outcome, http_status, latency_ms, fingerprint)
+       SELECT gen_random_uuid(), now() - interval '1 second' - n * interval '100 milliseconds', 'bulk-' || n, 'http', $1::uuid, $2, 'lookup', 'ok', 200, 1, md5(n::text) || md5(n::text)
+       FROM generate_series(0, 20002) AS n`,
+      [client.consumerId, SERVICE],
+    );
+    const [{ oldestRead }] = await testApp.db.query(
+      `SELECT received_at AS "oldestRead" FROM call_journal WHERE consumer_id = $1 ORDER BY received_at DESC, call_id DESC OFFSET 19999 LIMIT 1`,
+      [client.consumerId],
+    );
+    const { body, service } = await readiness(client);
+    expect(body).toMatchObject({ analysedCalls: 20_000, truncated: true, analysedFrom: (oldestRead as Date).toISOString() });
+    expect(service.calls).toBe(20_000);
+  });
+
   describe('access and input', () => {
     let client: TestConsumer;
     let other: TestConsumer;
