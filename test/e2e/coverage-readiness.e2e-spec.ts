@@ -129,6 +129,10 @@ describe('go-live readiness per consumer', () => {
       expect(item('after_unavailable')).toMatchObject({ status: 'failed', failures: 1 });
       expect(item('after_unavailable').evidence[0]).toMatchObject({ callId: callIds[0], finding: 'retried 150 ms later (at least 1000 ms expected)' });
       expect(item('after_unavailable').evidence[0].next.map((n) => n.callId)).toEqual(callIds.slice(1));
+      // The journal shows the Retry-After the 503 carried (by request id: the rows were moved in time, so an id no
+      // longer names its millisecond).
+      const journaled = await request(server()).get('/journal/v1/calls').query({ requestId }).set(client.auth).expect(200);
+      expect(journaled.body.calls.map((c: { retryAfterSeconds: number | null }) => c.retryAfterSeconds)).toEqual([null, null, null, 5]);
     });
 
     it('changes its request id when it retries', async () => {
