@@ -37,17 +37,18 @@ export interface FaultScenario {
   expected: string;
 }
 
-const RULE_OF_KIND: Record<FaultKind, { rule: FaultRule; expected: string }> = {
+const RULE_OF_KIND: Record<FaultKind, { rule: FaultRule; title: string; expected: string }> = {
   unavailable: {
     rule: 'backoff',
+    title: 'After a 503 (the registry unavailable)',
     expected: `Retries with backoff (the first retry at least ${MIN_RETRY_GAP_MS} ms later, each wait no shorter than the one before, at most ${MAX_RETRIES} retries), or gives up.`,
   },
-  rate_limited: { rule: 'retry_after', expected: 'Waits at least the Retry-After it was given before it asks again.' },
-  server_error: { rule: 'backoff', expected: 'Retries with backoff, or gives up; never at once and never more than a few times.' },
-  timeout: { rule: 'no_flood', expected: `Gives up, or retries at most ${MAX_RETRIES} times, each at least ${MIN_RETRY_GAP_MS} ms after the call before.` },
-  reset: { rule: 'backoff', expected: 'Reads ECONNRESET as a transient failure: retries with backoff, or gives up.' },
-  malformed: { rule: 'no_flood', expected: 'Treats an answer that does not parse as a failure: retries without flooding (same request id), or gives up.' },
-  slow_body: { rule: 'no_flood', expected: 'Waits for a slow answer or times out; does not send the request again while it is still arriving.' },
+  rate_limited: { rule: 'retry_after', title: 'After a 429 (rate limited)', expected: 'Waits at least the Retry-After it was given before it asks again.' },
+  server_error: { rule: 'backoff', title: 'After a 500 (server error)', expected: 'Retries with backoff, or gives up; never at once and never more than a few times.' },
+  timeout: { rule: 'no_flood', title: 'After a timeout (no answer)', expected: `Gives up, or retries at most ${MAX_RETRIES} times, each at least ${MIN_RETRY_GAP_MS} ms after the call before.` },
+  reset: { rule: 'backoff', title: 'After a connection reset', expected: 'Reads ECONNRESET as a transient failure: retries with backoff, or gives up.' },
+  malformed: { rule: 'no_flood', title: 'After a malformed answer (cut in half)', expected: 'Treats an answer that does not parse as a failure: retries without flooding (same request id), or gives up.' },
+  slow_body: { rule: 'no_flood', title: 'After a slow answer (body dribbled)', expected: 'Waits for a slow answer or times out; does not send the request again while it is still arriving.' },
 };
 
 export const CHECKLIST_ITEM_IDS = [
@@ -63,7 +64,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = FAULT_KINDS.map((kind) 
   kind,
   item: `after_${kind}` as const,
   rule: RULE_OF_KIND[kind].rule,
-  title: `After a ${kind.replace('_', ' ')} (${FAULT_CATALOG[kind].wire.split(/[.:]/)[0].trim()})`,
+  title: RULE_OF_KIND[kind].title,
   expected: RULE_OF_KIND[kind].expected,
 }));
 
