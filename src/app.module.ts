@@ -15,6 +15,7 @@ import { JournalWorkersModule } from './journal/journal-workers.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
+import { ReadinessModule } from './coverage/readiness.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -38,6 +39,7 @@ export class AppModule {
         JournalModule,
         RegistryModule,
         SandboxModule,
+        ReadinessModule,
         ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
       ],
     };

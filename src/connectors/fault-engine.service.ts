@@ -11,7 +11,7 @@ import type { ActiveProfile, FaultSource } from './active-profile.js';
 import { ConnectorDirectory } from './connector-directory.service.js';
 import { decideFault, type FaultRule } from './fault-decision.js';
 import { injectedError } from './fault-errors.js';
-import { describeFault, FAULT_CATALOG, parseFaultHeader, type FaultKind, type FaultOutcome, type FaultPhase, type FaultSpec } from './fault-kinds.js';
+import { describeFault, FAULT_CATALOG, OUTAGE_RETRY_AFTER_SECONDS, parseFaultHeader, type FaultKind, type FaultOutcome, type FaultPhase, type FaultSpec } from './fault-kinds.js';
 import { faultKeyPrefix, FaultScopes } from './fault-scopes.service.js';
 import { SharedCounters } from './shared-counters.js';
 
@@ -29,6 +29,8 @@ export interface FaultEnding {
   /** Null when nothing was answered (timeout, reset). */
   httpStatus: number | null;
   problemCode: string | null;
+  /** The Retry-After the failure is answered with, in seconds (a 429's parameter, a 503's outage wait), or null. */
+  retryAfterSeconds: number | null;
 }
 
 /** The failure a call meets, as an in-process caller sees it. */
@@ -188,7 +190,15 @@ function planOf(
     latencyMs: delay,
     delayMs: fault?.kind === 'timeout' ? fault.params.afterMs : fault?.kind === 'slow_body' ? delay + fault.params.durationMs : delay,
     applied,
-    ending: described && !answered ? { outcome: described.journal.outcome as FaultOutcome, httpStatus: described.journal.httpStatus, problemCode: described.journal.problemCode } : null,
+    ending:
+      described && !answered
+        ? {
+            outcome: described.journal.outcome as FaultOutcome,
+            httpStatus: described.journal.httpStatus,
+            problemCode: described.journal.problemCode,
+            retryAfterSeconds: fault?.kind === 'rate_limited' ? fault.params.retryAfterSeconds : described.journal.httpStatus === 503 ? OUTAGE_RETRY_AFTER_SECONDS : null,
+          }
+        : null,
     failure: failing ? { transient: true, error: injectedError(fault) } : null,
     source,
     rule,

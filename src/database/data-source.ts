@@ -24,6 +24,7 @@ import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-Cr
 import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
 import { PortalRecordsRoomForUpdates1796700300000 } from './migrations/1796700300000-PortalRecordsRoomForUpdates.js';
 import { SyncResultsDiscrepantIndex1796700360000 } from './migrations/1796700360000-SyncResultsDiscrepantIndex.js';
+import { JournalRetryAfter1796801000000 } from './migrations/1796801000000-JournalRetryAfter.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   CreatePortalSyncSchedules1796700240000,
   PortalRecordsRoomForUpdates1796700300000,
   SyncResultsDiscrepantIndex1796700360000,
+  JournalRetryAfter1796801000000,
 ];
 
 /**

@@ -37,6 +37,8 @@ export interface JournalRow {
   outcome: string;
   httpStatus: number | null;
   problemCode: string | null;
+  /** The Retry-After the call was answered with, in seconds; null or absent when none. */
+  retryAfterSeconds?: number | null;
   faultKind: string | null;
   latencyMs: number;
   fieldsRequested: readonly string[];
@@ -100,6 +102,7 @@ const JOURNAL_COLUMNS: [column: string, property: keyof JournalRow, type: string
   ['fields_returned', 'fieldsReturned', 'text[]'],
   ['persona_key', 'personaKey', 'text'],
   ['fingerprint', 'fingerprint', 'text'],
+  ['retry_after_s', 'retryAfterSeconds', 'integer'],
 ];
 
 /** The batch summary is one nested object of the row; each count has its own column. */

@@ -57,6 +57,7 @@ export class CallJournal {
       outcome: ending.outcome,
       httpStatus: ending.httpStatus,
       problemCode: ending.problemCode,
+      retryAfterSeconds: ending.retryAfterSeconds ?? null,
       faultKind: call.faultKind,
       latencyMs: latencyOf(call),
       fieldsRequested: call.fieldsRequested,

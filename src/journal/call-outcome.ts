@@ -1,4 +1,6 @@
+import { RateLimitedError } from '../common/domain-error.js';
 import { toProblem } from '../common/problem-details.js';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../connectors/fault-kinds.js';
 import type { CallRecord } from '../access/call-record.js';
 
 /** The outcome class of a call in the journal. */
@@ -18,17 +20,20 @@ export type JournalOutcome = (typeof JOURNAL_OUTCOMES)[number];
 
 /**
  * How a call ended: its outcome class, its HTTP status (the equivalent one for an in-process call; null when nothing
- * was answered, as for a simulated timeout or connection reset), its problem code.
+ * was answered, as for a simulated timeout or connection reset), its problem code, and the Retry-After it was
+ * answered with (what an in-process caller is told to wait), so that a client's wait can be judged against it.
  */
 export interface CallEnding {
   outcome: JournalOutcome;
   httpStatus: number | null;
   problemCode: string | null;
+  /** Absent: none (a refusal of a malformed request). */
+  retryAfterSeconds?: number | null;
 }
 
 /** A served call: 200, with the outcome its answer carries (a verify verdict of mismatch or not_found). */
 export function servedEnding(call: CallRecord): CallEnding {
-  return { outcome: call.servedOutcome, httpStatus: 200, problemCode: null };
+  return { outcome: call.servedOutcome, httpStatus: 200, problemCode: null, retryAfterSeconds: null };
 }
 
 /**
@@ -38,7 +43,9 @@ export function servedEnding(call: CallRecord): CallEnding {
  */
 export function failedEnding(error: unknown): CallEnding {
   const { problem } = toProblem(error);
-  return { outcome: outcomeOfProblem(problem.status, problem.code), httpStatus: problem.status, problemCode: problem.code };
+  // As the problem filter sets the header: a limit's own wait, and the outage wait on every other 503.
+  const retryAfterSeconds = error instanceof RateLimitedError ? error.retryAfterSeconds : problem.status === 503 ? OUTAGE_RETRY_AFTER_SECONDS : null;
+  return { outcome: outcomeOfProblem(problem.status, problem.code), httpStatus: problem.status, problemCode: problem.code, retryAfterSeconds };
 }
 
 export function outcomeOfProblem(status: number, code: string): JournalOutcome {

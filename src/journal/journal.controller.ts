@@ -31,6 +31,7 @@ const EXAMPLE_CALL: JournalCallView = {
   batch: null,
   personaKey: 'same-name-dob-a',
   fingerprint: '5c0d4f6e8a2b1c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a3b5c7d',
+  retryAfterSeconds: null,
 };
 
 /** Rows per read while a CSV export streams: bounded memory whatever the export's size. */

@@ -87,6 +87,7 @@ export const journalCallSchema = z.object({
   batch: z.object({ ok: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), invalid: z.number().int(), refused: z.number().int() }).nullable().describe('A verify-batch: its items by result (refused: no consent for that citizen)'),
   personaKey: z.string().nullable().describe('When the citizen asked about is a test persona'),
   fingerprint: z.string().describe('Hash of consumer, operation and the normalised request: equal for repeats of one request'),
+  retryAfterSeconds: z.number().int().nullable().describe('The Retry-After the call was answered with (429, 503), in seconds; null when none (and for calls journaled before it was recorded)'),
 });
 export type JournalCallView = z.output<typeof journalCallSchema>;
 

@@ -13,6 +13,6 @@ import { JournalRepository } from './journal.repository.js';
   imports: [AccessModule, QueueModule],
   controllers: [JournalController],
   providers: [CallJournal, JournalMetrics, JournalPartitions, JournalRepository, JournalMaintenanceProducer],
-  exports: [CallJournal, JournalPartitions],
+  exports: [CallJournal, JournalPartitions, JournalRepository],
 })
 export class JournalModule {}

@@ -6,7 +6,7 @@ import type { JournalCallView, JournalCursor, JournalQuery } from './journal.dto
 
 const CALL_SELECT = `call_id, received_at, request_id, transport, consumer_id, service_code, operation, dossier_id, job_id, attempt,
   outcome, http_status, problem_code, fault_kind, latency_ms, fields_requested, fields_returned, batch_ok, batch_mismatch,
-  batch_not_found, batch_invalid, batch_refused, persona_key, fingerprint`;
+  batch_not_found, batch_invalid, batch_refused, persona_key, fingerprint, retry_after_s`;
 
 interface CallRow {
   call_id: string;
@@ -33,6 +33,7 @@ interface CallRow {
   batch_refused: number | null;
   persona_key: string | null;
   fingerprint: string;
+  retry_after_s: number | null;
 }
 
 /**
@@ -69,6 +70,27 @@ export class JournalRepository {
     const result = await this.pool.query<CallRow>(
       `SELECT ${CALL_SELECT} FROM call_journal ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY received_at DESC, call_id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map(viewOf);
+  }
+
+  /**
+   * One consumer's calls received in [from, to), newest first, at most `limit`, starting below `before` (the last
+   * call of the previous page) when given: a keyset read of idx_call_journal_consumer (consumer_id, received_at,
+   * call_id), read backwards, so each page costs its own rows and the time range prunes the day partitions.
+   */
+  async consumerCallsBackwards(consumerId: string, range: { from: Date; to: Date }, page: { before?: JournalCursor; limit: number }): Promise<JournalCallView[]> {
+    const values: unknown[] = [consumerId, range.from.toISOString(), range.to.toISOString(), page.limit];
+    let below = '';
+    if (page.before) {
+      values.push(page.before.receivedAt, page.before.callId);
+      below = 'AND (received_at, call_id) < ($5::timestamptz, $6::uuid)';
+    }
+    const result = await this.pool.query<CallRow>(
+      `SELECT ${CALL_SELECT} FROM call_journal
+       WHERE consumer_id = $1::uuid AND received_at >= $2::timestamptz AND received_at < $3::timestamptz ${below}
+       ORDER BY received_at DESC, call_id DESC LIMIT $4`,
       values,
     );
     return result.rows.map(viewOf);
@@ -127,5 +149,6 @@ function viewOf(row: CallRow): JournalCallView {
     batch: row.batch_ok === null ? null : { ok: row.batch_ok, mismatch: row.batch_mismatch!, notFound: row.batch_not_found!, invalid: row.batch_invalid!, refused: row.batch_refused! },
     personaKey: row.persona_key,
     fingerprint: row.fingerprint,
+    retryAfterSeconds: row.retry_after_s,
   };
 }

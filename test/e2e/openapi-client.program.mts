@@ -538,6 +538,7 @@ async function journal(): Promise<void> {
     use<[string, string, string, 'http' | 'in_process', string | null, string | null]>([c.callId, c.receivedAt, c.requestId, c.transport, c.consumerId, c.serviceCode]);
     use<[string, string | null, string | null, number | null, string, number | null, string | null, string | null]>([c.operation, c.dossierId, c.jobId, c.attempt, c.outcome, c.httpStatus, c.problemCode, c.faultKind]);
     use<[number, string[], string[], number | undefined, string | null, string]>([c.latencyMs, c.fieldsRequested, c.fieldsReturned, c.batch?.notFound, c.personaKey, c.fingerprint]);
+    use<number | null>(c.retryAfterSeconds);
   };
   page.body.calls.forEach(readCall);
   if (page.body.nextCursor !== null) await call('get', '/journal/v1/calls', { query: { cursor: page.body.nextCursor } }, 200, 'application/json');
@@ -548,4 +549,29 @@ async function journal(): Promise<void> {
   use<string>(missing.body.code);
 }
 
-export const client = { registry, sandbox, portal, access, operations, journal, developers, faults };
+async function readiness(): Promise<void> {
+  const path = { consumerId: '6b1e2f9a-1d4c-4f0e-8a7b-2c9d3e4f5a6b' };
+  const report = await call('get', '/coverage/v1/consumers/{consumerId}/scenarios', { path, query: { from: '2026-11-24T00:00:00+07:00', to: '2026-12-01T00:00:00+07:00' } }, 200, 'application/json');
+  const { consumerId, consumerName, from, to, analysedCalls, truncated, analysedFrom, rules } = report.body;
+  use<[string, string, string, string, number, boolean, string | null]>([consumerId, consumerName, from, to, analysedCalls, truncated, analysedFrom]);
+  use<[number, number, number, number]>([rules.retryWindowMs, rules.minRetryGapMs, rules.maxRetries, rules.backoffJitterShare]);
+  for (const service of report.body.services) {
+    use<[string, 'ready' | 'not_ready' | 'untested', string, number]>([service.serviceCode, service.verdict, service.reason, service.calls]);
+    for (const item of service.checklist) {
+      use<[string, string, string, 'passed' | 'failed' | 'not_exercised', number, number]>([item.item, item.title, item.expected, item.status, item.instances, item.failures]);
+      for (const e of item.evidence) {
+        use<[string, string, string, string, string, number | null, string | null, string | null, boolean, string]>([e.callId, e.at, e.requestId, e.operation, e.outcome, e.httpStatus, e.problemCode, e.faultKind, e.passed, e.finding]);
+        for (const n of e.next) use<[string, string, number, string, boolean, boolean, string, number | null]>([n.callId, n.at, n.gapMs, n.requestId, n.sameRequestId, n.sameFingerprint, n.outcome, n.httpStatus]);
+      }
+    }
+    use<number>(service.personas.total);
+    for (const met of service.personas.exercised) use<[string, string, string, number, string, string]>([met.operation, met.personaKey, met.title, met.calls, met.lastCallId, met.lastAt]);
+    for (const missing of service.personas.notExercised) use<[string, string, string, string[]]>([missing.operation, missing.personaKey, missing.title, missing.observableFields]);
+  }
+  const csv = await call('get', '/coverage/v1/consumers/{consumerId}/scenarios', { path, query: {} }, 200, 'text/csv');
+  use<[string, string | undefined]>([csv.body, csv.headers['Content-Disposition']]);
+  const refused = await call('get', '/coverage/v1/consumers/{consumerId}/scenarios', { path, query: {} }, 403, 'application/problem+json');
+  use<string>(refused.body.code);
+}
+
+export const client = { registry, sandbox, portal, access, operations, journal, developers, faults, readiness };
