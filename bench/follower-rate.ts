@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type pg from 'pg';
 import { SystemConsumers } from '../src/access/system-consumers.service.js';
 import { AppModule } from '../src/app.module.js';
+import { DossierRepository } from '../src/portal/dossier.repository.js';
+import { toNewDossier } from '../src/portal/dossiers.service.js';
 import { FOLLOWER_SERVICE_CODE, RecordsFollowerService } from '../src/portal/records-follower.service.js';
 import { RegistryCalls } from '../src/registry/registry-calls.service.js';
 import { RegistryEventsService } from '../src/registry/registry-events.service.js';
@@ -16,13 +18,15 @@ export interface FollowerFigures {
   applySeconds: number;
   applyEventsPerSecond: number;
   recordsTouched: number;
+  dossiersFlagged: number;
 }
 
 /**
  * The follower's figure of `npm run bench:sync`. In an application context of its own (no HTTP listener, no queue
  * workers, the follower's timer off), with the cursor first at the feed's head:
  * 1. records `count` events of citizens the service holds records of, through RegistryEventsService (as POST
- *    /sandbox/registry/events does): permanent and temporary moves, deaths, divorces and new cards, in turn;
+ *    /sandbox/registry/events does): permanent and temporary moves, deaths, divorces and new cards, in turn; each
+ *    citizen who dies has an open dossier, which the follower's page flags for review;
  * 2. reads those events from the feed alone, page by page through the in-process entry point, as the follower
  *    reads them (the portal consumer under the follower's purpose: gated, audited, journaled), twice, the faster
  *    of the two being the floor;
@@ -43,8 +47,8 @@ export async function measureFollower(env: Record<string, string>, pool: pg.Pool
     }
     const from = (await follower.lag()).cursor;
 
-    const { rows: people } = await pool.query<{ idNumber: string; married: boolean }>(
-      `SELECT c.id_number AS "idNumber", c.marital_status = 'married' AS married
+    const { rows: people } = await pool.query<{ idNumber: string; married: boolean; fullName: string; dateOfBirth: string; sex: 'male' | 'female' }>(
+      `SELECT c.id_number AS "idNumber", c.marital_status = 'married' AS married, c.full_name AS "fullName", c.date_of_birth AS "dateOfBirth", c.sex
        FROM citizens c WHERE c.status = 'alive' AND EXISTS (SELECT 1 FROM portal_records p WHERE p.service_code = $1 AND p.id_number = c.id_number)
        ORDER BY md5(c.id_number || $3) LIMIT $2`,
       [serviceCode, count, from],
@@ -68,6 +72,12 @@ export async function measureFollower(env: Record<string, string>, pool: pg.Pool
           return { kind: 'new_card', idNumber };
       }
     };
+    // Every citizen who dies has an open dossier (filed, not yet decided), which the follower flags for review.
+    const dying = people.filter((_, index) => index % 5 === 2);
+    const dossiers = app.get(DossierRepository);
+    for (let start = 0; start < dying.length; start += 5_000) {
+      await dossiers.fileMany(dying.slice(start, start + 5_000).map(({ idNumber, fullName, dateOfBirth, sex }) => toNewDossier({ serviceCode, applicant: { idNumber, fullName, dateOfBirth, sex } }, 'bench:follower', null, '0'.repeat(64), null)));
+    }
     const recordStarted = performance.now();
     await Promise.all(
       Array.from({ length: 4 }, async () => {
@@ -98,10 +108,12 @@ export async function measureFollower(env: Record<string, string>, pool: pg.Pool
     const applyStarted = performance.now();
     let applied = 0;
     let records = 0;
+    let flagged = 0;
     for (let step = await follower.step(pageSize); step.kind !== 'idle'; step = await follower.step(pageSize)) {
       if (step.kind === 'applied') {
         applied += step.events;
         records += step.records;
+        flagged += step.dossiersFlagged;
       } else if (step.kind === 'read_failed') throw new Error(`the follower could not read the feed: ${step.code}`);
     }
     const applySeconds = (performance.now() - applyStarted) / 1000;
@@ -115,6 +127,7 @@ export async function measureFollower(env: Record<string, string>, pool: pg.Pool
       applySeconds: Number(applySeconds.toFixed(3)),
       applyEventsPerSecond: Math.round(applied / applySeconds),
       recordsTouched: records,
+      dossiersFlagged: flagged,
     };
   } finally {
     await app.close();

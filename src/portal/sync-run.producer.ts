@@ -23,6 +23,15 @@ export function batchOfJob(jobId: string | undefined): { runId: string; batchNo:
 /** Jobs per addBulk: one Redis round trip each, and a bounded command for a plan of thousands of batches. */
 const ADD_CHUNK = 1_000;
 
+/** A service's job scheduler as Redis holds it. */
+export interface HeldSchedule {
+  pattern: string | null;
+  timeZone: string | null;
+  everyMs: number | null;
+  mode: string | null;
+  next: number | null;
+}
+
 /** What one pass of the sync reconciler did. */
 export interface SyncReconcileResult {
   checked: number;
@@ -97,8 +106,20 @@ export class SyncRunProducer {
 
   /** When each service's scheduler fires next (epoch ms), for the services Redis holds a scheduler of. */
   async nextRuns(): Promise<Map<string, number | null>> {
+    return new Map([...(await this.schedules()).entries()].map(([serviceCode, held]) => [serviceCode, held.next]));
+  }
+
+  /** The schedulers Redis holds, per service: what fires the runs (pattern and time zone, or interval; mode) and when next. */
+  async schedules(): Promise<Map<string, HeldSchedule>> {
     const schedulers = await this.queue.getJobSchedulers(0, -1);
-    return new Map(schedulers.filter((s) => (s.key ?? s.id ?? '').startsWith('sync-schedule-')).map((s) => [(s.id ?? s.key).slice('sync-schedule-'.length), s.next ?? null]));
+    return new Map(
+      schedulers
+        .filter((s) => (s.key ?? s.id ?? '').startsWith('sync-schedule-'))
+        .map((s) => [
+          (s.id ?? s.key).slice('sync-schedule-'.length),
+          { pattern: s.pattern ?? null, timeZone: s.tz ?? null, everyMs: s.every === undefined || s.every === null ? null : Number(s.every), mode: (s.template?.data as { mode?: string } | undefined)?.mode ?? null, next: s.next ?? null },
+        ]),
+    );
   }
 
   /** Removes the queued jobs of a cancelled run's open batches (best effort: a job that runs anyway finds the run cancelled). */

@@ -9,7 +9,7 @@ import { PG_POOL } from '../database/database.module.js';
 import { projectRoot } from '../reference/project-root.js';
 import { queueCall } from '../queue/queue-unavailable.js';
 import { syncScheduleFileSchema, type SyncScheduleInput, type SyncScheduleView } from './sync-schedule.dto.js';
-import { SyncRunProducer } from './sync-run.producer.js';
+import { SyncRunProducer, type HeldSchedule } from './sync-run.producer.js';
 import { SyncRunRepository } from './sync-run.repository.js';
 
 interface ScheduleRow {
@@ -21,6 +21,12 @@ interface ScheduleRow {
   paused: boolean;
   source: 'config' | 'api';
   updatedAt: Date;
+}
+
+/** Whether Redis's scheduler fires the row's schedule: the same pattern and time zone (or interval), and mode. */
+function sameSchedule(row: ScheduleRow, held: HeldSchedule): boolean {
+  const when = row.pattern !== null ? held.pattern === row.pattern && held.timeZone === row.timeZone : held.pattern === null && held.everyMs === row.everyMs;
+  return when && held.mode === row.mode;
 }
 
 const COLUMNS = `service_code AS "serviceCode", pattern, time_zone AS "timeZone", every_ms AS "everyMs", mode, paused, source, updated_at AS "updatedAt"`;
@@ -52,15 +58,20 @@ export class SyncSchedules implements OnApplicationBootstrap {
     await this.applyAll().catch((error: unknown) => this.logger.warn(`sync schedules not applied to Redis yet: ${(error as Error).message}`));
   }
 
-  /** Makes Redis's job schedulers those of the rows: paused ones removed, the others created or replaced. */
+  /**
+   * Makes Redis's job schedulers those of the rows: paused ones removed, the others created, or replaced where Redis
+   * holds another pattern, time zone, interval or mode (a change committed while Redis was unreachable answered 503
+   * and left the old scheduler firing; this pass, run by every reconciler interval, repairs it).
+   */
   async applyAll(): Promise<void> {
     const { rows } = await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM portal_sync_schedules`);
-    const present = await this.producer.nextRuns();
+    const held = await this.producer.schedules();
     for (const row of rows) {
       try {
+        const present = held.get(row.serviceCode);
         if (row.paused) {
-          if (present.has(row.serviceCode)) await this.producer.removeSchedule(row.serviceCode);
-        } else if (!present.has(row.serviceCode)) await this.producer.upsertSchedule(row.serviceCode, row, row.mode);
+          if (present) await this.producer.removeSchedule(row.serviceCode);
+        } else if (!present || !sameSchedule(row, present)) await this.producer.upsertSchedule(row.serviceCode, row, row.mode);
       } catch (error) {
         // One schedule the scheduler cannot take must not keep the others (and the reconciler's pass) from running.
         this.logger.warn(`sync schedule of ${row.serviceCode} not applied: ${(error as Error).message}`);

@@ -3,6 +3,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { SyncReconciler } from '../../src/portal/sync-reconciler.service.js';
+import { SyncRunProducer } from '../../src/portal/sync-run.producer.js';
+import { SyncSchedules } from '../../src/portal/sync-schedules.service.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { citizenCopies, insertRecords, syncTestService } from '../factories/sync-records.factory.js';
 import { ADMIN_AUTH, PORTAL_AUTH, expectEventually, useTestApp } from '../utils/test-app.js';
@@ -74,6 +76,23 @@ describe('/ops/sync-schedules', () => {
     expectProblem(resumed, 400, 'validation_failed');
     expect(resumed.body.errors).toEqual([expect.objectContaining({ field: 'pattern', rule: 'invalid_schedule' })]);
     expect(await testApp.db.query(`SELECT paused FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode])).toEqual([{ paused: true }]);
+    await testApp.db.query(`DELETE FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
+  });
+
+  it('repairs a scheduler that Redis kept from before a change it missed (the change committed, Redis unreachable)', async () => {
+    const serviceCode = await syncTestService(testApp.app, 'MISS', ['idNumber', 'fullName', 'dateOfBirth']);
+    await ops.put(`/ops/sync-schedules/${serviceCode}`).send({ pattern: '0 2 * * *', mode: 'verify' }).expect(200);
+    const producer = testApp.app.get(SyncRunProducer);
+    expect((await producer.schedules()).get(serviceCode)).toMatchObject({ pattern: '0 2 * * *', timeZone: 'Asia/Ho_Chi_Minh', mode: 'verify' });
+    // What a PUT leaves when its row commits and Redis then does not answer (503): the row changed, the scheduler not.
+    await testApp.db.query(`UPDATE portal_sync_schedules SET pattern = '30 3 * * *', time_zone = 'UTC', mode = 'refresh' WHERE service_code = $1`, [serviceCode]);
+    await testApp.app.get(SyncSchedules).applyAll();
+    expect((await producer.schedules()).get(serviceCode)).toMatchObject({ pattern: '30 3 * * *', timeZone: 'UTC', mode: 'refresh', everyMs: null });
+    // An interval instead of a pattern is a change too.
+    await testApp.db.query(`UPDATE portal_sync_schedules SET pattern = NULL, every_ms = 3600000 WHERE service_code = $1`, [serviceCode]);
+    await testApp.app.get(SyncSchedules).applyAll();
+    expect((await producer.schedules()).get(serviceCode)).toMatchObject({ pattern: null, everyMs: 3_600_000, mode: 'refresh' });
+    await ops.post(`/ops/sync-schedules/${serviceCode}/pause`).expect(200);
     await testApp.db.query(`DELETE FROM portal_sync_schedules WHERE service_code = $1`, [serviceCode]);
   });
 
