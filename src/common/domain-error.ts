@@ -76,6 +76,18 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** What was asked for existed and is gone for good (a sync run's discrepancy list, past its retention). */
+export class GoneError extends DomainError {
+  readonly code: string;
+  readonly status = 410;
+  readonly title = 'Gone';
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** A backing service (Postgres, Redis) is unreachable: the client may retry later. */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'service_unavailable';

@@ -142,6 +142,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflicts with the current state',
+  410: 'Gone for good: `results_pruned` (a sync run older than SYNC_RESULTS_KEEP_RUNS keeps its counts, not its list)',
   413: 'Too large: `payload_too_large`',
   414: 'A path parameter is longer than 256 characters: `uri_too_long`',
   415: 'The body is not `application/json`: `unsupported_media_type`',

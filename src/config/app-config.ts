@@ -128,6 +128,11 @@ const environmentSchema = z.object({
   /** How often the sync reconciler re-queues the batches of running runs whose job Redis does not hold. */
   SYNC_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /**
+   * Per service, the finished sync runs whose per-record results (their discrepancy lists) are kept: older runs keep
+   * their counts and lose their lists. A daily run over a million records adds a million result rows a day.
+   */
+  SYNC_RESULTS_KEEP_RUNS: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
    * The lock of a sync batch's job (BullMQ lockDuration): a batch (hundreds of records, a look-up each) holds it far
    * longer than a verification job, so a renewal late under load must not hand it to a second worker; a dead
    * worker's batch is taken over once it expires.
@@ -178,7 +183,7 @@ export type AppConfig = {
   portal: { apiKey?: string; rateLimitPerSecond: number; dailyQuota: number; outboxReconcileMs: number; verificationBackoffMs: number; verificationMaxWaitMs: number };
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
-  sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number };
+  sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number; resultsKeepRuns: number };
   /** GET /ops/metrics: the scrape-only token, and the port of a worker's metrics listener (none when unset). */
   metrics: { token?: string; workerPort?: number };
 };
@@ -239,6 +244,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       maxWaitMs: env.SYNC_MAX_WAIT_MS,
       reconcileMs: env.SYNC_RECONCILE_MS,
       lockMs: env.SYNC_LOCK_MS,
+      resultsKeepRuns: env.SYNC_RESULTS_KEEP_RUNS,
     },
     metrics: { token: env.METRICS_TOKEN, workerPort: env.METRICS_PORT },
   };

@@ -24,6 +24,7 @@ import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-Cr
 import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
 import { PortalRecordsRoomForUpdates1796700300000 } from './migrations/1796700300000-PortalRecordsRoomForUpdates.js';
 import { SyncResultsDiscrepantIndex1796700360000 } from './migrations/1796700360000-SyncResultsDiscrepantIndex.js';
+import { SyncResultsRetention1796700420000 } from './migrations/1796700420000-SyncResultsRetention.js';
 import { JournalRetryAfter1796801000000 } from './migrations/1796801000000-JournalRetryAfter.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   CreatePortalSyncSchedules1796700240000,
   PortalRecordsRoomForUpdates1796700300000,
   SyncResultsDiscrepantIndex1796700360000,
+  SyncResultsRetention1796700420000,
   JournalRetryAfter1796801000000,
 ];
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { SyncRunProducer, type SyncReconcileResult } from './sync-run.producer.js';
+import { SyncRunRepository } from './sync-run.repository.js';
 import { SyncSchedules } from './sync-schedules.service.js';
 
 /**
@@ -19,6 +20,7 @@ export class SyncReconciler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly producer: SyncRunProducer,
     private readonly schedules: SyncSchedules,
+    private readonly runs: SyncRunRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,6 +43,15 @@ export class SyncReconciler implements OnApplicationBootstrap, OnApplicationShut
         if (result.enqueued > 0 || result.started > 0 || result.stopped > 0) {
           this.logger.log(`sync runs: ${result.enqueued} batch job(s) queued again, ${result.started} run(s) started, ${result.stopped} stopped, of ${result.checked} open batches`);
         }
+        return result;
+      })
+      .then(async (result) => {
+        // Per service, the discrepancy lists of the newest SYNC_RESULTS_KEEP_RUNS finished runs are kept; older ones go.
+        const pruned = await this.runs.pruneResults(this.config.sync.resultsKeepRuns).catch((error: unknown) => {
+          this.logger.warn(`old sync results not pruned: ${(error as Error).message}`);
+          return 0;
+        });
+        if (pruned > 0) this.logger.log(`sync runs: ${pruned} results of runs past SYNC_RESULTS_KEEP_RUNS dropped`);
         return result;
       })
       .catch((error: unknown) => {

@@ -43,6 +43,10 @@ export const syncRunViewSchema = z.object({
   requestedAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  resultsPrunedAt: z
+    .string()
+    .nullable()
+    .describe('When the per-record results were dropped (per service, runs older than the newest SYNC_RESULTS_KEEP_RUNS): the counts remain, the discrepancy list answers 410'),
   batches: z.object({ planned: z.number().int().nullable(), done: z.number().int() }),
   records: z.object({
     planned: z.number().int().nullable(),
@@ -100,6 +104,7 @@ export function toSyncRunView(run: SyncRunRow, now = new Date()): SyncRunView {
     requestedAt: run.requestedAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
+    resultsPrunedAt: run.resultsPrunedAt?.toISOString() ?? null,
     batches: { planned: run.batchCount, done: run.batchesDone },
     records: { planned: run.recordCount, scanned: run.scanned, matched: run.matched, withDiscrepancies: run.scanned - run.matched - run.errors, errors: run.errors },
     discrepancies: { total: Object.values(byKind).reduce((sum, n) => sum + n, 0), byKind },

@@ -26,6 +26,7 @@ const running: SyncRunView = {
   requestedAt: '2026-12-01T08:00:00.120Z',
   startedAt: '2026-12-01T08:00:00.410Z',
   finishedAt: null,
+  resultsPrunedAt: null,
   batches: { planned: 2_000, done: 412 },
   records: { planned: 1_000_000, scanned: 206_000, matched: 197_310, withDiscrepancies: 8_688, errors: 2 },
   discrepancies: {

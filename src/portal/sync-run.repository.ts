@@ -23,6 +23,8 @@ export interface SyncRunRow {
   requestedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** When the run's per-record results were dropped (SYNC_RESULTS_KEEP_RUNS); its counts remain. */
+  resultsPrunedAt: Date | null;
   scanned: number;
   matched: number;
   corrections: number;
@@ -70,7 +72,7 @@ const RUN_COLUMNS = `
   r.run_id AS "runId", r.service_code AS "serviceCode", r.mode, r.state, r.requested_by AS "requestedBy",
   r.batch_count AS "batchCount", r.batches_done AS "batchesDone", r.record_count AS "recordCount", r.stop_reason AS "stopReason",
   r.waiting_reason AS "waitingReason", r.waiting_until AS "waitingUntil", r.requested_at AS "requestedAt",
-  r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
+  r.started_at AS "startedAt", r.finished_at AS "finishedAt", r.results_pruned_at AS "resultsPrunedAt"`;
 
 /** The counts of a run's done batches, summed (a few thousand batch rows for a million records). */
 const RUN_TOTALS = `
@@ -353,6 +355,34 @@ export class SyncRunRepository {
        AND NOT EXISTS (SELECT 1 FROM portal_sync_runs r WHERE r.service_code = p.service_code AND r.state = 'running')`,
     );
     return { batches: batches.rows, idleServices: idle.rows.map((row) => row.serviceCode) };
+  }
+
+  /**
+   * Drops the per-record results of the finished runs beyond the newest `keep` of each service: the runs are marked
+   * first (their discrepancy lists answer 410 from then on; their counts, in their batches' rows, remain), then their
+   * results are deleted `chunk` rows a statement, at most `maxChunks` statements a call, so that one call never holds
+   * a million-row delete (the next call goes on). Returns how many results it deleted.
+   */
+  async pruneResults(keep: number, chunk = 20_000, maxChunks = 25): Promise<number> {
+    await this.pool.query(
+      `UPDATE portal_sync_runs r SET results_pruned_at = now()
+       FROM (SELECT run_id, row_number() OVER (PARTITION BY service_code ORDER BY run_id DESC) AS newer
+             FROM portal_sync_runs WHERE state IN ('completed', 'cancelled', 'stopped')) ranked
+       WHERE r.run_id = ranked.run_id AND ranked.newer > $1 AND r.results_pruned_at IS NULL`,
+      [keep],
+    );
+    let deleted = 0;
+    for (let statement = 0; statement < maxChunks; statement++) {
+      const result = await this.pool.query(
+        `DELETE FROM portal_sync_results WHERE (run_id, record_id) IN (
+           SELECT s.run_id, s.record_id FROM portal_sync_runs r JOIN portal_sync_results s ON s.run_id = r.run_id
+           WHERE r.results_pruned_at IS NOT NULL LIMIT $1)`,
+        [chunk],
+      );
+      deleted += result.rowCount ?? 0;
+      if ((result.rowCount ?? 0) < chunk) break;
+    }
+    return deleted;
   }
 
   /** The batches of a run not done yet. */

@@ -98,12 +98,12 @@ export class SyncRunsController {
       },
     },
   })
-  @ApiProblems(400, 401, 403, 404, 503)
+  @ApiProblems(400, 401, 403, 404, 410, 503)
   async discrepancies(@Param('runId') runId: string, @Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const id = parseInput(syncRunIdParamSchema, runId, 'runId');
     const parsed = parseInput(discrepancyQuerySchema, query, 'query');
     if (/\btext\/csv\b/.test(request.headers.accept ?? '')) {
-      await this.syncRuns.get(id);
+      await this.syncRuns.withResults(id);
       void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sync-run-${id}-discrepancies.csv"`);
       return Readable.from(csvOf(this.syncRuns.allDiscrepancies(id, parsed.kind ?? null)));
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { KeyHolder } from '../access/admin.guard.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
+import { ConflictError, GoneError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
 import { discrepancyQuerySchema, syncRunQuerySchema, toDiscrepancyLineView, toSyncRunView, type DiscrepancyLineView, type RequestSyncRunInput, type SyncRunView } from './sync-run.dto.js';
 import type { z } from 'zod';
 import { SyncRunProducer } from './sync-run.producer.js';
@@ -52,8 +52,17 @@ export class SyncRunsService {
     return { runs: page.map((row) => toSyncRunView(row)), nextCursor: rows.length > query.limit ? page[page.length - 1].runId : null };
   }
 
+  /** The run, when its per-record results are still kept: 404 for no such run, 410 for one past its retention. */
+  async withResults(runId: string): Promise<SyncRunView> {
+    const run = await this.get(runId);
+    if (run.resultsPrunedAt) {
+      throw new GoneError('results_pruned', `This run's discrepancy list was dropped at ${run.resultsPrunedAt} (each service keeps the lists of its newest SYNC_RESULTS_KEEP_RUNS finished runs); its counts remain in GET /portal/v1/sync-runs/${runId}.`);
+    }
+    return run;
+  }
+
   async discrepancies(runId: string, query: z.output<typeof discrepancyQuerySchema>): Promise<{ discrepancies: DiscrepancyLineView[]; nextCursor: string | null }> {
-    await this.get(runId);
+    await this.withResults(runId);
     const page = await this.runs.discrepancies(runId, query.kind ?? null, query.cursor ?? null, query.limit);
     return { discrepancies: page.lines.map(toDiscrepancyLineView), nextCursor: page.lastRecordId };
   }
