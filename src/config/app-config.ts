@@ -133,6 +133,12 @@ const environmentSchema = z.object({
    * worker's batch is taken over once it expires.
    */
   SYNC_LOCK_MS: z.coerce.number().int().min(500).max(3_600_000).default(120_000),
+  /**
+   * How long after an hour ends its journal rollup waits: a journal row is written when its call ends, with the time
+   * the call was received, so it may land in its hour up to the longest call later (60 s, the longest latency a fault
+   * profile simulates) plus its commit. The minimum, 90 s, keeps a margin above that; the default is 5 minutes.
+   */
+  ROLLUP_GRACE_MS: z.coerce.number().int().min(90_000, { message: 'must be at least 90000 (longer than the journal commit lag: 60 s of simulated latency plus the commit)' }).max(86_400_000).default(300_000),
 });
 
 export type AppConfig = {
@@ -167,6 +173,7 @@ export type AppConfig = {
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
   sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number };
+  coverage: { rollupGraceMs: number };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -226,6 +233,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       reconcileMs: env.SYNC_RECONCILE_MS,
       lockMs: env.SYNC_LOCK_MS,
     },
+    coverage: { rollupGraceMs: env.ROLLUP_GRACE_MS },
   };
 }
 

@@ -22,6 +22,7 @@ import { CreatePortalRecords1796700000000 } from './migrations/1796700000000-Cre
 import { CreateRecordsFollower1796700120000 } from './migrations/1796700120000-CreateRecordsFollower.js';
 import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-CreatePortalSyncRuns.js';
 import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
+import { CreateCoverageRollups1796800000000 } from './migrations/1796800000000-CreateCoverageRollups.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   CreatePortalSyncRuns1796700060000,
   CreateRecordsFollower1796700120000,
   CreatePortalSyncSchedules1796700240000,
+  CreateCoverageRollups1796800000000,
 ];
 
 /**
