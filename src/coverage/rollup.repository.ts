@@ -37,34 +37,39 @@ export interface CallsAggregateRow {
 /** A period cut into what each source answers: hourly rollups, daily rollups, and the journal of the open hours. */
 export interface PeriodSources {
   hourly: { from: Date; to: Date }[];
-  daily: { from: string; to: string } | null;
-  journal: { from: Date; to: Date } | null;
+  daily: { from: string; to: string }[];
+  journal: { from: Date; to: Date }[];
 }
 
 /**
  * Where each part of the period [from, to) is read from, counted in whole UTC hours (`from` rounded down, `to` up):
- * rolled-up hours before `rolledUntil` from the rollups (whole Vietnamese days from the daily ones, the hours at
- * either end from the hourly ones), the hours from `rolledUntil` on, not yet rolled up, from the journal. Every hour
- * before `rolledUntil` has been rolled up: the job rolls hours up in order.
+ * the hours rolled up (`rolled`) from the rollups, whole Vietnamese days of them from the daily ones; every other
+ * hour (the open hours, or hours the job has not reached) from the journal. Adjacent hours of one source are read as
+ * one range.
  */
-export function sourcesOf(from: number, to: number, rolledUntil: number): PeriodSources {
+export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>): PeriodSources {
   const start = hourOf(from);
   const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
-  const rolledEnd = Math.min(end, rolledUntil);
-  const sources: PeriodSources = { hourly: [], daily: null, journal: null };
-  if (rolledEnd > start) {
-    const firstDay = Math.ceil((start + VIETNAM_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_OFFSET_MS;
-    const lastDay = Math.floor((rolledEnd + VIETNAM_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_OFFSET_MS;
-    if (firstDay < lastDay) {
-      if (start < firstDay) sources.hourly.push({ from: new Date(start), to: new Date(firstDay) });
-      sources.daily = { from: vietnamDay(firstDay), to: vietnamDay(lastDay) };
-      if (lastDay < rolledEnd) sources.hourly.push({ from: new Date(lastDay), to: new Date(rolledEnd) });
-    } else {
-      sources.hourly.push({ from: new Date(start), to: new Date(rolledEnd) });
+  const sources: PeriodSources = { hourly: [], daily: [], journal: [] };
+  const extend = (ranges: { from: Date; to: Date }[], hour: number) => {
+    const last = ranges.at(-1);
+    if (last && last.to.getTime() === hour) last.to = new Date(hour + HOUR_MS);
+    else ranges.push({ from: new Date(hour), to: new Date(hour + HOUR_MS) });
+  };
+  for (let hour = start; hour < end; ) {
+    const isDayStart = (hour + VIETNAM_OFFSET_MS) % DAY_MS === 0;
+    if (isDayStart && hour + DAY_MS <= end && Array.from({ length: 24 }, (_, i) => rolled.has(hour + i * HOUR_MS)).every(Boolean)) {
+      const day = vietnamDay(hour);
+      const next = vietnamDay(hour + DAY_MS);
+      const last = sources.daily.at(-1);
+      if (last && last.to === day) last.to = next;
+      else sources.daily.push({ from: day, to: next });
+      hour += DAY_MS;
+      continue;
     }
+    extend(rolled.has(hour) ? sources.hourly : sources.journal, hour);
+    hour += HOUR_MS;
   }
-  const openStart = Math.max(start, rolledUntil);
-  if (end > openStart) sources.journal = { from: new Date(openStart), to: new Date(end) };
   return sources;
 }
 
@@ -159,7 +164,7 @@ export class RollupRepository {
 
   /**
    * The statement of the calls of a period per service and outcome: the rollups for its rolled-up hours, the journal
-   * for the others only (see `sourcesOf`), so no query reads a closed hour of the journal. `serviceCode` narrows it
+   * for the others only (see `sourcesOf`), so no query reads a rolled-up hour of the journal. `serviceCode` narrows it
    * to one service. Exposed for EXPLAIN in the tests.
    */
   callsOfPeriodStatement(sources: PeriodSources, serviceCode?: string): { text: string; values: unknown[] } {
@@ -174,14 +179,14 @@ export class RollupRepository {
       parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
         FROM coverage_rollup_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
     }
-    if (sources.daily) {
+    for (const range of sources.daily) {
       parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
-        FROM coverage_rollup_daily WHERE day >= ${bind(sources.daily.from)}::date AND day < ${bind(sources.daily.to)}::date${service('service_code')}`);
+        FROM coverage_rollup_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
     }
-    if (sources.journal) {
+    for (const range of sources.journal) {
       parts.push(`SELECT service_code, outcome, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms, max(latency_ms) AS latency_max_ms,
           ${histogramSql('latency_ms')} AS latency_buckets
-        FROM call_journal WHERE received_at >= ${bind(sources.journal.from)} AND received_at < ${bind(sources.journal.to)}${service('service_code')}
+        FROM call_journal WHERE received_at >= ${bind(range.from)} AND received_at < ${bind(range.to)}${service('service_code')}
         GROUP BY service_code, outcome`);
     }
     if (parts.length === 0) parts.push(`SELECT NULL::text, NULL::text, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
@@ -192,10 +197,18 @@ export class RollupRepository {
     return { text, values };
   }
 
-  /** Calls of [from, to) per service and outcome, from the rollups and the open hours. */
+  /** The hours of [from, to) rolled up (by the primary key's range). */
+  async rolledHours(from: number, to: number): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ hour_start: Date }>('SELECT hour_start FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2', [
+      new Date(hourOf(from)),
+      new Date(to),
+    ]);
+    return new Set(rows.map((row) => row.hour_start.getTime()));
+  }
+
+  /** Calls of [from, to) per service and outcome, from the rollups and the hours not rolled up. */
   async callsOfPeriod(from: number, to: number, serviceCode?: string): Promise<CallsAggregateRow[]> {
-    const rolledUntil = (await this.rolledUntil()) ?? 0;
-    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, rolledUntil), serviceCode);
+    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, await this.rolledHours(from, to)), serviceCode);
     const { rows } = await this.pool.query<CallsAggregateRow>(statement);
     return rows;
   }
