@@ -4,6 +4,7 @@ import { ConnectorsModule } from '../connectors/connectors.module.js';
 import { PortalModule } from '../portal/portal.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { CoverageJobsProducer } from './coverage-jobs.producer.js';
+import { CoverageMetrics } from './coverage-metrics.js';
 import { CoverageStageRepository } from './coverage-stage.repository.js';
 import { CoverageController } from './coverage.controller.js';
 import { CoverageService } from './coverage.service.js';
@@ -14,7 +15,7 @@ import { RollupService } from './rollup.service.js';
 @Module({
   imports: [QueueModule, AccessModule, ConnectorsModule, PortalModule],
   controllers: [CoverageController],
-  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService],
+  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics],
   exports: [RollupRepository, RollupService, CoverageService],
 })
 export class CoverageModule {}

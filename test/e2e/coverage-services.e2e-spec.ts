@@ -25,7 +25,7 @@ function row(serviceCode: string, outcome: string, latencyMs: number, at: number
   return {
     call_id: uuidv7(),
     received_at: new Date(at).toISOString(),
-    request_id: `coverage-${randomUUID()}`,
+    request_id: `coverage-${at > DAY_START + 2 * 24 * HOUR_MS ? 'now-' : ''}${randomUUID()}`,
     transport: 'http',
     consumer_id: null,
     service_code: serviceCode,
@@ -77,6 +77,9 @@ describe('coverage per public service', () => {
     }
   });
   testApp.beforeClose(clear);
+  testApp.beforeClose(async () => {
+    await testApp.db.query(`DELETE FROM call_journal WHERE request_id LIKE 'coverage-now-%' AND received_at > now() - interval '2 days'`);
+  });
 
   it('gives every catalog service its calls by outcome, success rate, percentiles and a status with the reason', async () => {
     const { body } = await http().get(`/coverage/v1/services?${period}`).set(MANAGER_BEARER).expect(200);
@@ -121,5 +124,19 @@ describe('coverage per public service', () => {
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic/);
     // The managers' key reads; it does not write.
     await http().put(`/coverage/v1/services/${healthy}/stage`).set(MANAGER_BEARER).send({ stage: 'testing' }).expect(401);
+  });
+
+  it('exposes the status and success ratio of every service over the last 24 hours in GET /ops/metrics', async () => {
+    const now = Date.now() - 60_000;
+    const rows = Array.from({ length: 10 }, (_, i) => row(healthy, i < 8 ? 'ok' : 'unavailable', 4, now + i));
+    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
+    const sample = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
+    expect(sample('popgate_coverage_service_status', `service="${healthy}",status="degraded"`)).toBe('1');
+    expect(sample('popgate_coverage_service_status', `service="${healthy}",status="integrated"`)).toBe('0');
+    expect(sample('popgate_coverage_success_ratio', `service="${healthy}"`)).toBe('0.8');
+    // A planned service without calls today: not integrated, and no success ratio.
+    expect(sample('popgate_coverage_service_status', `service="${planned}",status="not_integrated"`)).toBe('1');
+    expect(sample('popgate_coverage_success_ratio', `service="${planned}"`)).toBeUndefined();
   });
 });
