@@ -11,13 +11,18 @@ import {
   COVERAGE_CSV_COLUMNS,
   csvRowOf,
   periodQuerySchema,
+  SERIES_MEASURES,
+  seriesQuerySchema,
+  seriesSchema,
   serviceCoverageSchema,
   servicesCoverageSchema,
   stageBodySchema,
+  type Series,
   type ServiceCoverage,
   type ServicesCoverage,
 } from './coverage.dto.js';
 import { COVERAGE_EXAMPLES } from './coverage.examples.js';
+import { CoverageSeriesService } from './coverage-series.service.js';
 import { CoverageService } from './coverage.service.js';
 
 function wantsCsv(request: FastifyRequest): boolean {
@@ -42,7 +47,10 @@ const PERIOD_EXAMPLE = { from: '2026-11-30T21:00:00+07:00', to: '2026-12-01T21:0
 @ApiBearerAuth()
 @Controller('coverage/v1')
 export class CoverageController {
-  constructor(private readonly coverage: CoverageService) {}
+  constructor(
+    private readonly coverage: CoverageService,
+    private readonly series: CoverageSeriesService,
+  ) {}
 
   @Get('services')
   @UseGuards(ManagerGuard)
@@ -100,5 +108,24 @@ export class CoverageController {
     const { stage } = parseInput(stageBodySchema, body);
     await this.coverage.setStage(code, stage);
     return this.coverage.service(code, parseInput(periodQuerySchema, {}, 'query'));
+  }
+
+  @Get('timeseries')
+  @UseGuards(ManagerGuard)
+  @ApiOperation({
+    summary: 'A measure per hour or day for one service (or all), beside the previous period\'s values',
+    description:
+      `Measures: ${SERIES_MEASURES.join(', ')}. \`calls\` counts every journaled call; \`answered_calls\` those the registry ` +
+      'answered (ok, mismatch, not_found); `failed_calls` those it did not (unavailable, timeout, server_error); `success_rate` ' +
+      'is answered over all; latencies come from the fixed-bucket histograms of the rollups (README, "Coverage"). Hours are UTC ' +
+      'hours, days Vietnamese days (UTC+7), each point named by its first instant; `from` is rounded down and `to` up to them. ' +
+      '`previous` is the value at the same place of the period just before, as long. At most 744 points.',
+  })
+  @ApiZodQuery(seriesQuerySchema, { service: 'BIRTH-REG', measure: 'p95_latency_ms', interval: 'hour', ...PERIOD_EXAMPLE })
+  @ApiJsonResponse(200, 'One point per hour or day', seriesSchema, COVERAGE_EXAMPLES.series)
+  @ApiProblems(400, 403, 404)
+  @ApiProblemsCarrying(['WWW-Authenticate'], 401)
+  async timeseries(@Query() query: unknown): Promise<Series> {
+    return this.series.series(parseInput(seriesQuerySchema, query, 'query'));
   }
 }

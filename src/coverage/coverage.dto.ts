@@ -99,3 +99,58 @@ export function csvRowOf(service: ServiceCoverage): unknown[] {
     service.lastSyncRun?.driftRate ?? null,
   ];
 }
+
+/** The measures of GET /coverage/v1/timeseries, each computed per hour or day from the rollups. */
+export const SERIES_MEASURES = [
+  'calls',
+  'answered_calls',
+  'failed_calls',
+  'success_rate',
+  'mean_latency_ms',
+  'p50_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+] as const;
+export type SeriesMeasure = (typeof SERIES_MEASURES)[number];
+
+/** The most points one series holds: a month of hours. */
+export const MAX_SERIES_POINTS = 31 * 24;
+
+const SERIES_STEP_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+export const seriesQuerySchema = z
+  .strictObject({
+    service: blankIsAbsent(z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be a service code' }).optional()).describe('A catalog service code; absent: every service together'),
+    measure: z.enum(SERIES_MEASURES).describe(`One of ${SERIES_MEASURES.join(', ')}`),
+    interval: blankIsAbsent(z.enum(['hour', 'day']).default('hour')).describe('`hour` (UTC hours) or `day` (Vietnamese days, UTC+7)'),
+    from: blankIsAbsent(isoDateTime.optional()).describe('Start (default: 24 hours, or 7 days for `day`, before `to`), rounded down to its hour or day'),
+    to: blankIsAbsent(isoDateTime.optional()).describe('End, excluded (default: now), rounded up to its hour or day'),
+  })
+  .transform((query, context) => {
+    const step = SERIES_STEP_MS[query.interval];
+    const end = query.to === undefined ? Date.now() : Date.parse(query.to);
+    const start = query.from === undefined ? end - (query.interval === 'day' ? 7 : 1) * 86_400_000 : Date.parse(query.from);
+    if (start >= end) context.addIssue({ code: 'custom', path: ['from'], message: 'must be before `to`', params: { rule: 'before_to' } });
+    else if ((end - start) / step > MAX_SERIES_POINTS) {
+      context.addIssue({ code: 'custom', path: ['from'], message: `the series must not pass ${MAX_SERIES_POINTS} points`, params: { rule: 'max_points' } });
+    }
+    return { service: query.service, measure: query.measure, interval: query.interval, from: start, to: end };
+  });
+export type SeriesQuery = z.output<typeof seriesQuerySchema>;
+
+export const seriesSchema = z.object({
+  service: z.string().nullable().describe('The service, or null for every service together'),
+  measure: z.enum(SERIES_MEASURES),
+  interval: z.enum(['hour', 'day']),
+  from: z.string().describe('ISO 8601: the first point'),
+  to: z.string().describe('ISO 8601: the end of the last point'),
+  previousFrom: z.string().describe('ISO 8601: the previous period, as long, just before'),
+  points: z.array(
+    z.object({
+      at: z.string().describe('ISO 8601: the hour or day (its first instant)'),
+      value: z.number().nullable().describe('null when the measure has no value (a rate or latency without calls)'),
+      previous: z.number().nullable().describe('The value at the same place of the previous period'),
+    }),
+  ),
+});
+export type Series = z.infer<typeof seriesSchema>;

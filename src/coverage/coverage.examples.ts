@@ -1,4 +1,4 @@
-import type { ServiceCoverage, ServicesCoverage } from './coverage.dto.js';
+import type { Series, ServiceCoverage, ServicesCoverage } from './coverage.dto.js';
 
 /** A worked example of one service's coverage, as GET /coverage/v1/services answers it. */
 const SERVICE: ServiceCoverage = {
@@ -30,8 +30,21 @@ const SERVICE: ServiceCoverage = {
   statusReason: 'success rate 0.96 and p95 latency 18.5 ms within the thresholds',
 };
 
-export const COVERAGE_EXAMPLES: { service: ServiceCoverage; services: ServicesCoverage } = {
+export const COVERAGE_EXAMPLES: { service: ServiceCoverage; services: ServicesCoverage; series: Series } = {
   service: SERVICE,
+  series: {
+    service: 'BIRTH-REG',
+    measure: 'p95_latency_ms',
+    interval: 'hour',
+    from: '2026-12-01T12:00:00.000Z',
+    to: '2026-12-01T15:00:00.000Z',
+    previousFrom: '2026-12-01T09:00:00.000Z',
+    points: [
+      { at: '2026-12-01T12:00:00.000Z', value: 18.5, previous: 17.9 },
+      { at: '2026-12-01T13:00:00.000Z', value: 21.2, previous: null },
+      { at: '2026-12-01T14:00:00.000Z', value: null, previous: 16.4 },
+    ],
+  },
   services: {
     period: SERVICE.period,
     thresholds: { minCalls: 1, minSuccessRate: 0.95, maxP95LatencyMs: 2000 },

@@ -5,6 +5,7 @@ import { PortalModule } from '../portal/portal.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { CoverageJobsProducer } from './coverage-jobs.producer.js';
 import { CoverageMetrics } from './coverage-metrics.js';
+import { CoverageSeriesService } from './coverage-series.service.js';
 import { CoverageStageRepository } from './coverage-stage.repository.js';
 import { CoverageController } from './coverage.controller.js';
 import { CoverageService } from './coverage.service.js';
@@ -15,7 +16,7 @@ import { RollupService } from './rollup.service.js';
 @Module({
   imports: [QueueModule, AccessModule, ConnectorsModule, PortalModule],
   controllers: [CoverageController],
-  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics],
+  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics, CoverageSeriesService],
   exports: [RollupRepository, RollupService, CoverageService],
 })
 export class CoverageModule {}

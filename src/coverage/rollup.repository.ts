@@ -24,8 +24,16 @@ function summedHistogramsSql(column: string): string {
   return `ARRAY[${Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => `sum(${column}[${i + 1}])`).join(', ')}]::integer[]`;
 }
 
+/** The buckets of a time series: UTC hours, or Vietnamese days. */
+export type SeriesInterval = 'hour' | 'day';
+
+/** The SQL of the first instant of the Vietnamese day of a timestamptz column. */
+const VIETNAM_DAY_OF = (column: string) => `(date_trunc('day', ${column} AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
+
 /** One row of a calls aggregate: calls and latencies of one group. */
 export interface CallsAggregateRow {
+  /** The hour or day (its first instant) with a `bucket`, else null. */
+  bucket: Date | null;
   service_code: string | null;
   outcome: string;
   calls: number;
@@ -47,7 +55,8 @@ export interface PeriodSources {
  * hour (the open hours, or hours the job has not reached) from the journal. Adjacent hours of one source are read as
  * one range.
  */
-export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>): PeriodSources {
+export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>, options: { daily?: boolean } = {}): PeriodSources {
+  const useDaily = options.daily ?? true;
   const start = hourOf(from);
   const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
   const sources: PeriodSources = { hourly: [], daily: [], journal: [] };
@@ -58,7 +67,7 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>)
   };
   for (let hour = start; hour < end; ) {
     const isDayStart = (hour + VIETNAM_OFFSET_MS) % DAY_MS === 0;
-    if (isDayStart && hour + DAY_MS <= end && Array.from({ length: 24 }, (_, i) => rolled.has(hour + i * HOUR_MS)).every(Boolean)) {
+    if (useDaily && isDayStart && hour + DAY_MS <= end && Array.from({ length: 24 }, (_, i) => rolled.has(hour + i * HOUR_MS)).every(Boolean)) {
       const day = vietnamDay(hour);
       const next = vietnamDay(hour + DAY_MS);
       const last = sources.daily.at(-1);
@@ -163,37 +172,43 @@ export class RollupRepository {
   }
 
   /**
-   * The statement of the calls of a period per service and outcome: the rollups for its rolled-up hours, the journal
-   * for the others only (see `sourcesOf`), so no query reads a rolled-up hour of the journal. `serviceCode` narrows it
-   * to one service. Exposed for EXPLAIN in the tests.
+   * The statement of the calls of a period per service and outcome (and per hour or Vietnamese day with `bucket`):
+   * the rollups for its rolled-up hours, the journal for the others only (see `sourcesOf`), so no query reads a
+   * rolled-up hour of the journal. `serviceCode` narrows it to one service. Exposed for EXPLAIN in the tests.
    */
-  callsOfPeriodStatement(sources: PeriodSources, serviceCode?: string): { text: string; values: unknown[] } {
+  callsOfPeriodStatement(sources: PeriodSources, options: { serviceCode?: string; bucket?: SeriesInterval } = {}): { text: string; values: unknown[] } {
     const values: unknown[] = [];
     const bind = (value: unknown) => {
       values.push(value);
       return `$${values.length}`;
     };
-    const service = (column: string) => (serviceCode === undefined ? '' : ` AND ${column} = ${bind(serviceCode)}`);
+    const service = (column: string) => (options.serviceCode === undefined ? '' : ` AND ${column} = ${bind(options.serviceCode)}`);
+    // Hours are UTC hours; days are Vietnamese days, named by the instant they start (Asia/Ho_Chi_Minh is UTC+7 all
+    // year; a bare '+07' would be read as POSIX, UTC-7).
+    const hourly = options.bucket === 'day' ? `${VIETNAM_DAY_OF('hour_start')}` : options.bucket === 'hour' ? 'hour_start' : 'NULL::timestamptz';
+    const daily = options.bucket === 'day' ? `(day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')` : 'NULL::timestamptz';
+    const journal =
+      options.bucket === 'day' ? VIETNAM_DAY_OF('received_at') : options.bucket === 'hour' ? `(date_trunc('hour', received_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')` : 'NULL::timestamptz';
     const parts: string[] = [];
     for (const range of sources.hourly) {
-      parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+      parts.push(`SELECT ${hourly}, service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
         FROM coverage_rollup_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
     }
     for (const range of sources.daily) {
-      parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+      parts.push(`SELECT ${daily}, service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
         FROM coverage_rollup_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
     }
     for (const range of sources.journal) {
-      parts.push(`SELECT service_code, outcome, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms, max(latency_ms) AS latency_max_ms,
+      parts.push(`SELECT ${journal}, service_code, outcome, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms, max(latency_ms) AS latency_max_ms,
           ${histogramSql('latency_ms')} AS latency_buckets
         FROM call_journal WHERE received_at >= ${bind(range.from)} AND received_at < ${bind(range.to)}${service('service_code')}
-        GROUP BY service_code, outcome`);
+        GROUP BY 1, service_code, outcome`);
     }
-    if (parts.length === 0) parts.push(`SELECT NULL::text, NULL::text, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
-    const text = `SELECT service_code, outcome, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
+    if (parts.length === 0) parts.push(`SELECT NULL::timestamptz, NULL::text, NULL::text, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
+    const text = `SELECT bucket, service_code, outcome, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
         max(latency_max_ms)::double precision AS latency_max_ms, ${summedHistogramsSql('latency_buckets')} AS latency_buckets
-      FROM (${parts.join('\n UNION ALL ')}) AS period (service_code, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-      GROUP BY service_code, outcome`;
+      FROM (${parts.join('\n UNION ALL ')}) AS period (bucket, service_code, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+      GROUP BY bucket, service_code, outcome`;
     return { text, values };
   }
 
@@ -206,9 +221,13 @@ export class RollupRepository {
     return new Set(rows.map((row) => row.hour_start.getTime()));
   }
 
-  /** Calls of [from, to) per service and outcome, from the rollups and the hours not rolled up. */
-  async callsOfPeriod(from: number, to: number, serviceCode?: string): Promise<CallsAggregateRow[]> {
-    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, await this.rolledHours(from, to)), serviceCode);
+  /**
+   * Calls of [from, to) per service and outcome (and per hour or Vietnamese day with `bucket`: then hourly rollups
+   * stand for the days too when `bucket` is `hour`), from the rollups and the hours not rolled up.
+   */
+  async callsOfPeriod(from: number, to: number, options: { serviceCode?: string; bucket?: SeriesInterval } = {}): Promise<CallsAggregateRow[]> {
+    const rolled = await this.rolledHours(from, to);
+    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, rolled, { daily: options.bucket !== 'hour' }), options);
     const { rows } = await this.pool.query<CallsAggregateRow>(statement);
     return rows;
   }

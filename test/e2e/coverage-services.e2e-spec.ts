@@ -139,4 +139,31 @@ describe('coverage per public service', () => {
     expect(sample('popgate_coverage_service_status', `service="${planned}",status="not_integrated"`)).toBe('1');
     expect(sample('popgate_coverage_success_ratio', `service="${planned}"`)).toBeUndefined();
   });
+
+  it('gives a measure per hour and per Vietnamese day beside the previous period, from the rollups and the open hours alike', async () => {
+    const iso = (at: number) => encodeURIComponent(new Date(at).toISOString());
+    const hourly = await http()
+      .get(`/coverage/v1/timeseries?service=${healthy}&measure=calls&interval=hour&from=${iso(DAY_START)}&to=${iso(DAY_START + 24 * HOUR_MS)}`)
+      .set(MANAGER_BEARER)
+      .expect(200);
+    // 40 calls over hours 0-11 (i % 12): hours 0-3 hold 4, hours 4-11 hold 3; hours 0-5 are rolled up, the rest not.
+    expect(hourly.body.points.map((point: { value: number }) => point.value)).toEqual([4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, ...new Array(12).fill(0)]);
+    expect(hourly.body.points.every((point: { previous: number }) => point.previous === 0)).toBe(true);
+    expect(hourly.body.previousFrom).toBe(new Date(DAY_START - 24 * HOUR_MS).toISOString());
+    const rate = await http()
+      .get(`/coverage/v1/timeseries?service=${failing}&measure=success_rate&interval=hour&from=${iso(DAY_START + 2 * HOUR_MS)}&to=${iso(DAY_START + 4 * HOUR_MS)}`)
+      .set(MANAGER_BEARER)
+      .expect(200);
+    expect(rate.body.points.map((point: { value: number | null }) => point.value)).toEqual([0.5, null]);
+    // The whole day rolled up: the next day's series reads it from the daily rollup as its previous period.
+    await testApp.app.get(RollupService).replay(DAY_START, DAY_START + 24 * HOUR_MS);
+    const daily = await http()
+      .get(`/coverage/v1/timeseries?service=${healthy}&measure=calls&interval=day&from=${iso(DAY_START + 24 * HOUR_MS)}&to=${iso(DAY_START + 48 * HOUR_MS - 1)}`)
+      .set(MANAGER_BEARER)
+      .expect(200);
+    expect(daily.body.points).toEqual([{ at: new Date(DAY_START + 24 * HOUR_MS).toISOString(), value: 0, previous: 40 }]);
+    const bad = await http().get('/coverage/v1/timeseries?measure=speed').set(MANAGER_BEARER).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'query.measure' })]);
+    expectProblem(await http().get('/coverage/v1/timeseries?measure=calls&service=NO-SUCH').set(MANAGER_BEARER).expect(404), 404, 'service_not_found');
+  });
 });
