@@ -8,17 +8,24 @@ import { csvField } from '../common/csv.js';
 import { ApiJsonResponse, ApiProblems, ApiProblemsCarrying, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import {
+  agenciesCoverageSchema,
+  areasCoverageSchema,
+  areasQuerySchema,
   COVERAGE_CSV_COLUMNS,
   csvRowOf,
   periodQuerySchema,
   SERIES_MEASURES,
   seriesQuerySchema,
   seriesSchema,
+  serviceCoverageDetailSchema,
   serviceCoverageSchema,
   servicesCoverageSchema,
   stageBodySchema,
+  type AgenciesCoverage,
+  type AreasCoverage,
   type Series,
   type ServiceCoverage,
+  type ServiceCoverageDetail,
   type ServicesCoverage,
 } from './coverage.dto.js';
 import { COVERAGE_EXAMPLES } from './coverage.examples.js';
@@ -28,6 +35,21 @@ import { CoverageService } from './coverage.service.js';
 function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/.test(request.headers.accept ?? '');
 }
+
+/** A CSV of flat rows: a header line of `columns`, then one line per row. */
+function tableCsv<Row>(columns: readonly string[], rows: readonly Row[], valuesOf: (row: Row) => unknown[]): string {
+  return [columns.join(','), ...rows.map((row) => valuesOf(row).map(csvField).join(','))].join('\r\n') + '\r\n';
+}
+
+const AGENCY_CSV_COLUMNS = ['leadAgency', 'services', 'essentialServices', 'integrated', 'degraded', 'not_integrated', 'no_traffic', 'calls', 'successRate', 'dossiersFiled', 'automationRate', 'backlog', 'serviceCodes'] as const;
+const agencyCsv = (coverage: AgenciesCoverage) =>
+  tableCsv(AGENCY_CSV_COLUMNS, coverage.agencies, (a) => [
+    a.leadAgency, a.services, a.essentialServices, a.byStatus.integrated, a.byStatus.degraded, a.byStatus.not_integrated, a.byStatus.no_traffic,
+    a.calls, a.successRate, a.dossiersFiled, a.automationRate, a.backlog, a.serviceCodes,
+  ]);
+const AREA_CSV_COLUMNS = ['code', 'name', 'provinceCode', 'dossiersFiled', 'decidedAutomatically', 'automationRate', 'backlog'] as const;
+const areaCsv = (coverage: AreasCoverage) =>
+  tableCsv(AREA_CSV_COLUMNS, coverage.areas, (a) => [a.code, a.name, a.provinceCode, a.dossiersFiled, a.decidedAutomatically, a.automationRate, a.backlog]);
 
 function csvOf(services: readonly ServiceCoverage[]): string {
   return [COVERAGE_CSV_COLUMNS.join(','), ...services.map((service) => csvRowOf(service).map(csvField).join(','))].join('\r\n') + '\r\n';
@@ -79,17 +101,23 @@ export class CoverageController {
 
   @Get('services/:code')
   @UseGuards(ManagerGuard)
-  @ApiOperation({ summary: 'Coverage of one catalog service (the same line as in GET /coverage/v1/services)' })
+  @ApiOperation({
+    summary: 'Coverage of one catalog service: its line of GET /coverage/v1/services and what it reads of its allow-list',
+    description:
+      '`dataMinimisation`: the allow-list fields no call was returned in the period (candidates to remove from the allow-list), ' +
+      'and the fields outside it that calls asked for and were refused (`fields_not_allowed`), from the field rollups and the ' +
+      'journal of the hours not rolled up. With `Accept: text/csv` the service\'s line of the table.',
+  })
   @ApiZodParam('code', serviceCodeSchema, 'BIRTH-REG', 'A catalog service code (404 `service_not_found` for any other)')
   @ApiZodQuery(periodQuerySchema, PERIOD_EXAMPLE)
   @ApiProduces('application/json', 'text/csv')
-  @ApiJsonResponse(200, 'The service', serviceCoverageSchema, COVERAGE_EXAMPLES.service, {
+  @ApiJsonResponse(200, 'The service, with its data-minimisation block (JSON only: the CSV is its line of the table)', serviceCoverageDetailSchema, COVERAGE_EXAMPLES.service, {
     headers: ['Content-Disposition'],
     alternatives: { 'text/csv': { schema: CSV_ALTERNATIVE['text/csv'].schema, example: csvOf([COVERAGE_EXAMPLES.service]) } },
   })
   @ApiProblems(400, 403, 404)
   @ApiProblemsCarrying(['WWW-Authenticate'], 401)
-  async service(@Param('code') code: string, @Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ServiceCoverage | string> {
+  async service(@Param('code') code: string, @Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ServiceCoverageDetail | string> {
     const coverage = await this.coverage.service(code, parseInput(periodQuerySchema, query, 'query'));
     if (!wantsCsv(request)) return coverage;
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="popgate-coverage-${code}.csv"`);
@@ -102,9 +130,9 @@ export class CoverageController {
   @ApiOperation({ summary: 'Set the integration stage of a service (`planned`, `testing`, `live`): admin key only' })
   @ApiZodParam('code', serviceCodeSchema, 'BIRTH-REG', 'A catalog service code (404 `service_not_found` for any other)')
   @ApiZodBody(stageBodySchema, { stage: 'live' })
-  @ApiJsonResponse(200, 'The service\'s coverage with its new stage (over the last 24 hours)', serviceCoverageSchema, COVERAGE_EXAMPLES.service)
+  @ApiJsonResponse(200, 'The service\'s coverage with its new stage (over the last 24 hours)', serviceCoverageDetailSchema, COVERAGE_EXAMPLES.service)
   @ApiProblems(400, 401, 403, 404)
-  async setStage(@Param('code') code: string, @Body() body: unknown): Promise<ServiceCoverage> {
+  async setStage(@Param('code') code: string, @Body() body: unknown): Promise<ServiceCoverageDetail> {
     const { stage } = parseInput(stageBodySchema, body);
     await this.coverage.setStage(code, stage);
     return this.coverage.service(code, parseInput(periodQuerySchema, {}, 'query'));
@@ -127,5 +155,50 @@ export class CoverageController {
   @ApiProblemsCarrying(['WWW-Authenticate'], 401)
   async timeseries(@Query() query: unknown): Promise<Series> {
     return this.series.series(parseInput(seriesQuerySchema, query, 'query'));
+  }
+
+  @Get('agencies')
+  @UseGuards(ManagerGuard)
+  @ApiOperation({
+    summary: 'Coverage per lead agency: its services by status, calls, success rate, dossiers, automation and backlog',
+    description: 'The lines of GET /coverage/v1/services summed per `leadAgency`, over the same period. With `Accept: text/csv` the same table as CSV.',
+  })
+  @ApiZodQuery(periodQuerySchema, PERIOD_EXAMPLE)
+  @ApiProduces('application/json', 'text/csv')
+  @ApiJsonResponse(200, 'One line per lead agency', agenciesCoverageSchema, COVERAGE_EXAMPLES.agencies, {
+    headers: ['Content-Disposition'],
+    alternatives: { 'text/csv': { schema: { type: 'string', description: `CSV (RFC 4180): ${AGENCY_CSV_COLUMNS.join(', ')}` }, example: agencyCsv(COVERAGE_EXAMPLES.agencies) } },
+  })
+  @ApiProblems(400, 403)
+  @ApiProblemsCarrying(['WWW-Authenticate'], 401)
+  async agencies(@Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AgenciesCoverage | string> {
+    const coverage = await this.coverage.agencies(parseInput(periodQuerySchema, query, 'query'));
+    if (!wantsCsv(request)) return coverage;
+    void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="popgate-coverage-agencies.csv"');
+    return agencyCsv(coverage);
+  }
+
+  @Get('areas')
+  @UseGuards(ManagerGuard)
+  @ApiOperation({
+    summary: 'Dossiers per province or commune of their applicants: filed, decided automatically, backlog',
+    description:
+      'Dossiers filed in the period, by the commune code the portal holds for the applicant (the current address\'s, else the ' +
+      'permanent one\'s) on the 2025 map, or its province. Those without a known commune are under `code: null`. With ' +
+      '`Accept: text/csv` the same table as CSV.',
+  })
+  @ApiZodQuery(areasQuerySchema, { ...PERIOD_EXAMPLE, level: 'province' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiJsonResponse(200, 'One line per area, by code', areasCoverageSchema, COVERAGE_EXAMPLES.areas, {
+    headers: ['Content-Disposition'],
+    alternatives: { 'text/csv': { schema: { type: 'string', description: `CSV (RFC 4180): ${AREA_CSV_COLUMNS.join(', ')}` }, example: areaCsv(COVERAGE_EXAMPLES.areas) } },
+  })
+  @ApiProblems(400, 403)
+  @ApiProblemsCarrying(['WWW-Authenticate'], 401)
+  async areas(@Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AreasCoverage | string> {
+    const coverage = await this.coverage.areas(parseInput(areasQuerySchema, query, 'query'));
+    if (!wantsCsv(request)) return coverage;
+    void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="popgate-coverage-areas.csv"');
+    return areaCsv(coverage);
   }
 }

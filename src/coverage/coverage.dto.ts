@@ -15,18 +15,21 @@ export const MAX_PERIOD_DAYS = 366;
 
 const isoDateTime = isoDateTimeSchema('must be an ISO 8601 date-time with a time zone');
 
-export const periodQuerySchema = z
-  .strictObject({
-    from: blankIsAbsent(isoDateTime.optional()).describe('Start of the period (default: 24 hours before `to`); counted from its whole UTC hour'),
-    to: blankIsAbsent(isoDateTime.optional()).describe('End of the period, excluded (default: now); counted to the end of its UTC hour'),
-  })
-  .transform(({ from, to }, context) => {
-    const end = to === undefined ? Date.now() : Date.parse(to);
-    const start = from === undefined ? end - 24 * 3_600_000 : Date.parse(from);
-    if (start >= end) context.addIssue({ code: 'custom', path: ['from'], message: 'must be before `to`', params: { rule: 'before_to' } });
-    else if (end - start > MAX_PERIOD_DAYS * 86_400_000) context.addIssue({ code: 'custom', path: ['from'], message: `the period must not pass ${MAX_PERIOD_DAYS} days`, params: { rule: 'max_period' } });
-    return { from: start, to: end };
-  });
+const periodFields = {
+  from: blankIsAbsent(isoDateTime.optional()).describe('Start of the period (default: 24 hours before `to`); counted from its whole UTC hour'),
+  to: blankIsAbsent(isoDateTime.optional()).describe('End of the period, excluded (default: now); counted to the end of its UTC hour'),
+};
+
+/** The period of `from` and `to` as instants, its defaults applied, with an issue when it is empty or too long. */
+function periodOf(from: string | undefined, to: string | undefined, context: z.RefinementCtx): { from: number; to: number } {
+  const end = to === undefined ? Date.now() : Date.parse(to);
+  const start = from === undefined ? end - 24 * 3_600_000 : Date.parse(from);
+  if (start >= end) context.addIssue({ code: 'custom', path: ['from'], message: 'must be before `to`', params: { rule: 'before_to' } });
+  else if (end - start > MAX_PERIOD_DAYS * 86_400_000) context.addIssue({ code: 'custom', path: ['from'], message: `the period must not pass ${MAX_PERIOD_DAYS} days`, params: { rule: 'max_period' } });
+  return { from: start, to: end };
+}
+
+export const periodQuerySchema = z.strictObject(periodFields).transform(({ from, to }, context) => periodOf(from, to, context));
 export type PeriodQuery = z.output<typeof periodQuerySchema>;
 
 export const stageBodySchema = z.strictObject({
@@ -75,8 +78,21 @@ export const serviceCoverageSchema = z.object({
 });
 export type ServiceCoverage = z.infer<typeof serviceCoverageSchema>;
 
+/** The number of essential services the Project 06 annex confirms (Decision 06/QĐ-TTg; the 25th is unconfirmed). */
+export const CONFIRMED_ESSENTIAL_SERVICES = 24;
+
+export const headlineSchema = z.object({
+  essentialServices: z.number().int().describe('Catalog services marked essential'),
+  essentialIntegrated: z.number().int().describe('Of those, with status `integrated` in the period'),
+  confirmedList: z.number().int().describe(`The confirmed list of Project 06's essential services (${CONFIRMED_ESSENTIAL_SERVICES})`),
+  shareOfConfirmed: z.number().describe('essentialIntegrated / confirmedList'),
+  essentialByStatus: z.object(Object.fromEntries(COVERAGE_STATUSES.map((status) => [status, z.number().int()])) as Record<CoverageStatus, z.ZodNumber>),
+});
+export type Headline = z.infer<typeof headlineSchema>;
+
 export const servicesCoverageSchema = z.object({
   period: z.object({ from: z.string(), to: z.string() }),
+  headline: headlineSchema.describe('Project 06: essential services integrated, against the confirmed list'),
   thresholds: z.object({ minCalls: z.number().int(), minSuccessRate: z.number(), maxP95LatencyMs: z.number() }),
   services: z.array(serviceCoverageSchema),
 });
@@ -154,3 +170,56 @@ export const seriesSchema = z.object({
   ),
 });
 export type Series = z.infer<typeof seriesSchema>;
+
+export const dataMinimisationSchema = z.object({
+  neverReturned: z.array(z.string()).describe('Allow-list fields no call of the service was returned in the period: candidates to remove from its allow-list'),
+  refused: z
+    .array(z.object({ field: z.string(), calls: z.number().int().describe('Calls refused with fields_not_allowed that asked for it') }))
+    .describe('Fields outside the allow-list that calls asked for and were refused'),
+  fields: z
+    .array(z.object({ field: z.string(), inAllowList: z.boolean(), requested: z.number().int(), returned: z.number().int() }))
+    .describe('Every field asked for or returned in the period, with its counts'),
+});
+
+export const serviceCoverageDetailSchema = serviceCoverageSchema.extend({ dataMinimisation: dataMinimisationSchema });
+export type ServiceCoverageDetail = z.infer<typeof serviceCoverageDetailSchema>;
+
+const rollupFiguresSchema = z.object({
+  services: z.number().int(),
+  byStatus: z.object(Object.fromEntries(COVERAGE_STATUSES.map((status) => [status, z.number().int()])) as Record<CoverageStatus, z.ZodNumber>),
+  calls: z.number().int(),
+  successRate: nullableNumber.describe('Answered calls over all calls of its services'),
+  dossiersFiled: z.number().int(),
+  automationRate: nullableNumber,
+  backlog: z.number().int(),
+});
+
+export const agenciesCoverageSchema = z.object({
+  period: z.object({ from: z.string(), to: z.string() }),
+  agencies: z.array(rollupFiguresSchema.extend({ leadAgency: z.string(), essentialServices: z.number().int(), serviceCodes: z.array(z.string()) })),
+});
+export type AgenciesCoverage = z.infer<typeof agenciesCoverageSchema>;
+
+export const areasQuerySchema = z
+  .strictObject({
+    ...periodFields,
+    level: blankIsAbsent(z.enum(['province', 'commune']).default('province')).describe('`province` (default) or `commune` of the applicants'),
+  })
+  .transform(({ from, to, level }, context) => ({ ...periodOf(from, to, context), level }));
+
+export const areasCoverageSchema = z.object({
+  period: z.object({ from: z.string(), to: z.string() }),
+  level: z.enum(['province', 'commune']),
+  areas: z.array(
+    z.object({
+      code: z.string().nullable().describe('The province or commune code (2025 map); null for dossiers without a known commune'),
+      name: z.string().nullable(),
+      provinceCode: z.string().nullable(),
+      dossiersFiled: z.number().int(),
+      decidedAutomatically: z.number().int(),
+      automationRate: nullableNumber,
+      backlog: z.number().int().describe('Filed in the period and not yet decided'),
+    }),
+  ),
+});
+export type AreasCoverage = z.infer<typeof areasCoverageSchema>;

@@ -1,4 +1,4 @@
-import type { Series, ServiceCoverage, ServicesCoverage } from './coverage.dto.js';
+import type { AgenciesCoverage, AreasCoverage, Series, ServiceCoverage, ServiceCoverageDetail, ServicesCoverage } from './coverage.dto.js';
 
 /** A worked example of one service's coverage, as GET /coverage/v1/services answers it. */
 const SERVICE: ServiceCoverage = {
@@ -30,8 +30,50 @@ const SERVICE: ServiceCoverage = {
   statusReason: 'success rate 0.96 and p95 latency 18.5 ms within the thresholds',
 };
 
-export const COVERAGE_EXAMPLES: { service: ServiceCoverage; services: ServicesCoverage; series: Series } = {
-  service: SERVICE,
+export const COVERAGE_EXAMPLES: {
+  service: ServiceCoverageDetail;
+  services: ServicesCoverage;
+  series: Series;
+  agencies: AgenciesCoverage;
+  areas: AreasCoverage;
+} = {
+  service: {
+    ...SERVICE,
+    dataMinimisation: {
+      neverReturned: ['ethnicity', 'religion'],
+      refused: [{ field: 'occupation', calls: 8 }],
+      fields: [
+        { field: 'dateOfBirth', inAllowList: true, requested: 1150, returned: 1100 },
+        { field: 'fullName', inAllowList: true, requested: 1192, returned: 1140 },
+        { field: 'occupation', inAllowList: false, requested: 8, returned: 0 },
+      ],
+    },
+  },
+  agencies: {
+    period: SERVICE.period,
+    agencies: [
+      {
+        leadAgency: 'Bộ Tư pháp',
+        essentialServices: 2,
+        serviceCodes: ['BIRTH-REG', 'MARRIAGE-REG'],
+        services: 2,
+        byStatus: { integrated: 1, degraded: 0, not_integrated: 0, no_traffic: 1 },
+        calls: 1200,
+        successRate: 0.96,
+        dossiersFiled: 300,
+        automationRate: 0.9,
+        backlog: 5,
+      },
+    ],
+  },
+  areas: {
+    period: SERVICE.period,
+    level: 'province',
+    areas: [
+      { code: '01', name: 'Thành phố Hà Nội', provinceCode: '01', dossiersFiled: 180, decidedAutomatically: 165, automationRate: 0.9167, backlog: 3 },
+      { code: null, name: null, provinceCode: null, dossiersFiled: 2, decidedAutomatically: 0, automationRate: 0, backlog: 2 },
+    ],
+  },
   series: {
     service: 'BIRTH-REG',
     measure: 'p95_latency_ms',
@@ -47,6 +89,13 @@ export const COVERAGE_EXAMPLES: { service: ServiceCoverage; services: ServicesCo
   },
   services: {
     period: SERVICE.period,
+    headline: {
+      essentialServices: 2,
+      essentialIntegrated: 1,
+      confirmedList: 24,
+      shareOfConfirmed: 0.0417,
+      essentialByStatus: { integrated: 1, degraded: 0, not_integrated: 0, no_traffic: 1 },
+    },
     thresholds: { minCalls: 1, minSuccessRate: 0.95, maxP95LatencyMs: 2000 },
     services: [
       SERVICE,

@@ -7,7 +7,20 @@ import { JOURNAL_OUTCOMES, type JournalOutcome } from '../journal/call-outcome.j
 import { DossierRepository, type DossierCoverageRow } from '../portal/dossier.repository.js';
 import { SyncRunRepository, type SyncRunRow } from '../portal/sync-run.repository.js';
 import { CoverageStageRepository } from './coverage-stage.repository.js';
-import type { CoverageStatus, IntegrationStage, PeriodQuery, ServiceCoverage, ServicesCoverage } from './coverage.dto.js';
+import { ReferenceData } from '../reference/reference-data.js';
+import {
+  CONFIRMED_ESSENTIAL_SERVICES,
+  COVERAGE_STATUSES,
+  type AgenciesCoverage,
+  type AreasCoverage,
+  type CoverageStatus,
+  type Headline,
+  type IntegrationStage,
+  type PeriodQuery,
+  type ServiceCoverage,
+  type ServiceCoverageDetail,
+  type ServicesCoverage,
+} from './coverage.dto.js';
 import { addHistograms, emptyHistogram, percentileOf } from './latency-buckets.js';
 import { hourOf, RollupRepository } from './rollup.repository.js';
 
@@ -69,10 +82,7 @@ export class CoverageService {
     const runOf = new Map(runs.map((run) => [run.serviceCode, run]));
     const thresholds = this.config.coverage.thresholds;
     const periodView = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
-    return {
-      period: periodView,
-      thresholds,
-      services: services.map((service): ServiceCoverage => {
+    const lines = services.map((service): ServiceCoverage => {
         const connector = connectorOf.get(service.code);
         const stage = stages.get(service.code) ?? 'planned';
         const byOutcome = Object.fromEntries(JOURNAL_OUTCOMES.map((outcome) => [outcome, 0])) as Record<JournalOutcome, number>;
@@ -107,20 +117,112 @@ export class CoverageService {
           status,
           statusReason: reason,
         };
-      }),
+      });
+    return { period: periodView, headline: headlineOf(lines), thresholds, services: lines };
+  }
+
+  /** One service's line, with its data-minimisation block: what its allow-list holds that it never used, and what it was refused. */
+  async service(code: string, period: PeriodQuery): Promise<ServiceCoverageDetail> {
+    const entry = await this.catalog.find(code);
+    const found = entry && (await this.services(period)).services.find((service) => service.serviceCode === code);
+    if (!entry || !found) throw new NotFoundError('service_not_found', `No public service ${code} in the catalog.`);
+    const fields = await this.rollups.fieldsOfPeriod(period.from, period.to, code);
+    const allowed = new Set(entry.allowedFields);
+    const returned = new Set(fields.filter((field) => field.returned > 0).map((field) => field.field));
+    return {
+      ...found,
+      dataMinimisation: {
+        neverReturned: entry.allowedFields.filter((field) => !returned.has(field)).sort(),
+        refused: fields.filter((field) => !allowed.has(field.field) && field.refusedRequests > 0).map((field) => ({ field: field.field, calls: field.refusedRequests })),
+        fields: fields.map((field) => ({ field: field.field, inAllowList: allowed.has(field.field), requested: field.requested, returned: field.returned })),
+      },
     };
   }
 
-  async service(code: string, period: PeriodQuery): Promise<ServiceCoverage> {
-    const found = (await this.services(period)).services.find((service) => service.serviceCode === code);
-    if (!found) throw new NotFoundError('service_not_found', `No public service ${code} in the catalog.`);
-    return found;
+  /** The services' figures rolled up per lead agency. */
+  async agencies(period: PeriodQuery): Promise<AgenciesCoverage> {
+    const coverage = await this.services(period);
+    const byAgency = new Map<string, ServiceCoverage[]>();
+    for (const service of coverage.services) byAgency.set(service.leadAgency, [...(byAgency.get(service.leadAgency) ?? []), service]);
+    return {
+      period: coverage.period,
+      agencies: [...byAgency.entries()]
+        .sort(([a], [b]) => a.localeCompare(b, 'vi'))
+        .map(([leadAgency, services]) => ({
+          leadAgency,
+          essentialServices: services.filter((service) => service.essential).length,
+          serviceCodes: services.map((service) => service.serviceCode),
+          ...rolledUp(services),
+        })),
+    };
+  }
+
+  /** Dossiers per province or commune of their applicants (the portal's commune code, on the 2025 map). */
+  async areas(period: PeriodQuery & { level: 'province' | 'commune' }): Promise<AreasCoverage> {
+    const from = hourOf(period.from);
+    const to = Math.ceil(period.to / HOUR_MS) * HOUR_MS;
+    const rows = await this.dossiers.coverageByCommune(new Date(period.from), new Date(period.to));
+    const reference = ReferenceData.get();
+    const areas = new Map<string, AreasCoverage['areas'][number]>();
+    for (const row of rows) {
+      const commune = row.communeCode ? reference.commune(row.communeCode) : undefined;
+      const code = period.level === 'commune' ? (commune?.code ?? null) : (commune?.provinceCode ?? null);
+      const name = period.level === 'commune' ? (commune?.name ?? null) : (commune?.provinceName ?? null);
+      const key = code ?? '';
+      const area = areas.get(key) ?? { code, name, provinceCode: commune?.provinceCode ?? null, dossiersFiled: 0, decidedAutomatically: 0, automationRate: null, backlog: 0 };
+      area.dossiersFiled += row.filed;
+      area.decidedAutomatically += row.decidedAutomatically;
+      area.backlog += row.backlog;
+      area.automationRate = ratio(area.decidedAutomatically, area.dossiersFiled);
+      areas.set(key, area);
+    }
+    return {
+      period: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+      level: period.level,
+      areas: [...areas.values()].sort((a, b) => (a.code ?? '\uffff').localeCompare(b.code ?? '\uffff')),
+    };
   }
 
   async setStage(code: string, stage: IntegrationStage): Promise<void> {
     if (!(await this.catalog.find(code))) throw new NotFoundError('service_not_found', `No public service ${code} in the catalog.`);
     await this.stages.set(code, stage);
   }
+}
+
+function byStatusOf(services: readonly ServiceCoverage[]): Record<CoverageStatus, number> {
+  const counts = Object.fromEntries(COVERAGE_STATUSES.map((status) => [status, 0])) as Record<CoverageStatus, number>;
+  for (const service of services) counts[service.status] += 1;
+  return counts;
+}
+
+/** Project 06's headline: essential services integrated, against the confirmed list of 24. */
+function headlineOf(services: readonly ServiceCoverage[]): Headline {
+  const essential = services.filter((service) => service.essential);
+  const integrated = essential.filter((service) => service.status === 'integrated').length;
+  return {
+    essentialServices: essential.length,
+    essentialIntegrated: integrated,
+    confirmedList: CONFIRMED_ESSENTIAL_SERVICES,
+    shareOfConfirmed: ratio(integrated, CONFIRMED_ESSENTIAL_SERVICES) ?? 0,
+    essentialByStatus: byStatusOf(essential),
+  };
+}
+
+/** A group of services' figures summed (an agency's). */
+function rolledUp(services: readonly ServiceCoverage[]) {
+  const calls = services.reduce((sum, service) => sum + service.calls.total, 0);
+  const answered = services.reduce((sum, service) => sum + ANSWERED.reduce((n, outcome) => n + service.calls.byOutcome[outcome], 0), 0);
+  const filed = services.reduce((sum, service) => sum + service.dossiers.filed, 0);
+  const automatic = services.reduce((sum, service) => sum + service.dossiers.decidedAutomatically, 0);
+  return {
+    services: services.length,
+    byStatus: byStatusOf(services),
+    calls,
+    successRate: ratio(answered, calls),
+    dossiersFiled: filed,
+    automationRate: ratio(automatic, filed),
+    backlog: services.reduce((sum, service) => sum + service.dossiers.backlog, 0),
+  };
 }
 
 function dossierFigures(row: DossierCoverageRow | undefined): ServiceCoverage['dossiers'] {

@@ -231,4 +231,45 @@ export class RollupRepository {
     const { rows } = await this.pool.query<CallsAggregateRow>(statement);
     return rows;
   }
+
+  /**
+   * Per field of one service over [from, to): the calls that asked for it, those returned it, and those refused with
+   * `fields_not_allowed` that asked for it; from coverage_field_hourly for the rolled-up hours, from the journal for
+   * the others (as `rollUpHour` counts them).
+   */
+  async fieldsOfPeriod(from: number, to: number, serviceCode: string): Promise<FieldCountsRow[]> {
+    const sources = sourcesOf(from, to, await this.rolledHours(from, to), { daily: false });
+    const values: unknown[] = [serviceCode];
+    const bind = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const parts: string[] = [];
+    for (const range of sources.hourly) {
+      parts.push(`SELECT field, requested, returned, refused_requests FROM coverage_field_hourly
+        WHERE service_code = $1 AND hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}`);
+    }
+    for (const range of sources.journal) {
+      parts.push(`SELECT f.field, count(*) FILTER (WHERE f.field = ANY (j.fields_requested)), count(*) FILTER (WHERE f.field = ANY (j.fields_returned)),
+          count(*) FILTER (WHERE f.field = ANY (j.fields_requested) AND j.problem_code = 'fields_not_allowed')
+        FROM call_journal j CROSS JOIN LATERAL (SELECT DISTINCT unnest(j.fields_requested || j.fields_returned) AS field) f
+        WHERE j.service_code = $1 AND j.received_at >= ${bind(range.from)} AND j.received_at < ${bind(range.to)}
+        GROUP BY f.field`);
+    }
+    if (parts.length === 0) return [];
+    const { rows } = await this.pool.query<FieldCountsRow>(
+      `SELECT field, sum(requested)::int AS requested, sum(returned)::int AS returned, sum(refused_requests)::int AS "refusedRequests"
+       FROM (${parts.join('\n UNION ALL ')}) AS fields (field, requested, returned, refused_requests) GROUP BY field ORDER BY field`,
+      values,
+    );
+    return rows;
+  }
+}
+
+/** One field's counts over a period (RollupRepository.fieldsOfPeriod). */
+export interface FieldCountsRow {
+  field: string;
+  requested: number;
+  returned: number;
+  refusedRequests: number;
 }

@@ -466,6 +466,21 @@ export class DossierRepository {
     );
     return rows;
   }
+
+  /**
+   * Per commune of the applicants (coverage per area, issue 10): dossiers filed in [from, to), those decided without
+   * review, and those of them not yet decided. A dossier without a commune code is under null.
+   */
+  async coverageByCommune(from: Date, to: Date): Promise<DossierAreaRow[]> {
+    const { rows } = await this.pool.query<DossierAreaRow>(
+      `SELECT applicant_commune_code AS "communeCode", count(*)::int AS filed,
+              count(*) FILTER (WHERE status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
+              count(*) FILTER (WHERE status IN ('received', 'verifying'))::int AS backlog
+       FROM portal_dossiers WHERE filed_at >= $1 AND filed_at < $2 GROUP BY applicant_commune_code`,
+      [from, to],
+    );
+    return rows;
+  }
 }
 
 function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: unknown[] } {
@@ -494,5 +509,13 @@ export interface DossierCoverageRow {
   decided: number;
   decisionP50Seconds: number | null;
   decisionP95Seconds: number | null;
+  backlog: number;
+}
+
+/** What coverage reads of the dossiers of one commune (DossierRepository.coverageByCommune). */
+export interface DossierAreaRow {
+  communeCode: string | null;
+  filed: number;
+  decidedAutomatically: number;
   backlog: number;
 }

@@ -10,7 +10,9 @@ process.env.COVERAGE_THRESHOLDS = JSON.stringify({ minCalls: 5, minSuccessRate: 
 const { vietnamDayStart } = await import('../../src/coverage/rollup.repository.js');
 const { RollupService } = await import('../../src/coverage/rollup.service.js');
 const { JournalPartitions } = await import('../../src/journal/journal-partitions.service.js');
-const { partitionName } = await import('../../src/journal/vietnam-day.js');
+const { addDays, partitionName } = await import('../../src/journal/vietnam-day.js');
+const { REGISTRY_FIELDS } = await import('../../src/catalog/registry-fields.js');
+const { ReferenceData } = await import('../../src/reference/reference-data.js');
 const { expectProblem } = await import('../utils/problem.js');
 const { ADMIN_AUTH, DEVELOPER_AUTH, useTestApp } = await import('../utils/test-app.js');
 
@@ -49,6 +51,8 @@ describe('coverage per public service', () => {
   const period = `from=${encodeURIComponent(new Date(DAY_START).toISOString())}&to=${encodeURIComponent(new Date(DAY_START + 24 * HOUR_MS).toISOString())}`;
   const clear = async () => {
     await testApp.db.query(`DROP TABLE IF EXISTS ${partitionName(DAY)}`);
+    await testApp.db.query(`DROP TABLE IF EXISTS ${partitionName(addDays(DAY, 1))}`);
+    await testApp.db.query(`DELETE FROM portal_dossiers WHERE filed_by = 'coverage-e2e'`);
     for (const table of ['coverage_rollup_hourly', 'coverage_rollup_daily', 'coverage_field_hourly', 'coverage_rolled_hours', 'coverage_service_stages']) {
       await testApp.db.query(`DELETE FROM ${table}`);
     }
@@ -60,7 +64,7 @@ describe('coverage per public service', () => {
 
   beforeAll(async () => {
     await clear();
-    await testApp.app.get(JournalPartitions).ensureAhead(DAY, 0);
+    await testApp.app.get(JournalPartitions).ensureAhead(DAY, 1);
     const [{ codes }] = await testApp.db.query(`SELECT array_agg(code ORDER BY code) AS codes FROM public_services`);
     [healthy, failing, quiet, planned] = codes as string[];
     const rows = [
@@ -165,5 +169,73 @@ describe('coverage per public service', () => {
     const bad = await http().get('/coverage/v1/timeseries?measure=speed').set(MANAGER_BEARER).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'query.measure' })]);
     expectProblem(await http().get('/coverage/v1/timeseries?measure=calls&service=NO-SUCH').set(MANAGER_BEARER).expect(404), 404, 'service_not_found');
+  });
+
+  it('shows per service the allow-list fields never returned and the fields asked for and refused', async () => {
+    const next = DAY_START + 24 * HOUR_MS;
+    const [{ allowed }] = await testApp.db.query('SELECT allowed_fields AS allowed FROM public_services WHERE code = $1', [quiet]);
+    const outside = REGISTRY_FIELDS.map((field) => field.name).find((name) => !(allowed as string[]).includes(name))!;
+    const used = (allowed as string[])[0];
+    const refusedRow = (at: number) => ({ ...row(quiet, 'refused', 2, at), http_status: 403, problem_code: 'fields_not_allowed', fields_requested: [used, outside], fields_returned: [] });
+    const rows = [
+      { ...row(quiet, 'ok', 2, next + HOUR_MS), fields_requested: [used], fields_returned: [used] },
+      refusedRow(next + HOUR_MS + 1),
+      refusedRow(next + 5 * HOUR_MS),
+    ];
+    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    // One of the two hours rolled up, the other read from the journal.
+    await testApp.app.get(RollupService).replay(next + HOUR_MS, next + 2 * HOUR_MS);
+    const nextPeriod = `from=${encodeURIComponent(new Date(next).toISOString())}&to=${encodeURIComponent(new Date(next + 24 * HOUR_MS).toISOString())}`;
+    const { body } = await http().get(`/coverage/v1/services/${quiet}?${nextPeriod}`).set(MANAGER_BEARER).expect(200);
+    expect(body.dataMinimisation.neverReturned).toEqual((allowed as string[]).filter((name) => name !== used).sort());
+    expect(body.dataMinimisation.refused).toEqual([{ field: outside, calls: 2 }]);
+    expect(body.dataMinimisation.fields).toEqual(
+      expect.arrayContaining([
+        { field: used, inAllowList: true, requested: 3, returned: 1 },
+        { field: outside, inAllowList: false, requested: 2, returned: 0 },
+      ]),
+    );
+  });
+
+  it('rolls the services up per lead agency, and the dossiers per province and commune of their applicants, with the Project 06 headline', async () => {
+    const commune = ReferenceData.get().communes[0];
+    const dossier = (status: string, communeCode: string | null) => ({
+      dossier_id: randomUUID(), service_code: healthy, filed_by: 'coverage-e2e', request_hash: 'd'.repeat(64), applicant: {}, applicant_commune_code: communeCode, status,
+      filed_at: new Date(DAY_START + HOUR_MS).toISOString(), decided_at: ['verified', 'rejected', 'needs_review'].includes(status) ? new Date(DAY_START + HOUR_MS + 4_000).toISOString() : null,
+    });
+    const dossiers = [dossier('verified', commune.code), dossier('received', commune.code), dossier('needs_review', null)];
+    await testApp.db.query(
+      `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, applicant_commune_code, status, filed_at, decided_at)
+       SELECT dossier_id, service_code, filed_by, request_hash, applicant, applicant_commune_code, status, filed_at, decided_at
+       FROM json_populate_recordset(NULL::portal_dossiers, $1::json)`,
+      [JSON.stringify(dossiers)],
+    );
+    const areas = await http().get(`/coverage/v1/areas?${period}`).set(MANAGER_BEARER).expect(200);
+    expect(areas.body.areas).toEqual([
+      { code: commune.provinceCode, name: commune.provinceName, provinceCode: commune.provinceCode, dossiersFiled: 2, decidedAutomatically: 1, automationRate: 0.5, backlog: 1 },
+      { code: null, name: null, provinceCode: null, dossiersFiled: 1, decidedAutomatically: 0, automationRate: 0, backlog: 0 },
+    ]);
+    const communes = await http().get(`/coverage/v1/areas?${period}&level=commune`).set(MANAGER_BEARER).set('accept', 'text/csv').expect(200);
+    expect(communes.text.split('\r\n')[1]).toBe(`${commune.code},${commune.name},${commune.provinceCode},2,1,0.5,1`);
+    const services = await http().get(`/coverage/v1/services?${period}`).set(MANAGER_BEARER).expect(200);
+    const healthyLine = services.body.services.find((service: { serviceCode: string }) => service.serviceCode === healthy);
+    expect(healthyLine.dossiers).toMatchObject({ filed: 3, decidedAutomatically: 1, decisionP50Seconds: 4, backlog: 1 });
+    const essential = services.body.services.filter((service: { essential: boolean }) => service.essential);
+    expect(services.body.headline).toMatchObject({
+      essentialServices: essential.length,
+      essentialIntegrated: essential.filter((service: { status: string }) => service.status === 'integrated').length,
+      confirmedList: 24,
+    });
+    const agencies = await http().get(`/coverage/v1/agencies?${period}`).set(MANAGER_BEARER).expect(200);
+    const agency = agencies.body.agencies.find((line: { serviceCodes: string[] }) => line.serviceCodes.includes(healthy));
+    const ofAgency = services.body.services.filter((service: { leadAgency: string }) => service.leadAgency === agency.leadAgency);
+    expect(agency).toMatchObject({
+      services: ofAgency.length,
+      calls: ofAgency.reduce((sum: number, service: { calls: { total: number } }) => sum + service.calls.total, 0),
+      dossiersFiled: 3,
+    });
+    expect(agencies.body.agencies.reduce((sum: number, line: { services: number }) => sum + line.services, 0)).toBe(services.body.services.length);
+    const bad = await http().get(`/coverage/v1/areas?level=district`).set(MANAGER_BEARER).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'query.level' })]);
   });
 });
