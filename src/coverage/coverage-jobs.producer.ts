@@ -6,13 +6,15 @@ import { JobName, QueueName } from '../queue/queue-names.js';
 
 /**
  * The only caller of the coverage queue: one job scheduler rolls up the journal's closed hours every five minutes
- * (an hour closes ROLLUP_GRACE_MS after its end, so its rollup comes at most five minutes after that). Upserting the
- * scheduler is idempotent, so every process may do it at start; a start while Redis is down only postpones it.
+ * (an hour closes ROLLUP_GRACE_MS after its end, so its rollup comes at most five minutes after that). A cron
+ * pattern rather than `every`: the first job waits for the next five-minute mark instead of running at each start.
+ * Upserting the scheduler is idempotent, so every process may do it at start; a start while Redis is down only
+ * postpones it.
  */
 @Injectable()
 export class CoverageJobsProducer implements OnApplicationBootstrap {
   static readonly SCHEDULER_ID = 'coverage-rollups';
-  static readonly EVERY_MS = 5 * 60_000;
+  static readonly PATTERN = '*/5 * * * *';
   private readonly logger = new Logger(CoverageJobsProducer.name);
 
   constructor(@InjectQueue(QueueName.Coverage) private readonly queue: Queue) {}
@@ -21,7 +23,7 @@ export class CoverageJobsProducer implements OnApplicationBootstrap {
     try {
       await this.queue.upsertJobScheduler(
         CoverageJobsProducer.SCHEDULER_ID,
-        { every: CoverageJobsProducer.EVERY_MS },
+        { pattern: CoverageJobsProducer.PATTERN, tz: 'UTC' },
         { name: JobName.CoverageRollups, data: {}, opts: JOB_PRESETS.rebuild },
       );
     } catch (error) {
