@@ -7,6 +7,11 @@ import { RollupService } from '../../src/coverage/rollup.service.js';
 import { JOURNAL_OUTCOMES } from '../../src/journal/call-outcome.js';
 import { JournalPartitions } from '../../src/journal/journal-partitions.service.js';
 import { partitionName, vietnamDay } from '../../src/journal/vietnam-day.js';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { CoverageJobsProducer } from '../../src/coverage/coverage-jobs.producer.js';
+import { JobName, QueueName } from '../../src/queue/queue-names.js';
+import { expectEventually } from '../utils/expect-eventually.js';
 import { useTestApp } from '../utils/test-app.js';
 
 const HOUR_MS = 3_600_000;
@@ -250,5 +255,20 @@ describe('coverage rollups of the call journal', () => {
     // The control: with nothing rolled up, the same period reads a month of partitions.
     const unrolled = await relationsRead(new Set());
     expect([...unrolled].filter((name) => name.startsWith('call_journal')).length).toBeGreaterThan(28);
+  });
+
+  it('is scheduled every five minutes on the coverage queue, whose worker catches up on the closed hours', async () => {
+    const queue = testApp.app.get<Queue>(getQueueToken(QueueName.Coverage));
+    const scheduler = await queue.getJobScheduler(CoverageJobsProducer.SCHEDULER_ID);
+    expect(scheduler).toMatchObject({ name: JobName.CoverageRollups, pattern: '*/5 * * * *' });
+    const random = randomOf(5);
+    await insertRows(Array.from({ length: 30 }, () => generatedRow(random, DAY_START + random.int(3) * HOUR_MS)));
+    // The job the scheduler would add, added now: the app's worker runs it.
+    await queue.add(JobName.CoverageRollups, {});
+    await expectEventually(async () => {
+      const [{ n }] = await testApp.db.query('SELECT count(*)::int AS n FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2', [new Date(DAY_START), new Date(DAY_START + 3 * HOUR_MS)]);
+      expect(n).toBe(3);
+    }, 20_000);
+    expectSameGroups(await hourlyOf(DAY_START), aggregate(await journalOf(DAY_START, DAY_START + HOUR_MS)));
   });
 });
