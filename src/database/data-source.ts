@@ -24,6 +24,7 @@ import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-Cr
 import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
 import { CreateCoverageRollups1796800000000 } from './migrations/1796800000000-CreateCoverageRollups.js';
 import { CreateCoverageStages1796800060000 } from './migrations/1796800060000-CreateCoverageStages.js';
+import { IndexDossiersFiledAt1796800120000 } from './migrations/1796800120000-IndexDossiersFiledAt.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   CreatePortalSyncSchedules1796700240000,
   CreateCoverageRollups1796800000000,
   CreateCoverageStages1796800060000,
+  IndexDossiersFiledAt1796800120000,
 ];
 
 /**
