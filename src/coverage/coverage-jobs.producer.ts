@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { queueCall } from '../queue/queue-unavailable.js';
 import { JOB_PRESETS } from '../queue/job-options.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 
@@ -29,5 +30,15 @@ export class CoverageJobsProducer implements OnApplicationBootstrap {
     } catch (error) {
       this.logger.warn(`could not schedule the coverage rollups (Redis unavailable?): ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Queues a replay of the whole UTC hours [fromHour, toHour): its job id names the window, so the same window asked
+   * twice while the first waits is queued once (and a replay run twice still adds nothing: each hour is replaced).
+   */
+  async replay(fromHour: number, toHour: number): Promise<{ jobId: string }> {
+    const jobId = `replay-${fromHour}-${toHour}`;
+    await queueCall(() => this.queue.add(JobName.CoverageReplay, { fromHour, toHour }, { ...JOB_PRESETS.rebuild, jobId }));
+    return { jobId };
   }
 }

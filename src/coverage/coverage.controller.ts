@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminGuard } from '../access/admin.guard.js';
@@ -14,6 +14,8 @@ import {
   COVERAGE_CSV_COLUMNS,
   csvRowOf,
   periodQuerySchema,
+  replayBodySchema,
+  replayQueuedSchema,
   SERIES_MEASURES,
   seriesQuerySchema,
   seriesSchema,
@@ -22,6 +24,7 @@ import {
   servicesCoverageSchema,
   stageBodySchema,
   type AgenciesCoverage,
+  type ReplayQueued,
   type AreasCoverage,
   type Series,
   type ServiceCoverage,
@@ -29,6 +32,7 @@ import {
   type ServicesCoverage,
 } from './coverage.dto.js';
 import { COVERAGE_EXAMPLES } from './coverage.examples.js';
+import { CoverageJobsProducer } from './coverage-jobs.producer.js';
 import { CoverageSeriesService } from './coverage-series.service.js';
 import { CoverageService } from './coverage.service.js';
 
@@ -72,6 +76,7 @@ export class CoverageController {
   constructor(
     private readonly coverage: CoverageService,
     private readonly series: CoverageSeriesService,
+    private readonly jobs: CoverageJobsProducer,
   ) {}
 
   @Get('services')
@@ -200,5 +205,24 @@ export class CoverageController {
     if (!wantsCsv(request)) return coverage;
     void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="popgate-coverage-areas.csv"');
     return areaCsv(coverage);
+  }
+
+  @Post('rollups/replay')
+  @UseGuards(AdminGuard)
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Roll up a window of the call journal again (admin key): queued on the `coverage` queue',
+    description:
+      'Each hour of [`from`, `to`) (whole UTC hours, at most 744) is recomputed from the journal in one transaction that ' +
+      'replaces its rows and its Vietnamese day\'s: a replay never adds twice. Hours of days the journal no longer holds ' +
+      '(past JOURNAL_RETENTION_DAYS) are left as they are, so their rollups are never lost.',
+  })
+  @ApiZodBody(replayBodySchema, { from: '2026-12-01T00:00:00+07:00', to: '2026-12-01T06:00:00+07:00' })
+  @ApiJsonResponse(202, 'The replay is queued', replayQueuedSchema, { jobId: 'replay-1796058000000-1796079600000', from: '2026-11-30T17:00:00.000Z', to: '2026-11-30T23:00:00.000Z', hours: 6 })
+  @ApiProblems(400, 401, 403, 503)
+  async replay(@Body() body: unknown): Promise<ReplayQueued> {
+    const { fromHour, toHour } = parseInput(replayBodySchema, body);
+    const { jobId } = await this.jobs.replay(fromHour, toHour);
+    return { jobId, from: new Date(fromHour).toISOString(), to: new Date(toHour).toISOString(), hours: (toHour - fromHour) / 3_600_000 };
   }
 }

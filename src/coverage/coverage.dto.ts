@@ -223,3 +223,27 @@ export const areasCoverageSchema = z.object({
   ),
 });
 export type AreasCoverage = z.infer<typeof areasCoverageSchema>;
+
+/** The longest window one replay rolls up again: a month of hours. */
+export const MAX_REPLAY_HOURS = 31 * 24;
+
+export const replayBodySchema = z
+  .strictObject({
+    from: isoDateTime.describe('The first hour to roll up again (rounded down to its UTC hour)'),
+    to: isoDateTime.describe('The end of the window, excluded (rounded up to its UTC hour)'),
+  })
+  .transform(({ from, to }, context) => {
+    const fromHour = Math.floor(Date.parse(from) / 3_600_000) * 3_600_000;
+    const toHour = Math.ceil(Date.parse(to) / 3_600_000) * 3_600_000;
+    if (fromHour >= toHour) context.addIssue({ code: 'custom', path: ['from'], message: 'must be before `to`', params: { rule: 'before_to' } });
+    else if ((toHour - fromHour) / 3_600_000 > MAX_REPLAY_HOURS) context.addIssue({ code: 'custom', path: ['from'], message: `the window must not pass ${MAX_REPLAY_HOURS} hours`, params: { rule: 'max_period' } });
+    return { fromHour, toHour };
+  });
+
+export const replayQueuedSchema = z.object({
+  jobId: z.string().describe('The job on the `coverage` queue (GET /ops/queues): the same window asked again while it waits is the same job'),
+  from: z.string().describe('ISO 8601: the first hour rolled up again'),
+  to: z.string().describe('ISO 8601: the end of the window, excluded'),
+  hours: z.number().int(),
+});
+export type ReplayQueued = z.infer<typeof replayQueuedSchema>;

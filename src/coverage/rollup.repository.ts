@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/pg-pool.token.js';
-import { vietnamDay } from '../journal/vietnam-day.js';
+import { partitionName, vietnamDay } from '../journal/vietnam-day.js';
 import { histogramSql, LATENCY_BUCKET_COUNT } from './latency-buckets.js';
 
 const HOUR_MS = 3_600_000;
@@ -96,6 +96,12 @@ export class RollupRepository {
   async rolledUntil(): Promise<number | null> {
     const { rows } = await this.pool.query<{ last: Date | null }>('SELECT max(hour_start) AS last FROM coverage_rolled_hours');
     return rows[0].last ? rows[0].last.getTime() + HOUR_MS : null;
+  }
+
+  /** Whether the journal still has the partition of a Vietnamese day (retention drops whole days). */
+  async journalHoldsDay(day: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>('SELECT to_regclass($1) IS NOT NULL AS held', [partitionName(day)]);
+    return rows[0].held;
   }
 
   /** The hour of the oldest call the journal holds, or null when it holds none (the primary key's first entry per partition). */

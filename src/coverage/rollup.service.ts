@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { vietnamDay } from '../journal/vietnam-day.js';
 import { hourOf, RollupRepository } from './rollup.repository.js';
 
 const HOUR_MS = 3_600_000;
@@ -52,10 +53,18 @@ export class RollupService {
     return { hours, remaining };
   }
 
-  /** Recomputes the rollups of the hours of [from, to) (whole hours): a replay, which never adds twice. */
+  /**
+   * Recomputes the rollups of the hours of [from, to) (whole hours): a replay, which never adds twice. Hours of a day
+   * the journal no longer holds (dropped by retention) are left as they are: recomputed from nothing, their rollups
+   * would be lost. Returns the hours replayed.
+   */
   async replay(from: number, to: number): Promise<string[]> {
     const hours: string[] = [];
+    const held = new Map<string, boolean>();
     for (let hour = hourOf(from); hour < to; hour += HOUR_MS) {
+      const day = vietnamDay(hour);
+      if (!held.has(day)) held.set(day, await this.rollups.journalHoldsDay(day));
+      if (!held.get(day)) continue;
       await this.rollups.rollUpHour(hour);
       hours.push(new Date(hour).toISOString());
     }

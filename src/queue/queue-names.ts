@@ -22,6 +22,7 @@ export enum JobName {
   SyncBatch = 'sync-batch',
   SyncSchedule = 'sync-schedule',
   CoverageRollups = 'coverage-rollups',
+  CoverageReplay = 'coverage-replay',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -33,4 +34,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.SyncBatch]: QueueName.Sync,
   [JobName.SyncSchedule]: QueueName.Sync,
   [JobName.CoverageRollups]: QueueName.Coverage,
+  [JobName.CoverageReplay]: QueueName.Coverage,
 };

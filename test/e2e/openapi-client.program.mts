@@ -599,6 +599,8 @@ async function coverage(): Promise<void> {
     use<[string | null, string | null, string | null, number, number, number | null, number]>([a.code, a.name, a.provinceCode, a.dossiersFiled, a.decidedAutomatically, a.automationRate, a.backlog]),
   );
   use<string>((await call('get', '/coverage/v1/areas', {}, 200, 'text/csv')).body);
+  const replay = await call('post', '/coverage/v1/rollups/replay', { body: { from: period.from, to: period.to } }, 202, 'application/json');
+  use<[string, string, string, number]>([replay.body.jobId, replay.body.from, replay.body.to, replay.body.hours]);
   const refused = await call('get', '/coverage/v1/services', {}, 401, 'application/problem+json');
   use<[string, string | undefined]>([refused.body.code, refused.headers['WWW-Authenticate']]);
 }

@@ -12,7 +12,7 @@ import type { Queue } from 'bullmq';
 import { CoverageJobsProducer } from '../../src/coverage/coverage-jobs.producer.js';
 import { JobName, QueueName } from '../../src/queue/queue-names.js';
 import { expectEventually } from '../utils/expect-eventually.js';
-import { useTestApp } from '../utils/test-app.js';
+import { ADMIN_AUTH, useTestApp } from '../utils/test-app.js';
 
 const HOUR_MS = 3_600_000;
 /** A Vietnamese day far from today, so the rows of the other files' calls never mix with these. */
@@ -270,5 +270,23 @@ describe('coverage rollups of the call journal', () => {
       expect(n).toBe(3);
     }, 20_000);
     expectSameGroups(await hourlyOf(DAY_START), aggregate(await journalOf(DAY_START, DAY_START + HOUR_MS)));
+  });
+
+  it('replays a window through the coverage queue, and leaves the hours of a day the journal dropped as they are', async () => {
+    const random = randomOf(9);
+    const hour = DAY_START + 2 * HOUR_MS;
+    await insertRows(Array.from({ length: 40 }, () => generatedRow(random, hour)));
+    await service().replay(hour, hour + HOUR_MS);
+    await insertRows(Array.from({ length: 5 }, () => generatedRow(random, hour)));
+    const queued = await testApp.http.post('/coverage/v1/rollups/replay').set(ADMIN_AUTH).send({ from: new Date(hour + 60_000).toISOString(), to: new Date(hour + HOUR_MS).toISOString() }).expect(202);
+    expect(queued.body).toMatchObject({ from: new Date(hour).toISOString(), to: new Date(hour + HOUR_MS).toISOString(), hours: 1 });
+    const journal = await journalOf(hour, hour + HOUR_MS);
+    await expectEventually(async () => expectSameGroups(await hourlyOf(hour), aggregate(journal)), 20_000);
+    const bad = await testApp.http.post('/coverage/v1/rollups/replay').set(ADMIN_AUTH).send({ from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'from', rule: 'before_to' })]);
+    // Retention dropped the day: a replay keeps its rollups rather than recompute them from nothing.
+    await testApp.db.query(`DROP TABLE ${partitionName(DAY)}`);
+    expect(await service().replay(hour, hour + HOUR_MS)).toEqual([]);
+    expectSameGroups(await hourlyOf(hour), aggregate(journal));
   });
 });
