@@ -55,6 +55,9 @@ const AREA_CSV_COLUMNS = ['code', 'name', 'provinceCode', 'dossiersFiled', 'deci
 const areaCsv = (coverage: AreasCoverage) =>
   tableCsv(AREA_CSV_COLUMNS, coverage.areas, (a) => [a.code, a.name, a.provinceCode, a.dossiersFiled, a.decidedAutomatically, a.automationRate, a.backlog]);
 
+const SERIES_CSV_COLUMNS = ['at', 'value', 'previous'] as const;
+const seriesCsv = (series: Series) => tableCsv(SERIES_CSV_COLUMNS, series.points, (point) => [point.at, point.value, point.previous]);
+
 function csvOf(services: readonly ServiceCoverage[]): string {
   return [COVERAGE_CSV_COLUMNS.join(','), ...services.map((service) => csvRowOf(service).map(csvField).join(','))].join('\r\n') + '\r\n';
 }
@@ -146,7 +149,7 @@ export class CoverageController {
   @Get('timeseries')
   @UseGuards(ManagerGuard)
   @ApiOperation({
-    summary: 'A measure per hour or day for one service (or all), beside the previous period\'s values',
+    summary: 'A measure per hour or day for one service (or all), beside the previous period\'s values (JSON or CSV)',
     description:
       `Measures: ${SERIES_MEASURES.join(', ')}. \`calls\` counts every journaled call; \`answered_calls\` those the registry ` +
       'answered (ok, mismatch, not_found); `failed_calls` those it did not (unavailable, timeout, server_error); `success_rate` ' +
@@ -155,11 +158,18 @@ export class CoverageController {
       '`previous` is the value at the same place of the period just before, as long. At most 744 points.',
   })
   @ApiZodQuery(seriesQuerySchema, { service: 'BIRTH-REG', measure: 'p95_latency_ms', interval: 'hour', ...PERIOD_EXAMPLE })
-  @ApiJsonResponse(200, 'One point per hour or day', seriesSchema, COVERAGE_EXAMPLES.series)
+  @ApiProduces('application/json', 'text/csv')
+  @ApiJsonResponse(200, 'One point per hour or day', seriesSchema, COVERAGE_EXAMPLES.series, {
+    headers: ['Content-Disposition'],
+    alternatives: { 'text/csv': { schema: { type: 'string', description: `CSV (RFC 4180): ${SERIES_CSV_COLUMNS.join(', ')}` }, example: seriesCsv(COVERAGE_EXAMPLES.series) } },
+  })
   @ApiProblems(400, 403, 404)
   @ApiProblemsCarrying(['WWW-Authenticate'], 401)
-  async timeseries(@Query() query: unknown): Promise<Series> {
-    return this.series.series(parseInput(seriesQuerySchema, query, 'query'));
+  async timeseries(@Query() query: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Series | string> {
+    const series = await this.series.series(parseInput(seriesQuerySchema, query, 'query'));
+    if (!wantsCsv(request)) return series;
+    void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="popgate-coverage-${series.measure}.csv"`);
+    return seriesCsv(series);
   }
 
   @Get('agencies')

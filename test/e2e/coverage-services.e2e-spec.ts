@@ -166,6 +166,12 @@ describe('coverage per public service', () => {
       .set(MANAGER_BEARER)
       .expect(200);
     expect(daily.body.points).toEqual([{ at: new Date(DAY_START + 24 * HOUR_MS).toISOString(), value: 0, previous: 40 }]);
+    const csv = await http()
+      .get(`/coverage/v1/timeseries?service=${healthy}&measure=calls&interval=day&from=${iso(DAY_START + 24 * HOUR_MS)}&to=${iso(DAY_START + 48 * HOUR_MS - 1)}`)
+      .set(MANAGER_BEARER)
+      .set('accept', 'text/csv')
+      .expect(200);
+    expect(csv.text).toBe(`at,value,previous\r\n${new Date(DAY_START + 24 * HOUR_MS).toISOString()},0,40\r\n`);
     const bad = await http().get('/coverage/v1/timeseries?measure=speed').set(MANAGER_BEARER).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'query.measure' })]);
     expectProblem(await http().get('/coverage/v1/timeseries?measure=calls&service=NO-SUCH').set(MANAGER_BEARER).expect(404), 404, 'service_not_found');

@@ -586,6 +586,7 @@ async function coverage(): Promise<void> {
   const series = await call('get', '/coverage/v1/timeseries', { query: { service: '2.001159', measure: 'p95_latency_ms', interval: 'day', ...period } }, 200, 'application/json');
   use<[string | null, string, 'hour' | 'day', string, string, string]>([series.body.service, series.body.measure, series.body.interval, series.body.from, series.body.to, series.body.previousFrom]);
   series.body.points.forEach(({ at, value, previous }) => use<[string, number | null, number | null]>([at, value, previous]));
+  use<string>((await call('get', '/coverage/v1/timeseries', { query: { measure: 'calls' } }, 200, 'text/csv')).body);
   const agencies = await call('get', '/coverage/v1/agencies', { query: period }, 200, 'application/json');
   agencies.body.agencies.forEach((a) =>
     use<[string, number, string[], number, number, number, number | null, number, number | null, number]>([
