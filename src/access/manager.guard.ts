@@ -39,9 +39,11 @@ export class ManagerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Every 401 asks for Basic credentials, so that a browser prompts again after a wrong password.
+    const challenge = () => void context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('www-authenticate', 'Basic realm="popgate coverage"');
     const key = offeredKey(request.headers.authorization);
     if (key === null) {
-      void context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('www-authenticate', 'Basic realm="popgate coverage"');
+      challenge();
       throw new UnauthorizedError('missing_credentials', 'Send the admin key or MANAGER_API_KEY as `Authorization: Bearer <key>` or as the password of HTTP Basic.');
     }
     const hash = hashApiKey(key);
@@ -49,6 +51,7 @@ export class ManagerGuard implements CanActivate {
     if (/^[\w.~-]{24,128}$/.test(key) && (await this.consumers.byKey(key))) {
       throw new ForbiddenError('manager_key_required', 'This endpoint needs the admin key or MANAGER_API_KEY; a consumer key cannot use it.');
     }
+    challenge();
     throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
   }
 }

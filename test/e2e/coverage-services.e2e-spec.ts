@@ -126,6 +126,9 @@ describe('coverage per public service', () => {
     expectProblem(await http().get('/coverage/v1/services').set(DEVELOPER_AUTH).expect(403), 403, 'manager_key_required');
     const anonymous = await http().get('/coverage/v1/services').expect(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic/);
+    const wrong = await http().get('/coverage/v1/services').set('authorization', `Basic ${Buffer.from('manager:not-the-key-0000000000000000').toString('base64')}`).expect(401);
+    expectProblem(wrong, 401, 'unknown_credentials');
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic/);
     // The managers' key reads; it does not write.
     await http().put(`/coverage/v1/services/${healthy}/stage`).set(MANAGER_BEARER).send({ stage: 'testing' }).expect(401);
   });
