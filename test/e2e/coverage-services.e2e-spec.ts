@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 
-// Set before the app starts (the config is read then): the managers' read-only key, and thresholds of this file.
+// Set before the app starts (the config is read then): the managers' read-only key, and thresholds of this file;
+// restored when the file ends.
+const outerEnvironment = { MANAGER_API_KEY: process.env.MANAGER_API_KEY, COVERAGE_THRESHOLDS: process.env.COVERAGE_THRESHOLDS };
 process.env.MANAGER_API_KEY = 'test-manager-key-0000000000000000000';
 process.env.COVERAGE_THRESHOLDS = JSON.stringify({ minCalls: 5, minSuccessRate: 0.9, maxP95LatencyMs: 1000 });
 
@@ -81,6 +83,12 @@ describe('coverage per public service', () => {
     }
   });
   testApp.beforeClose(clear);
+  afterAll(() => {
+    for (const [name, value] of Object.entries(outerEnvironment)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
   testApp.beforeClose(async () => {
     await testApp.db.query(`DELETE FROM call_journal WHERE request_id LIKE 'coverage-now-%' AND received_at > now() - interval '2 days'`);
   });
