@@ -170,6 +170,12 @@ describe('coverage per public service', () => {
       .set(MANAGER_BEARER)
       .expect(200);
     expect(rate.body.points.map((point: { value: number | null }) => point.value)).toEqual([0.5, null]);
+    // Half the day rolled up, half open: both counted in the Vietnamese day (from 17:00 UTC the day before).
+    const halfRolled = await http()
+      .get(`/coverage/v1/timeseries?service=${healthy}&measure=calls&interval=day&from=${iso(DAY_START + HOUR_MS)}&to=${iso(DAY_START + 2 * HOUR_MS)}`)
+      .set(MANAGER_BEARER)
+      .expect(200);
+    expect(halfRolled.body.points).toEqual([{ at: new Date(DAY_START).toISOString(), value: 40, previous: 0 }]);
     // The whole day rolled up: the next day's series reads it from the daily rollup as its previous period.
     await testApp.app.get(RollupService).replay(DAY_START, DAY_START + 24 * HOUR_MS);
     const daily = await http()
