@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminGuard } from '../access/admin.guard.js';
 import { ManagerGuard } from '../access/manager.guard.js';
@@ -84,6 +84,7 @@ export class CoverageController {
 
   @Get('services')
   @UseGuards(ManagerGuard)
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: 'Coverage of every catalog service: connector, stage, calls, latency, dossiers, sync drift and a computed status',
     description:
@@ -109,6 +110,7 @@ export class CoverageController {
 
   @Get('services/:code')
   @UseGuards(ManagerGuard)
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: 'Coverage of one catalog service: its line of GET /coverage/v1/services and what it reads of its allow-list',
     description:
@@ -148,6 +150,7 @@ export class CoverageController {
 
   @Get('timeseries')
   @UseGuards(ManagerGuard)
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: 'A measure per hour or day for one service (or all), beside the previous period\'s values (JSON or CSV)',
     description:
@@ -174,6 +177,7 @@ export class CoverageController {
 
   @Get('agencies')
   @UseGuards(ManagerGuard)
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: 'Coverage per lead agency: its services by status, calls, success rate, dossiers, automation and backlog',
     description: 'The lines of GET /coverage/v1/services summed per `leadAgency`, over the same period. With `Accept: text/csv` the same table as CSV.',
@@ -195,6 +199,7 @@ export class CoverageController {
 
   @Get('areas')
   @UseGuards(ManagerGuard)
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: 'Dossiers per province or commune of their applicants: filed, decided automatically, backlog',
     description:
