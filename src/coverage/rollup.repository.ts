@@ -85,8 +85,8 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>,
 /**
  * The rollups of the call journal (migration CreateCoverageRollups): writing one hour, its day, and reading calls of a
  * period from them plus the open hours of the journal. Each hour is rolled up in one transaction that deletes the
- * hour's rows and inserts them again from the journal, so a replay recomputes it and never adds twice; a
- * transaction-scoped advisory lock keeps two workers from rolling up at once (both would rewrite the same day).
+ * hour's rows and inserts them again from the journal, so a replay recomputes it and never adds twice; an advisory
+ * lock keeps two workers from rolling up at once (both would rewrite the same day).
  */
 @Injectable()
 export class RollupRepository {
@@ -121,9 +121,17 @@ export class RollupRepository {
     const day = vietnamDay(hourStart);
     const dayStart = new Date(vietnamDayStart(day));
     const client = await this.pool.connect();
+    // The lock is the session's, taken before the transaction: its snapshot (REPEATABLE READ, so the hour's rows and
+    // field counts come from the same journal rows even while late rows commit) must begin after another worker's
+    // rollup has committed, or this day's recompute would read that worker's hour as it was before.
     try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('coverage_rollups', 0))`);
+      await client.query(`SELECT pg_advisory_lock(hashtextextended('coverage_rollups', 0))`);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await client.query('DELETE FROM coverage_rollup_hourly WHERE hour_start = $1', [hour]);
       const inserted = await client.query<{ calls: number }>(
         `WITH rolled AS (
@@ -173,7 +181,9 @@ export class RollupRepository {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      // A connection that failed cannot unlock: it is dropped with its session, and the lock with it.
+      const unlocked = await client.query(`SELECT pg_advisory_unlock(hashtextextended('coverage_rollups', 0))`).then(() => true, () => false);
+      client.release(!unlocked);
     }
   }
 
