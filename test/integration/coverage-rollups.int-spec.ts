@@ -289,4 +289,14 @@ describe('coverage rollups of the call journal', () => {
     expect(await service().replay(hour, hour + HOUR_MS)).toEqual([]);
     expectSameGroups(await hourlyOf(hour), aggregate(journal));
   });
+
+  it('keeps the daily rollup the sum of its hours when the hours of one day are rolled up at once', async () => {
+    const random = randomOf(13);
+    await insertRows(Array.from({ length: 24 }, (_, h) => Array.from({ length: 10 + random.int(20) }, () => generatedRow(random, DAY_START + h * HOUR_MS))).flat());
+    await Promise.all(Array.from({ length: 24 }, (_, h) => rollups().rollUpHour(DAY_START + h * HOUR_MS)));
+    const daily = new Map(
+      ((await testApp.db.query('SELECT * FROM coverage_rollup_daily WHERE day = $1::date', [DAY])) as (Group & { service_code: string | null; operation: string; consumer_id: string | null; outcome: string })[]).map((row) => [keyOf(row), row]),
+    );
+    expectSameGroups(daily, aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS)));
+  });
 });
