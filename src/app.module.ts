@@ -16,6 +16,8 @@ import { RegistryModule } from './registry/registry.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
 import { ReadinessModule } from './coverage/readiness.module.js';
+import { CoverageModule } from './coverage/coverage.module.js';
+import { CoverageWorkersModule } from './coverage/coverage-workers.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -40,7 +42,8 @@ export class AppModule {
         RegistryModule,
         SandboxModule,
         ReadinessModule,
-        ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
+        CoverageModule,
+        ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule, CoverageWorkersModule] : []),
       ],
     };
   }

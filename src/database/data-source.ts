@@ -25,6 +25,9 @@ import { CreatePortalSyncSchedules1796700240000 } from './migrations/17967002400
 import { PortalRecordsRoomForUpdates1796700300000 } from './migrations/1796700300000-PortalRecordsRoomForUpdates.js';
 import { SyncResultsDiscrepantIndex1796700360000 } from './migrations/1796700360000-SyncResultsDiscrepantIndex.js';
 import { SyncResultsRetention1796700420000 } from './migrations/1796700420000-SyncResultsRetention.js';
+import { CreateCoverageRollups1796800000000 } from './migrations/1796800000000-CreateCoverageRollups.js';
+import { CreateCoverageStages1796800060000 } from './migrations/1796800060000-CreateCoverageStages.js';
+import { IndexDossiersFiledAt1796800120000 } from './migrations/1796800120000-IndexDossiersFiledAt.js';
 import { JournalRetryAfter1796801000000 } from './migrations/1796801000000-JournalRetryAfter.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
@@ -52,6 +55,9 @@ export const MIGRATIONS = [
   PortalRecordsRoomForUpdates1796700300000,
   SyncResultsDiscrepantIndex1796700360000,
   SyncResultsRetention1796700420000,
+  CreateCoverageRollups1796800000000,
+  CreateCoverageStages1796800060000,
+  IndexDossiersFiledAt1796800120000,
   JournalRetryAfter1796801000000,
 ];
 

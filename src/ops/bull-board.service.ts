@@ -49,7 +49,7 @@ export const boardOpenApiPaths = () => ({
 export const BOARD_SECURITY_SCHEME = {
   type: 'http',
   scheme: 'basic',
-  description: 'HTTP Basic authentication with any user name and the admin key (ADMIN_API_KEY) as the password: Bull Board at /ops/board only.',
+  description: 'HTTP Basic authentication with any user name and a key as the password: the admin key (ADMIN_API_KEY) for Bull Board at /ops/board; the admin key or MANAGER_API_KEY for the reads of /coverage/v1.',
 } as const;
 
 /**

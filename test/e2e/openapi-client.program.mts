@@ -467,7 +467,7 @@ async function operations(): Promise<void> {
 
   type QueueState = Awaited<ReturnType<typeof pause>>['body'];
   const readQueue = ({ name, isPaused, counts, oldestWaitingAgeSeconds, throughput, workers }: QueueState) => {
-    use<['sandbox' | 'maintenance' | 'verification' | 'portal-records' | 'sync', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
+    use<['sandbox' | 'maintenance' | 'verification' | 'portal-records' | 'sync' | 'coverage', boolean, number | null]>([name, isPaused, oldestWaitingAgeSeconds]);
     const { waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused } = counts;
     use<number[]>([waiting, active, delayed, prioritized, waitingChildren, completed, failed, paused]);
     use<[string, number[], number[]]>([throughput.windowStart, throughput.completedPerMinute, throughput.failedPerMinute]);
@@ -574,4 +574,62 @@ async function readiness(): Promise<void> {
   use<string>(refused.body.code);
 }
 
-export const client = { registry, sandbox, portal, access, operations, journal, developers, faults, readiness };
+async function coverage(): Promise<void> {
+  const period = { from: '2026-11-30T21:00:00+07:00', to: '2026-12-01T21:00:00+07:00' };
+  type Line = Awaited<ReturnType<typeof readServices>>[number];
+  const readLine = (line: Line) => {
+    use<[string, string, string, string, boolean, number | null, 'enabled' | 'maintenance' | 'disabled', string[]]>([
+      line.serviceCode, line.nameVi, line.nameEn, line.leadAgency, line.essential, line.project06Number, line.connector.state, line.connector.operations,
+    ]);
+    use<['planned' | 'testing' | 'live', string, string, number, number, number, number]>([line.stage, line.period.from, line.period.to, line.calls.total, line.calls.byOutcome.ok, line.calls.byOutcome.timeout, line.calls.byOutcome.quota_exhausted]);
+    use<[number | null, number | null, number | null, number | null]>([line.successRate, line.latencyMs.p50, line.latencyMs.p95, line.latencyMs.p99]);
+    const d = line.dossiers;
+    use<[number, number, number | null, number | null, number | null, number]>([d.filed, d.decidedAutomatically, d.automationRate, d.decisionP50Seconds, d.decisionP95Seconds, d.backlog]);
+    if (line.lastSyncRun) {
+      const r = line.lastSyncRun;
+      use<[string, string | null, number, number, number | null, Record<string, number>]>([r.runId, r.finishedAt, r.scanned, r.matched, r.driftRate, r.discrepancyRateByKind]);
+    }
+    use<['integrated' | 'degraded' | 'not_integrated' | 'no_traffic', string]>([line.status, line.statusReason]);
+  };
+  async function readServices() {
+    const answer = await call('get', '/coverage/v1/services', { query: period }, 200, 'application/json');
+    const { headline, thresholds } = answer.body;
+    use<[number, number, number, number, number]>([headline.essentialServices, headline.essentialIntegrated, headline.confirmedList, headline.shareOfConfirmed, headline.essentialByStatus.integrated]);
+    use<[number, number, number, string]>([thresholds.minCalls, thresholds.minSuccessRate, thresholds.maxP95LatencyMs, answer.body.period.from]);
+    return answer.body.services;
+  }
+  (await readServices()).forEach(readLine);
+  const csv = await call('get', '/coverage/v1/services', { query: period }, 200, 'text/csv');
+  use<[string, string | undefined]>([csv.body, csv.headers['Content-Disposition']]);
+  const one = await call('get', '/coverage/v1/services/{code}', { path: { code: '2.001159' }, query: period }, 200, 'application/json');
+  readLine(one.body);
+  const minimisation = one.body.dataMinimisation;
+  use<string[]>(minimisation.neverReturned);
+  minimisation.refused.forEach(({ field, calls }) => use<[string, number]>([field, calls]));
+  minimisation.fields.forEach(({ field, inAllowList, requested, returned }) => use<[string, boolean, number, number]>([field, inAllowList, requested, returned]));
+  use<string>((await call('get', '/coverage/v1/services/{code}', { path: { code: '2.001159' } }, 200, 'text/csv')).body);
+  readLine((await call('put', '/coverage/v1/services/{code}/stage', { path: { code: '2.001159' }, body: { stage: 'live' } }, 200, 'application/json')).body);
+  const series = await call('get', '/coverage/v1/timeseries', { query: { service: '2.001159', measure: 'p95_latency_ms', interval: 'day', ...period } }, 200, 'application/json');
+  use<[string | null, string, 'hour' | 'day', string, string, string]>([series.body.service, series.body.measure, series.body.interval, series.body.from, series.body.to, series.body.previousFrom]);
+  series.body.points.forEach(({ at, value, previous }) => use<[string, number | null, number | null]>([at, value, previous]));
+  use<string>((await call('get', '/coverage/v1/timeseries', { query: { measure: 'calls' } }, 200, 'text/csv')).body);
+  const agencies = await call('get', '/coverage/v1/agencies', { query: period }, 200, 'application/json');
+  agencies.body.agencies.forEach((a) =>
+    use<[string, number, string[], number, number, number, number | null, number, number | null, number]>([
+      a.leadAgency, a.essentialServices, a.serviceCodes, a.services, a.byStatus.degraded, a.calls, a.successRate, a.dossiersFiled, a.automationRate, a.backlog,
+    ]),
+  );
+  use<string>((await call('get', '/coverage/v1/agencies', {}, 200, 'text/csv')).body);
+  const areas = await call('get', '/coverage/v1/areas', { query: { ...period, level: 'commune' } }, 200, 'application/json');
+  use<['province' | 'commune', string]>([areas.body.level, areas.body.period.to]);
+  areas.body.areas.forEach((a) =>
+    use<[string | null, string | null, string | null, number, number, number | null, number]>([a.code, a.name, a.provinceCode, a.dossiersFiled, a.decidedAutomatically, a.automationRate, a.backlog]),
+  );
+  use<string>((await call('get', '/coverage/v1/areas', {}, 200, 'text/csv')).body);
+  const replay = await call('post', '/coverage/v1/rollups/replay', { body: { from: period.from, to: period.to } }, 202, 'application/json');
+  use<[string, string, string, number]>([replay.body.jobId, replay.body.from, replay.body.to, replay.body.hours]);
+  const refused = await call('get', '/coverage/v1/services', {}, 401, 'application/problem+json');
+  use<[string, string | undefined]>([refused.body.code, refused.headers['WWW-Authenticate']]);
+}
+
+export const client = { registry, sandbox, portal, access, operations, journal, developers, faults, readiness, coverage };
