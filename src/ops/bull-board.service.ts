@@ -9,6 +9,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminKey } from '../access/admin-key.service.js';
 import { hashApiKey } from '../access/api-key.js';
+import { offeredKey } from '../access/manager.guard.js';
 import { UnauthorizedError } from '../common/domain-error.js';
 import { sendProblem } from '../common/problem-details.filter.js';
 import { OPS_QUEUES, type OpsQueues } from './queue-operations.service.js';
@@ -51,20 +52,6 @@ export const BOARD_SECURITY_SCHEME = {
   scheme: 'basic',
   description: 'HTTP Basic authentication with any user name and a key as the password: the admin key (ADMIN_API_KEY) for Bull Board at /ops/board; the admin key or MANAGER_API_KEY for the reads of /coverage/v1.',
 } as const;
-
-/**
- * The admin key from `Authorization: Basic` (any user name; the key is the password: what a browser's sign-in
- * prompt sends) or `Authorization: Bearer` (what scripts send to the rest of /ops), or null.
- */
-function offeredKey(authorization: string | undefined): string | null {
-  const [scheme, credentials] = (authorization ?? '').trim().split(/\s+/, 2);
-  if (!credentials) return null;
-  if (/^bearer$/i.test(scheme)) return credentials;
-  if (!/^basic$/i.test(scheme)) return null;
-  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? null : decoded.slice(colon + 1);
-}
 
 /**
  * A server adapter of @bull-board/api for popgate's Fastify, in place of @bull-board/fastify: that package needs
