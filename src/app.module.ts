@@ -15,6 +15,8 @@ import { JournalWorkersModule } from './journal/journal-workers.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
+import { CoverageModule } from './coverage/coverage.module.js';
+import { CoverageWorkersModule } from './coverage/coverage-workers.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -38,7 +40,8 @@ export class AppModule {
         JournalModule,
         RegistryModule,
         SandboxModule,
-        ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule] : []),
+        CoverageModule,
+        ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule, CoverageWorkersModule] : []),
       ],
     };
   }

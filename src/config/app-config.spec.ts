@@ -79,4 +79,25 @@ describe('SANDBOX_SELF_SERVICE and SANDBOX_SELF_SERVICE_PER_HOUR', () => {
     expect(loadConfig({ SANDBOX_SELF_SERVICE: 'false', SANDBOX_SELF_SERVICE_PER_HOUR: '3' }).sandbox.selfService).toEqual({ enabled: false, perHourPerAddress: 3 });
     expect(() => loadConfig({ SANDBOX_SELF_SERVICE: 'no', SANDBOX_SELF_SERVICE_PER_HOUR: '0' })).toThrow(/SANDBOX_SELF_SERVICE:[\s\S]*SANDBOX_SELF_SERVICE_PER_HOUR/);
   });
+
+  it('waits 5 minutes after an hour before its rollup by default, and refuses a grace shorter than the journal commit lag', () => {
+    expect(loadConfig({}).coverage.rollupGraceMs).toBe(300_000);
+    expect(() => loadConfig({ ROLLUP_GRACE_MS: '60000' })).toThrow(/ROLLUP_GRACE_MS: must be at least 90000/);
+  });
+
+  it('reads the coverage thresholds as JSON, each defaulted, and names every bad property', () => {
+    expect(loadConfig({}).coverage.thresholds).toEqual({ minCalls: 1, minSuccessRate: 0.95, maxP95LatencyMs: 2_000 });
+    expect(loadConfig({ COVERAGE_THRESHOLDS: '{"minSuccessRate":0.99}' }).coverage.thresholds).toEqual({ minCalls: 1, minSuccessRate: 0.99, maxP95LatencyMs: 2_000 });
+    let error: unknown;
+    try {
+      loadConfig({ COVERAGE_THRESHOLDS: '{"minSuccessRate":2,"maxP95LatencyMs":-1,"other":1}' });
+    } catch (caught) {
+      error = caught;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/COVERAGE_THRESHOLDS: minSuccessRate/);
+    expect(problems).toMatch(/COVERAGE_THRESHOLDS: maxP95LatencyMs/);
+    expect(problems).toMatch(/COVERAGE_THRESHOLDS: .*other/);
+    expect(() => loadConfig({ COVERAGE_THRESHOLDS: 'not json' })).toThrow(/COVERAGE_THRESHOLDS: must be a JSON object/);
+  });
 });

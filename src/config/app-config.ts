@@ -38,6 +38,39 @@ const corsAllowedOrigins = z
   });
 
 /**
+ * The thresholds of a service's computed coverage status (README, "Coverage"), as JSON in COVERAGE_THRESHOLDS; each
+ * property may be left out for its default.
+ */
+export const coverageThresholdsSchema = z.strictObject({
+  /** Fewer calls than this in the period: `no_traffic`. */
+  minCalls: z.number().int().min(1).max(1_000_000_000).default(1),
+  /** A success rate (answered calls over all calls) below this: `degraded`. */
+  minSuccessRate: z.number().min(0).max(1).default(0.95),
+  /** A p95 latency above this (ms): `degraded`. */
+  maxP95LatencyMs: z.number().positive().max(600_000).default(2_000),
+});
+export type CoverageThresholds = z.output<typeof coverageThresholdsSchema>;
+
+const coverageThresholds = z
+  .string()
+  .default('{}')
+  .transform((value, context): CoverageThresholds => {
+    let document: unknown;
+    try {
+      document = JSON.parse(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object (minCalls, minSuccessRate, maxP95LatencyMs)' });
+      return z.NEVER;
+    }
+    const parsed = coverageThresholdsSchema.safeParse(document);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(document)'}: ${issue.message}` });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+/**
  * Environment schema: the only place that reads process.env. Every variable is documented in `.env.example`.
  * Validated once at boot; every problem is listed, and values are never echoed (a URL may hold a password).
  */
@@ -133,6 +166,15 @@ const environmentSchema = z.object({
    * worker's batch is taken over once it expires.
    */
   SYNC_LOCK_MS: z.coerce.number().int().min(500).max(3_600_000).default(120_000),
+  /**
+   * How long after an hour ends its journal rollup waits: a journal row is written when its call ends, with the time
+   * the call was received, so it may land in its hour up to the longest call later (60 s, the longest latency a fault
+   * profile simulates) plus its commit. The minimum, 90 s, keeps a margin above that; the default is 5 minutes.
+   */
+  /** Read-only key for managers (GET /coverage/v1/*), as a Bearer token or the password of HTTP Basic; none when unset. */
+  MANAGER_API_KEY: z.string().regex(/^[\w.~-]{24,128}$/, { message: 'must be 24-128 characters of A-Z a-z 0-9 _ . ~ -' }).optional(),
+  COVERAGE_THRESHOLDS: coverageThresholds,
+  ROLLUP_GRACE_MS: z.coerce.number().int().min(90_000, { message: 'must be at least 90000 (longer than the journal commit lag: 60 s of simulated latency plus the commit)' }).max(86_400_000).default(300_000),
 });
 
 export type AppConfig = {
@@ -167,6 +209,7 @@ export type AppConfig = {
   workers: { verificationConcurrency: number; graceMs: number; stalledMs: number };
   follower: { enabled: boolean; pollMs: number; pageSize: number };
   sync: { batchSize: number; concurrency: number; lookupConcurrency: number; maxWaitMs: number; reconcileMs: number; lockMs: number };
+  coverage: { rollupGraceMs: number; managerApiKey?: string; thresholds: CoverageThresholds };
 };
 
 /** Raised when the environment is invalid; `problems` names each variable and rule, without its value. */
@@ -226,6 +269,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       reconcileMs: env.SYNC_RECONCILE_MS,
       lockMs: env.SYNC_LOCK_MS,
     },
+    coverage: { rollupGraceMs: env.ROLLUP_GRACE_MS, managerApiKey: env.MANAGER_API_KEY, thresholds: env.COVERAGE_THRESHOLDS },
   };
 }
 

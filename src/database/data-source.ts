@@ -23,6 +23,8 @@ import { CreateRecordsFollower1796700120000 } from './migrations/1796700120000-C
 import { CreatePortalSyncRuns1796700060000 } from './migrations/1796700060000-CreatePortalSyncRuns.js';
 import { CreatePortalSyncSchedules1796700240000 } from './migrations/1796700240000-CreatePortalSyncSchedules.js';
 import { PortalRecordsRoomForUpdates1796700300000 } from './migrations/1796700300000-PortalRecordsRoomForUpdates.js';
+import { CreateCoverageRollups1796800000000 } from './migrations/1796800000000-CreateCoverageRollups.js';
+import { CreateCoverageStages1796800060000 } from './migrations/1796800060000-CreateCoverageStages.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -47,6 +49,8 @@ export const MIGRATIONS = [
   CreateRecordsFollower1796700120000,
   CreatePortalSyncSchedules1796700240000,
   PortalRecordsRoomForUpdates1796700300000,
+  CreateCoverageRollups1796800000000,
+  CreateCoverageStages1796800060000,
 ];
 
 /**

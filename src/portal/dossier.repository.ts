@@ -442,6 +442,30 @@ export class DossierRepository {
       [attempt.dossierId, attempt.jobId, attempt.attempt, attempt.startedAt, attempt.outcome, attempt.problemCode, JSON.stringify(attempt.calls)],
     );
   }
+  /**
+   * Per service (coverage, issue 10): dossiers filed in [from, to), those of them decided without review (verified or
+   * rejected; `needs_review` waits for an officer), the filing-to-decision p50 and p95 of the decided ones (s), and the
+   * backlog now (received or verifying, whenever filed). One scan of the period's dossiers by the service index.
+   */
+  async coverageByService(from: Date, to: Date): Promise<DossierCoverageRow[]> {
+    const { rows } = await this.pool.query<DossierCoverageRow>(
+      `WITH period AS (
+         SELECT service_code AS "serviceCode", count(*)::int AS filed,
+                count(*) FILTER (WHERE status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
+                count(*) FILTER (WHERE decided_at IS NOT NULL)::int AS decided,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - filed_at)) FILTER (WHERE decided_at IS NOT NULL) AS "decisionP50Seconds",
+                percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - filed_at)) FILTER (WHERE decided_at IS NOT NULL) AS "decisionP95Seconds"
+         FROM portal_dossiers WHERE filed_at >= $1 AND filed_at < $2 GROUP BY service_code),
+       backlog AS (
+         SELECT service_code AS "serviceCode", count(*)::int AS backlog FROM portal_dossiers WHERE status IN ('received', 'verifying') GROUP BY service_code)
+       SELECT coalesce(p."serviceCode", b."serviceCode") AS "serviceCode", coalesce(p.filed, 0) AS filed,
+              coalesce(p."decidedAutomatically", 0) AS "decidedAutomatically", coalesce(p.decided, 0) AS decided,
+              p."decisionP50Seconds", p."decisionP95Seconds", coalesce(b.backlog, 0) AS backlog
+       FROM period p FULL JOIN backlog b ON b."serviceCode" = p."serviceCode"`,
+      [from, to],
+    );
+    return rows;
+  }
 }
 
 function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: unknown[] } {
@@ -459,4 +483,16 @@ function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: u
   if (filter.to) add((p) => `failed_at < ${p}`, filter.to);
   if (where.length === 0) where.push('true');
   return { where, values };
+
+}
+
+/** What coverage reads of one service's dossiers (DossierRepository.coverageByService). */
+export interface DossierCoverageRow {
+  serviceCode: string;
+  filed: number;
+  decidedAutomatically: number;
+  decided: number;
+  decisionP50Seconds: number | null;
+  decisionP95Seconds: number | null;
+  backlog: number;
 }

@@ -168,6 +168,15 @@ export class SyncRunRepository {
     return rows[0] ?? null;
   }
 
+  /** The last completed run of each service (coverage: its drift), by the run id, which is time-ordered. */
+  async lastCompletedPerService(): Promise<SyncRunRow[]> {
+    const { rows } = await this.pool.query<SyncRunRow>(
+      `SELECT ${RUN_COLUMNS}, t.* FROM (
+         SELECT DISTINCT ON (service_code) * FROM portal_sync_runs WHERE state = 'completed' ORDER BY service_code, run_id DESC) r ${RUN_TOTALS}`,
+    );
+    return rows;
+  }
+
   /** Runs newest first, keyset-paged on the run id (time-ordered). */
   async list(filter: { serviceCode?: string; state?: SyncRunState; before?: string; limit: number }): Promise<SyncRunRow[]> {
     const { rows } = await this.pool.query<SyncRunRow>(

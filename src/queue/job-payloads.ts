@@ -25,6 +25,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
   [JobName.SyncBatch]: z.strictObject({ runId: z.uuid(), batchNo: z.number().int().min(0) }),
   /** A scheduled sync run: the service and the mode; the run is requested as an operator's would be. */
   [JobName.SyncSchedule]: z.strictObject({ serviceCode: z.string().min(1).max(32), mode: z.enum(['verify', 'refresh']) }),
+  /** The closed hours to roll up are read from the clock and Postgres when it runs: nothing to carry. */
+  [JobName.CoverageRollups]: z.strictObject({}),
 } satisfies Record<JobName, z.ZodType>;
 
 export type JobPayload<N extends JobName> = z.output<(typeof JOB_PAYLOAD_SCHEMAS)[N]>;

@@ -9,6 +9,8 @@ export enum QueueName {
   PortalRecords = 'portal-records',
   /** The portal's reconciliation runs of its records: one job per batch of a run. */
   Sync = 'sync',
+  /** Coverage (issue 10): the rollups of the call journal's closed hours. */
+  Coverage = 'coverage',
 }
 
 /** Every job name, across queues. */
@@ -19,6 +21,7 @@ export enum JobName {
   GeneratePortalRecords = 'generate-portal-records',
   SyncBatch = 'sync-batch',
   SyncSchedule = 'sync-schedule',
+  CoverageRollups = 'coverage-rollups',
 }
 
 /** The queue each job name runs on: a producer adds a job only to its own queue. */
@@ -29,4 +32,5 @@ export const QUEUE_OF_JOB: Record<JobName, QueueName> = {
   [JobName.GeneratePortalRecords]: QueueName.PortalRecords,
   [JobName.SyncBatch]: QueueName.Sync,
   [JobName.SyncSchedule]: QueueName.Sync,
+  [JobName.CoverageRollups]: QueueName.Coverage,
 };

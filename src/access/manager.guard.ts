@@ -1,0 +1,54 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ForbiddenError, UnauthorizedError } from '../common/domain-error.js';
+import { AdminKey } from './admin-key.service.js';
+import { digestsEqual, hashApiKey } from './api-key.js';
+import { ConsumerDirectory } from './consumer-directory.service.js';
+
+/**
+ * The key of `Authorization: Bearer <key>` or `Authorization: Basic` (any user name, the key as the password: what a
+ * browser's sign-in prompt sends, since a browser sends no bearer header), or null.
+ */
+export function offeredKey(authorization: string | undefined): string | null {
+  const [scheme, credentials] = (authorization ?? '').trim().split(/\s+/, 2);
+  if (!credentials) return null;
+  if (/^bearer$/i.test(scheme)) return credentials;
+  if (!/^basic$/i.test(scheme)) return null;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+/**
+ * Managers' reads (coverage): the admin key or MANAGER_API_KEY, read-only by the routes it guards, either as a
+ * Bearer token or as the password of HTTP Basic. A consumer's key gets 403 (known, not allowed), anything else 401
+ * with `WWW-Authenticate: Basic` so that a browser asks. Keys are compared by their hash.
+ */
+@Injectable()
+export class ManagerGuard implements CanActivate {
+  private readonly managerKeyHash: string | null;
+
+  constructor(
+    private readonly adminKey: AdminKey,
+    private readonly consumers: ConsumerDirectory,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = offeredKey(request.headers.authorization);
+    if (key === null) {
+      void context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('www-authenticate', 'Basic realm="popgate coverage"');
+      throw new UnauthorizedError('missing_credentials', 'Send the admin key or MANAGER_API_KEY as `Authorization: Bearer <key>` or as the password of HTTP Basic.');
+    }
+    const hash = hashApiKey(key);
+    if (this.adminKey.matches(hash) || (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash))) return true;
+    if (/^[\w.~-]{24,128}$/.test(key) && (await this.consumers.byKey(key))) {
+      throw new ForbiddenError('manager_key_required', 'This endpoint needs the admin key or MANAGER_API_KEY; a consumer key cannot use it.');
+    }
+    throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+  }
+}

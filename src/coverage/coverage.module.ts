@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module.js';
+import { ConnectorsModule } from '../connectors/connectors.module.js';
+import { PortalModule } from '../portal/portal.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { CoverageJobsProducer } from './coverage-jobs.producer.js';
+import { CoverageMetrics } from './coverage-metrics.js';
+import { CoverageStageRepository } from './coverage-stage.repository.js';
+import { CoverageController } from './coverage.controller.js';
+import { CoverageService } from './coverage.service.js';
+import { RollupRepository } from './rollup.repository.js';
+import { RollupService } from './rollup.service.js';
+
+/** Integration coverage per public service: the journal's rollups and the figures read from them. */
+@Module({
+  imports: [QueueModule, AccessModule, ConnectorsModule, PortalModule],
+  controllers: [CoverageController],
+  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics],
+  exports: [RollupRepository, RollupService, CoverageService],
+})
+export class CoverageModule {}

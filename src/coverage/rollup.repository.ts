@@ -1,0 +1,215 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/pg-pool.token.js';
+import { vietnamDay } from '../journal/vietnam-day.js';
+import { histogramSql, LATENCY_BUCKET_COUNT } from './latency-buckets.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Vietnam keeps UTC+7 all year: a Vietnamese day starts at 17:00 UTC of the day before. */
+const VIETNAM_OFFSET_MS = 7 * HOUR_MS;
+
+/** The UTC hour holding an instant. */
+export function hourOf(at: number): number {
+  return Math.floor(at / HOUR_MS) * HOUR_MS;
+}
+
+/** The first instant of the Vietnamese day `day` (YYYY-MM-DD). */
+export function vietnamDayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`) - VIETNAM_OFFSET_MS;
+}
+
+/** `ARRAY[sum(col[1]), ..., sum(col[n])]`: histograms summed bucket by bucket in an aggregate. */
+function summedHistogramsSql(column: string): string {
+  return `ARRAY[${Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => `sum(${column}[${i + 1}])`).join(', ')}]::integer[]`;
+}
+
+/** One row of a calls aggregate: calls and latencies of one group. */
+export interface CallsAggregateRow {
+  service_code: string | null;
+  outcome: string;
+  calls: number;
+  latency_sum_ms: number;
+  latency_max_ms: number;
+  latency_buckets: number[];
+}
+
+/** A period cut into what each source answers: hourly rollups, daily rollups, and the journal of the open hours. */
+export interface PeriodSources {
+  hourly: { from: Date; to: Date }[];
+  daily: { from: string; to: string }[];
+  journal: { from: Date; to: Date }[];
+}
+
+/**
+ * Where each part of the period [from, to) is read from, counted in whole UTC hours (`from` rounded down, `to` up):
+ * the hours rolled up (`rolled`) from the rollups, whole Vietnamese days of them from the daily ones; every other
+ * hour (the open hours, or hours the job has not reached) from the journal. Adjacent hours of one source are read as
+ * one range.
+ */
+export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>): PeriodSources {
+  const start = hourOf(from);
+  const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
+  const sources: PeriodSources = { hourly: [], daily: [], journal: [] };
+  const extend = (ranges: { from: Date; to: Date }[], hour: number) => {
+    const last = ranges.at(-1);
+    if (last && last.to.getTime() === hour) last.to = new Date(hour + HOUR_MS);
+    else ranges.push({ from: new Date(hour), to: new Date(hour + HOUR_MS) });
+  };
+  for (let hour = start; hour < end; ) {
+    const isDayStart = (hour + VIETNAM_OFFSET_MS) % DAY_MS === 0;
+    if (isDayStart && hour + DAY_MS <= end && Array.from({ length: 24 }, (_, i) => rolled.has(hour + i * HOUR_MS)).every(Boolean)) {
+      const day = vietnamDay(hour);
+      const next = vietnamDay(hour + DAY_MS);
+      const last = sources.daily.at(-1);
+      if (last && last.to === day) last.to = next;
+      else sources.daily.push({ from: day, to: next });
+      hour += DAY_MS;
+      continue;
+    }
+    extend(rolled.has(hour) ? sources.hourly : sources.journal, hour);
+    hour += HOUR_MS;
+  }
+  return sources;
+}
+
+/**
+ * The rollups of the call journal (migration CreateCoverageRollups): writing one hour, its day, and reading calls of a
+ * period from them plus the open hours of the journal. Each hour is rolled up in one transaction that deletes the
+ * hour's rows and inserts them again from the journal, so a replay recomputes it and never adds twice; a
+ * transaction-scoped advisory lock keeps two workers from rolling up at once (both would rewrite the same day).
+ */
+@Injectable()
+export class RollupRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** The hour after the last one rolled up, or null before the first. */
+  async rolledUntil(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ last: Date | null }>('SELECT max(hour_start) AS last FROM coverage_rolled_hours');
+    return rows[0].last ? rows[0].last.getTime() + HOUR_MS : null;
+  }
+
+  /** The hour of the oldest call the journal holds, or null when it holds none (the primary key's first entry per partition). */
+  async oldestJournalHour(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ oldest: Date | null }>('SELECT min(received_at) AS oldest FROM call_journal');
+    return rows[0].oldest ? hourOf(rows[0].oldest.getTime()) : null;
+  }
+
+  /**
+   * Recomputes the rollups of the UTC hour starting at `hourStart` from the journal, and the daily rollups of its
+   * Vietnamese day from the hourly ones; returns the hour's calls.
+   */
+  async rollUpHour(hourStart: number): Promise<number> {
+    if (hourStart % HOUR_MS !== 0) throw new RangeError(`not the start of an hour: ${new Date(hourStart).toISOString()}`);
+    const hour = new Date(hourStart);
+    const hourEnd = new Date(hourStart + HOUR_MS);
+    const day = vietnamDay(hourStart);
+    const dayStart = new Date(vietnamDayStart(day));
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('coverage_rollups', 0))`);
+      await client.query('DELETE FROM coverage_rollup_hourly WHERE hour_start = $1', [hour]);
+      const inserted = await client.query<{ calls: number }>(
+        `WITH rolled AS (
+           INSERT INTO coverage_rollup_hourly (hour_start, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+           SELECT $1, service_code, operation, consumer_id, outcome, count(*), sum(latency_ms), max(latency_ms), ${histogramSql('latency_ms')}
+           FROM call_journal
+           WHERE received_at >= $1 AND received_at < $2
+           GROUP BY service_code, operation, consumer_id, outcome
+           RETURNING calls)
+         SELECT coalesce(sum(calls), 0)::integer AS calls FROM rolled`,
+        [hour, hourEnd],
+      );
+      await client.query('DELETE FROM coverage_field_hourly WHERE hour_start = $1', [hour]);
+      // A field counts once per call that asked for it or was returned it; "refused" counts the calls refused for
+      // asking a field outside the allow-list that asked for it (which of their fields were outside is the
+      // allow-list's to say, when the figures are read).
+      await client.query(
+        `INSERT INTO coverage_field_hourly (hour_start, service_code, field, requested, returned, refused_requests)
+         SELECT $1, j.service_code, f.field,
+                count(*) FILTER (WHERE f.field = ANY (j.fields_requested)),
+                count(*) FILTER (WHERE f.field = ANY (j.fields_returned)),
+                count(*) FILTER (WHERE f.field = ANY (j.fields_requested) AND j.problem_code = 'fields_not_allowed')
+         FROM call_journal j
+         CROSS JOIN LATERAL (SELECT DISTINCT unnest(j.fields_requested || j.fields_returned) AS field) f
+         WHERE j.received_at >= $1 AND j.received_at < $2
+         GROUP BY j.service_code, f.field`,
+        [hour, hourEnd],
+      );
+      await client.query('DELETE FROM coverage_rollup_daily WHERE day = $1::date', [day]);
+      await client.query(
+        `INSERT INTO coverage_rollup_daily (day, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+         SELECT $1::date, service_code, operation, consumer_id, outcome, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+         FROM coverage_rollup_hourly
+         WHERE hour_start >= $2 AND hour_start < $3
+         GROUP BY service_code, operation, consumer_id, outcome`,
+        [day, dayStart, new Date(dayStart.getTime() + DAY_MS)],
+      );
+      const calls = inserted.rows[0].calls;
+      await client.query(
+        `INSERT INTO coverage_rolled_hours (hour_start, calls) VALUES ($1, $2)
+         ON CONFLICT (hour_start) DO UPDATE SET calls = EXCLUDED.calls, rolled_at = now()`,
+        [hour, calls],
+      );
+      await client.query('COMMIT');
+      return calls;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The statement of the calls of a period per service and outcome: the rollups for its rolled-up hours, the journal
+   * for the others only (see `sourcesOf`), so no query reads a rolled-up hour of the journal. `serviceCode` narrows it
+   * to one service. Exposed for EXPLAIN in the tests.
+   */
+  callsOfPeriodStatement(sources: PeriodSources, serviceCode?: string): { text: string; values: unknown[] } {
+    const values: unknown[] = [];
+    const bind = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const service = (column: string) => (serviceCode === undefined ? '' : ` AND ${column} = ${bind(serviceCode)}`);
+    const parts: string[] = [];
+    for (const range of sources.hourly) {
+      parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+        FROM coverage_rollup_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
+    }
+    for (const range of sources.daily) {
+      parts.push(`SELECT service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+        FROM coverage_rollup_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
+    }
+    for (const range of sources.journal) {
+      parts.push(`SELECT service_code, outcome, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms, max(latency_ms) AS latency_max_ms,
+          ${histogramSql('latency_ms')} AS latency_buckets
+        FROM call_journal WHERE received_at >= ${bind(range.from)} AND received_at < ${bind(range.to)}${service('service_code')}
+        GROUP BY service_code, outcome`);
+    }
+    if (parts.length === 0) parts.push(`SELECT NULL::text, NULL::text, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
+    const text = `SELECT service_code, outcome, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
+        max(latency_max_ms)::double precision AS latency_max_ms, ${summedHistogramsSql('latency_buckets')} AS latency_buckets
+      FROM (${parts.join('\n UNION ALL ')}) AS period (service_code, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+      GROUP BY service_code, outcome`;
+    return { text, values };
+  }
+
+  /** The hours of [from, to) rolled up (by the primary key's range). */
+  async rolledHours(from: number, to: number): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ hour_start: Date }>('SELECT hour_start FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2', [
+      new Date(hourOf(from)),
+      new Date(to),
+    ]);
+    return new Set(rows.map((row) => row.hour_start.getTime()));
+  }
+
+  /** Calls of [from, to) per service and outcome, from the rollups and the hours not rolled up. */
+  async callsOfPeriod(from: number, to: number, serviceCode?: string): Promise<CallsAggregateRow[]> {
+    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, await this.rolledHours(from, to)), serviceCode);
+    const { rows } = await this.pool.query<CallsAggregateRow>(statement);
+    return rows;
+  }
+}
