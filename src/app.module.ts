@@ -17,6 +17,7 @@ import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
 import { CoverageModule } from './coverage/coverage.module.js';
 import { CoverageWorkersModule } from './coverage/coverage-workers.module.js';
+import { DashboardModule } from './coverage/dashboard.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -41,6 +42,7 @@ export class AppModule {
         RegistryModule,
         SandboxModule,
         CoverageModule,
+        DashboardModule,
         ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule, CoverageWorkersModule] : []),
       ],
     };
