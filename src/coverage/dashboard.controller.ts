@@ -66,7 +66,10 @@ ${message ? `<p id="login-message" class="message" role="alert">${t(message)}</p
 const HTML_HEADERS = {
   'Content-Security-Policy': { description: 'Scripts, styles and reads from popgate only', schema: { type: 'string' }, example: CONTENT_SECURITY_POLICY },
   'Cache-Control': { description: '`no-store`', schema: { type: 'string' }, example: 'no-store' },
+  'X-Frame-Options': { description: '`DENY`', schema: { type: 'string' }, example: 'DENY' },
+  'Referrer-Policy': { description: '`no-referrer`', schema: { type: 'string' }, example: 'no-referrer' },
 };
+const NO_STORE = { 'Cache-Control': HTML_HEADERS['Cache-Control'] };
 const SET_COOKIE_HEADER = {
   'Set-Cookie': {
     description: `The session: \`${SESSION_COOKIE}=<sealed>; Max-Age=${SESSION_TTL_MS / 1000}; Path=/; HttpOnly; SameSite=Strict\`, plus \`Secure\` behind https`,
@@ -133,7 +136,7 @@ export class DashboardController {
   @ApiResponse({
     status: 303,
     description: 'Signed in: to the page',
-    headers: { Location: { description: 'The page, in the form\'s language', schema: { type: 'string' }, example: '/dashboard?lang=vi' }, ...SET_COOKIE_HEADER },
+    headers: { Location: { description: 'The page, in the form\'s language', schema: { type: 'string' }, example: '/dashboard?lang=vi' }, ...SET_COOKIE_HEADER, ...NO_STORE },
   })
   @ApiResponse({ status: 400, description: 'No key: the form again, with "Enter a key"', headers: HTML_HEADERS, content: HTML_PAGE('<!DOCTYPE html><html lang="vi">…</html>') })
   @ApiResponse({ status: 401, description: 'The key is not known or revoked: the form again, with its message', headers: HTML_HEADERS, content: HTML_PAGE('<!DOCTYPE html><html lang="vi">…</html>') })
@@ -155,7 +158,7 @@ export class DashboardController {
   @ApiResponse({
     status: 303,
     description: 'To the form (`/dashboard?signedOut=1`), with the cookie removed (`Max-Age=0`)',
-    headers: { Location: { description: 'The form', schema: { type: 'string' }, example: '/dashboard?signedOut=1' }, ...SET_COOKIE_HEADER },
+    headers: { Location: { description: 'The form', schema: { type: 'string' }, example: '/dashboard?signedOut=1' }, ...SET_COOKIE_HEADER, ...NO_STORE },
   })
   logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.dashboard.endSession(request, reply);
@@ -180,6 +183,7 @@ export class DashboardController {
   @ApiResponse({
     status: 200,
     description: 'The file',
+    headers: { 'Cache-Control': { description: '`no-cache`: revalidated, so that a new version shows at once', schema: { type: 'string' }, example: 'no-cache' } },
     content: {
       'text/javascript': { schema: { type: 'string' } },
       'text/css': { schema: { type: 'string' } },
