@@ -79,20 +79,23 @@
     return el('span', { class: 'status status-' + status, dataset: { status }, style: null }, t('status.' + status));
   }
 
-  function headline(services) {
+  /** The Project 06 figures: the API's headline (essential services against the confirmed list) when it gives one. */
+  function headline(coverage) {
+    const services = coverage.services;
     const essential = services.filter((service) => service.essential);
-    const integrated = essential.filter((service) => service.status === 'integrated').length;
+    const integrated = coverage.headline ? coverage.headline.essentialIntegrated : essential.filter((service) => service.status === 'integrated').length;
+    const of = coverage.headline ? coverage.headline.confirmedList : essential.length;
     const calls = services.reduce((sum, service) => sum + service.calls.total, 0);
     const answered = services.reduce((sum, service) => sum + ANSWERED.reduce((inner, outcome) => inner + service.calls.byOutcome[outcome], 0), 0);
     const backlog = services.reduce((sum, service) => sum + service.dossiers.backlog, 0);
-    return { integrated, essential: essential.length, calls, successRate: calls === 0 ? null : answered / calls, backlog };
+    return { integrated, essential: of, calls, successRate: calls === 0 ? null : answered / calls, backlog };
   }
 
   function renderOverview() {
     const coverage = state.coverage;
     if (!coverage) return;
     $('period').textContent = t('common.period', { from: dateTime(coverage.period.from), to: dateTime(coverage.period.to) });
-    const figures = headline(coverage.services);
+    const figures = headline(coverage);
     setFigure('headline-integrated', number(figures.integrated, 0), figures.integrated);
     setFigure('headline-essential', t('headline.integratedOf', { total: number(figures.essential, 0) }), figures.essential);
     setFigure('headline-calls', number(figures.calls, 0), figures.calls);
@@ -181,6 +184,30 @@
     return el('dl', {}, ...pairs.flatMap(([label, value, raw, field]) => [el('dt', {}, label), figure('dd', value, raw, { 'data-field': field })]));
   }
 
+  /** What the service reads and does not need (the API's data-minimisation block), or "not available" without one. */
+  function minimisation(service) {
+    const block = service.dataMinimisation;
+    const section = el('div', { id: 'drill-minimisation' }, el('h3', {}, t('drill.minimisation')));
+    if (!block) {
+      const notice = el('p', { class: 'notice' });
+      unavailable(notice, 404, 'drill.minimisationWhat');
+      section.append(notice);
+      return section;
+    }
+    section.append(
+      el('p', {}, t('drill.neverReturned')),
+      el('ul', { id: 'drill-never-returned' }, ...(block.neverReturned.length > 0 ? block.neverReturned.map((field) => el('li', { dataset: { field } }, field)) : [el('li', {}, t('common.none'))])),
+      el('p', {}, t('drill.refused')),
+      el(
+        'table',
+        { id: 'drill-refused' },
+        el('thead', {}, el('tr', {}, el('th', {}, t('drill.field')), el('th', { class: 'number' }, t('drill.refusedCalls')))),
+        el('tbody', {}, ...block.refused.map((refused) => el('tr', { dataset: { field: refused.field } }, el('td', {}, refused.field), figure('td', number(refused.calls, 0), refused.calls, { class: 'number' })))),
+      ),
+    );
+    return section;
+  }
+
   function renderDrill() {
     const drill = state.drill;
     if (!drill) return;
@@ -259,6 +286,7 @@
           runs,
         ),
       ),
+      minimisation(service),
     );
     const series = drill.series;
     if (series && series.status === 200) {

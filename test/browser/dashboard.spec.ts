@@ -23,6 +23,8 @@ const SCREENSHOTS = join(process.cwd(), 'test-results', 'dashboard');
 const MANAGER_KEY = process.env.MANAGER_API_KEY;
 const MANAGER_BEARER = { authorization: `Bearer ${MANAGER_KEY}` };
 const REQUEST_PREFIX = 'dashboard-browser-';
+/** filed_by of this file's dossiers and requested_by of its sync run. */
+const FIXTURE_OWNER = 'dashboard-browser-test';
 
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`dashboard browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium, as .ci/run does)`);
@@ -96,7 +98,21 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
   const clear = async () => {
     await testApp.db.query(`DELETE FROM call_journal WHERE request_id LIKE '${REQUEST_PREFIX}%' AND received_at > now() - interval '2 days'`);
     await testApp.db.query('DELETE FROM coverage_service_stages');
+    await testApp.db.query('DELETE FROM portal_dossiers WHERE filed_by = $1', [FIXTURE_OWNER]);
+    await testApp.db.query('DELETE FROM portal_sync_runs WHERE requested_by = $1', [FIXTURE_OWNER]);
   };
+
+  /** Dossiers filed an hour ago, decided or waiting, so that automation rates and the backlog have figures. */
+  async function fileDossiers(serviceCode: string, statuses: string[]): Promise<void> {
+    for (const status of statuses) {
+      const decided = ['verified', 'rejected', 'needs_review'].includes(status);
+      await testApp.db.query(
+        `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, status, filed_at, decided_at)
+         VALUES ($1, $2, $3, $4, '{}', $5, now() - interval '1 hour', CASE WHEN $6 THEN now() - interval '59 minutes' END)`,
+        [uuidv7(), serviceCode, FIXTURE_OWNER, 'e'.repeat(64), status, decided],
+      );
+    }
+  }
 
   beforeAll(async () => {
     // A real listener: the browser needs a port, supertest does not.
@@ -113,6 +129,20 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
       ...Array.from({ length: 12 }, (_, i) => journalRow(failing, i < 4 ? 'ok' : 'unavailable', 3, hourStart + 100 + i)),
     ];
     await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await fileDossiers(healthy, ['verified', 'verified', 'rejected', 'needs_review', 'received', 'received']);
+    await fileDossiers(failing, ['needs_review', 'verifying']);
+    // A completed verify run of the failing service: 100 records, 90 matched, discrepancies in two fields.
+    const runId = uuidv7();
+    await testApp.db.query(
+      `INSERT INTO portal_sync_runs (run_id, service_code, mode, state, requested_by, batch_count, batches_done, record_count, started_at, finished_at)
+       VALUES ($1, $2, 'verify', 'completed', $3, 1, 1, 100, now() - interval '2 hours', now() - interval '110 minutes')`,
+      [runId, failing, FIXTURE_OWNER],
+    );
+    await testApp.db.query(
+      `INSERT INTO portal_sync_batches (run_id, batch_no, first_record_id, last_record_id, planned_count, scanned, matched, corrections, errors, kinds, done_at)
+       VALUES ($1, 0, 1, 100, 100, 100, 90, 0, 0, '{"fullName": 6, "dateOfBirth": 4}', now() - interval '110 minutes')`,
+      [runId],
+    );
     for (const code of [healthy, failing]) {
       const answer = await fetchApp(`/coverage/v1/services/${code}/stage`, { method: 'PUT', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: '{"stage":"live"}' });
       expect(answer.status).toBe(200);
@@ -130,15 +160,23 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
 
   it('shows the headline, the table and the backlog with the figures of GET /coverage/v1/services', async () => {
     const { context, page } = await signIn(MANAGER_KEY);
-    const api = (await (await fetchApp('/coverage/v1/services', { headers: MANAGER_BEARER })).json()) as { services: CoverageLine[] };
+    const api = (await (await fetchApp('/coverage/v1/services', { headers: MANAGER_BEARER })).json()) as {
+      services: CoverageLine[];
+      headline?: { essentialIntegrated: number; confirmedList: number };
+    };
     const essential = api.services.filter((service) => service.essential);
+    const integrated = api.headline?.essentialIntegrated ?? essential.filter((service) => service.status === 'integrated').length;
+    const backlog = api.services.reduce((sum, service) => sum + service.dossiers.backlog, 0);
     const calls = api.services.reduce((sum, service) => sum + service.calls.total, 0);
     const answered = api.services.reduce((sum, service) => sum + service.calls.byOutcome.ok + service.calls.byOutcome.mismatch + service.calls.byOutcome.not_found, 0);
     expect(calls).toBe(42);
 
-    expect(JSON.parse((await page.getAttribute('#headline-integrated', 'data-value'))!)).toBe(essential.filter((service) => service.status === 'integrated').length);
-    expect(digits(await page.textContent('#headline-integrated'))).toBe(String(essential.filter((service) => service.status === 'integrated').length));
-    expect(digits(await page.textContent('#headline-essential'))).toBe(String(essential.length));
+    expect(integrated).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse((await page.getAttribute('#headline-integrated', 'data-value'))!)).toBe(integrated);
+    expect(digits(await page.textContent('#headline-integrated'))).toBe(String(integrated));
+    expect(digits(await page.textContent('#headline-essential'))).toBe(String(api.headline?.confirmedList ?? essential.length));
+    expect(backlog).toBeGreaterThanOrEqual(3);
+    expect(digits(await page.textContent('#headline-backlog'))).toBe(String(backlog));
     expect(digits(await page.textContent('#headline-calls'))).toBe(String(calls));
     expect(JSON.parse((await page.getAttribute('#headline-success-rate', 'data-value'))!)).toBeCloseTo(answered / calls, 12);
     expect(digits(await page.textContent('#headline-success-rate'))).toBe(percentDigits(answered / calls));
@@ -168,9 +206,18 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     expect(rows.find((row) => row.code === healthy)!.status).toBe('integrated');
     expect(rows.find((row) => row.code === failing)!.status).toBe('degraded');
     expect(colourOf(healthy)).not.toBe(colourOf(failing));
-    // The bar chart of automation rates is drawn by chart.js, served by popgate.
+    // The bar chart of automation rates is drawn by chart.js, served by popgate, from the same figures.
     expect(await page.$eval('#automation-chart', (canvas) => (canvas as HTMLCanvasElement).width)).toBeGreaterThan(0);
-    expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe('function');
+    const bars = await page.evaluate(() => {
+      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: { data: (number | null)[] }[] } } } }).Chart.getChart('automation-chart');
+      return { labels: chart.data.labels, values: chart.data.datasets[0].data };
+    });
+    expect(bars.labels).toEqual(api.services.map((service) => service.serviceCode));
+    expect(bars.values).toEqual(api.services.map((service) => (service.dossiers.automationRate === null ? null : service.dossiers.automationRate * 100)));
+    expect(bars.values.filter((value) => value !== null).length).toBeGreaterThanOrEqual(2);
+    // The backlog: every service with dossiers waiting, and only those.
+    const queue = await page.$$eval('#queue-table tbody tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.service, JSON.parse((tr.querySelector('[data-value]') as HTMLElement).dataset.value!)]));
+    expect(queue).toEqual(api.services.filter((service) => service.dossiers.backlog > 0).map((service) => [service.serviceCode, service.dossiers.backlog]));
 
     // Trends: the series when this popgate serves them, else a visible "not available".
     const series = await fetchApp('/coverage/v1/timeseries?measure=p95_latency_ms&interval=hour', { headers: MANAGER_BEARER });
@@ -191,6 +238,15 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     const outcomes = await page.$$eval('#drill-outcomes tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [(tr as HTMLElement).dataset.outcome, JSON.parse((tr.querySelector('[data-value]') as HTMLElement).dataset.value!)])));
     expect(outcomes).toEqual(api.calls.byOutcome);
     expect(JSON.parse((await page.getAttribute('#drill-body dd[data-field="calls"]', 'data-value'))!)).toBe(12);
+    // Discrepancy fields and the sync run, as the API gives them.
+    const run = (api as unknown as { lastSyncRun: { runId: string; discrepancyRateByKind: Record<string, number> } }).lastSyncRun;
+    expect(run.discrepancyRateByKind).toEqual({ fullName: 0.06, dateOfBirth: 0.04 });
+    const kinds = await page.$$eval('#drill-discrepancies tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [(tr as HTMLElement).dataset.kind, JSON.parse((tr.querySelector('[data-value]') as HTMLElement).dataset.value!)])));
+    expect(kinds).toEqual(run.discrepancyRateByKind);
+    expect(await page.getAttribute('#drill-sync-runs tbody tr', 'data-run')).toBe(run.runId);
+    const minimisation = (api as unknown as { dataMinimisation?: { neverReturned: string[] } }).dataMinimisation;
+    if (minimisation) expect(await page.$$eval('#drill-never-returned li[data-field]', (items) => items.map((item) => item.textContent))).toEqual(minimisation.neverReturned);
+    else expect(await page.textContent('#drill-minimisation .notice')).toContain(DASHBOARD_TEXTS.en['common.notAvailable'].split(':')[0]);
     expect(await page.isVisible('#overview')).toBe(false);
     await page.screenshot({ path: join(SCREENSHOTS, 'drilldown-en.png'), fullPage: true });
 
