@@ -202,7 +202,7 @@
         'table',
         { id: 'drill-refused' },
         el('thead', {}, el('tr', {}, el('th', {}, t('drill.field')), el('th', { class: 'number' }, t('drill.refusedCalls')))),
-        el('tbody', {}, ...block.refused.map((refused) => el('tr', { dataset: { field: refused.field } }, el('td', {}, refused.field), figure('td', number(refused.calls, 0), refused.calls, { class: 'number' })))),
+        el('tbody', {}, ...(block.refused.length === 0 ? [el('tr', {}, el('td', { colspan: '2' }, t('common.none')))] : []), ...block.refused.map((refused) => el('tr', { dataset: { field: refused.field } }, el('td', {}, refused.field), figure('td', number(refused.calls, 0), refused.calls, { class: 'number' })))),
       ),
     );
     return section;
@@ -309,15 +309,24 @@
       return target.replaceChildren(notice);
     }
     const report = answer.body;
+    // One line per service, its checklist folded: open where the consumer has calls or something failed.
     const services = report.services.map((service) => {
       const met = service.personas.exercised.length;
       const total = service.personas.total;
-      return el(
-        'div',
+      const count = (status) => service.checklist.filter((item) => item.status === status).length;
+      const details = el(
+        'details',
         { class: 'readiness-service', dataset: { service: service.serviceCode } },
-        el('h3', {}, service.serviceCode, ' ', el('span', { class: 'verdict verdict-' + service.verdict, dataset: { verdict: service.verdict } }, t('verdict.' + service.verdict))),
+        el(
+          'summary',
+          {},
+          el('strong', {}, service.serviceCode),
+          ' ',
+          el('span', { class: 'verdict verdict-' + service.verdict, dataset: { verdict: service.verdict } }, t('verdict.' + service.verdict)),
+          ' ',
+          el('span', { class: 'counts' }, t('readiness.counts', { calls: number(service.calls, 0), passed: count('passed'), failed: count('failed'), open: count('not_exercised') })),
+        ),
         el('p', {}, service.reason),
-        definitionList([[t('readiness.calls'), number(service.calls, 0), service.calls, 'calls']]),
         el(
           'table',
           { class: 'checklist' },
@@ -340,9 +349,12 @@
         ),
         el('p', {}, t('readiness.personas', { met: number(met, 0), total: number(total, 0) })),
       );
+      details.open = service.calls > 0 || service.verdict === 'not_ready';
+      return details;
     });
     target.replaceChildren(
       el('p', { id: 'readiness-consumer-name' }, t('readiness.consumer', { name: report.consumerName })),
+      el('p', { class: 'period' }, t('readiness.period', { from: dateTime(report.from), to: dateTime(report.to), calls: number(report.analysedCalls, 0) })),
       ...(services.length > 0 ? services : [el('p', {}, t('readiness.noServices'))]),
     );
   }

@@ -265,10 +265,45 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     await context.close();
   });
 
+  /** The consumer a key belongs to, as the dashboard's own session says (the key signed in by a form post). */
+  async function consumerIdOf(key: string): Promise<string> {
+    const login = await fetchApp('/dashboard/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const session = (await (await fetchApp('/dashboard/session', { headers: { cookie } })).json()) as { role: string; consumerId: string };
+    expect(session.role).toBe('consumer');
+    return session.consumerId;
+  }
+
+  /** The readiness shown equals the API's (verdict and checklist per service), or says visibly that it is not served. */
+  async function expectReadinessShown(page: Page, consumerId: string, auth: Record<string, string>): Promise<void> {
+    const readiness = await fetchApp(`/coverage/v1/consumers/${consumerId}/scenarios`, { headers: auth });
+    if (readiness.status === 200) {
+      const report = (await readiness.json()) as { services: { serviceCode: string; verdict: string; checklist: { item: string; status: string }[] }[] };
+      const shown = await page.$$eval('#readiness-body .readiness-service', (blocks) =>
+        blocks.map((block) => ({
+          serviceCode: (block as HTMLElement).dataset.service,
+          verdict: block.querySelector('[data-verdict]')!.getAttribute('data-verdict'),
+          checklist: [...block.querySelectorAll('tr[data-item]')].map((row) => ({ item: (row as HTMLElement).dataset.item, status: row.querySelector('[data-status]')!.getAttribute('data-status') })),
+        })),
+      );
+      expect(shown).toEqual(report.services.map(({ serviceCode, verdict, checklist }) => ({ serviceCode, verdict, checklist: checklist.map(({ item, status }) => ({ item, status })) })));
+      expect(shown.length).toBeGreaterThan(0);
+    } else {
+      expect(readiness.status).toBe(404);
+      expect(await page.getAttribute('#readiness-status', 'data-status')).toBe('404');
+      expect(await page.textContent('#readiness-status')).toContain(DASHBOARD_TEXTS.vi['common.notAvailable'].split(':')[0]);
+    }
+  }
+
   it("shows a consumer only its own readiness", async () => {
     const { context, page } = await signIn(process.env.SANDBOX_DEVELOPER_KEY!);
-    const developer = (await (await fetchApp('/dashboard/session', { headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).json()) as { role: string; consumerId: string };
-    expect(developer.role).toBe('consumer');
+    const developer = { consumerId: await consumerIdOf(process.env.SANDBOX_DEVELOPER_KEY!) };
     expect(await page.isVisible('#overview')).toBe(false);
     expect(await page.isVisible('#drilldown')).toBe(false);
     expect(await page.isVisible('#readiness')).toBe(true);
@@ -276,16 +311,19 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     expect(await page.textContent('#session-role')).toContain(DASHBOARD_TEXTS.vi['role.consumer'].split(' {')[0]);
     // Its session cannot read the managers' table, from the page or by hand.
     expect(await page.evaluate(async () => (await fetch('/coverage/v1/services')).status)).toBe(403);
-    const readiness = await fetchApp(`/coverage/v1/consumers/${developer.consumerId}/scenarios`, { headers: DEVELOPER_AUTH });
-    if (readiness.status === 200) {
-      const report = (await readiness.json()) as { services: { serviceCode: string; verdict: string }[] };
-      const shown = await page.$$eval('#readiness-body .readiness-service', (blocks) => blocks.map((block) => [(block as HTMLElement).dataset.service, block.querySelector('[data-verdict]')!.getAttribute('data-verdict')]));
-      expect(shown).toEqual(report.services.map((service) => [service.serviceCode, service.verdict]));
-    } else {
-      expect(await page.getAttribute('#readiness-status', 'data-status')).toBe(String(readiness.status));
-      expect(await page.textContent('#readiness-status')).toContain(DASHBOARD_TEXTS.vi['common.notAvailable'].split(':')[0]);
-    }
+    await expectReadinessShown(page, developer.consumerId, DEVELOPER_AUTH);
     await page.screenshot({ path: join(SCREENSHOTS, 'readiness-consumer-vi.png'), fullPage: true });
+    await context.close();
+  });
+
+  it("lets the operator choose a consumer and see its readiness", async () => {
+    const { context, page } = await signIn(ADMIN_AUTH.authorization.slice('Bearer '.length));
+    const own = { consumerId: await consumerIdOf(process.env.SANDBOX_DEVELOPER_KEY!) };
+    await page.fill('#readiness-consumer', own.consumerId);
+    await page.click('#readiness-show');
+    await page.waitForSelector('#readiness-body > *');
+    await expectReadinessShown(page, own.consumerId, ADMIN_AUTH);
+    await page.screenshot({ path: join(SCREENSHOTS, 'readiness-operator-vi.png'), fullPage: true });
     await context.close();
   });
 
