@@ -36,7 +36,8 @@ const FROM_SESSION = Symbol('popgate.dashboardSession');
 export class DashboardService implements OnModuleInit {
   private readonly managerKeyHash: string | null;
   private readonly seal: SessionSeal;
-  private readonly assets: Map<string, DashboardAsset>;
+  /** Read when the HTTP server starts (a worker process serves none). */
+  private assets = new Map<string, DashboardAsset>();
 
   constructor(
     private readonly adminKey: AdminKey,
@@ -46,13 +47,13 @@ export class DashboardService implements OnModuleInit {
   ) {
     this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
     this.seal = new SessionSeal(config.access.adminApiKey ?? null);
-    this.assets = loadAssets();
   }
 
   onModuleInit(): void {
     // The worker process has no HTTP server.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
+    this.assets = loadAssets();
     // The sign-in form posts application/x-www-form-urlencoded, as every browser form does without script.
     if (!fastify.hasContentTypeParser('application/x-www-form-urlencoded')) {
       fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -68,7 +69,8 @@ export class DashboardService implements OnModuleInit {
 
   private authorizeFromSession(request: FastifyRequest): void {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || request.headers.authorization !== undefined) return;
-    if (!SESSION_READS.test(request.url)) return;
+    // The route the router chose, not the raw URL, so that no spelling of another path passes for a coverage read.
+    if (!SESSION_READS.test(request.routeOptions.url ?? '')) return;
     const session = this.sessionOf(request);
     if (!session) return;
     request.headers.authorization = `Bearer ${session.key}`;
