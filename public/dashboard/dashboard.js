@@ -4,11 +4,13 @@
 'use strict';
 
 (function dashboard() {
-  const state = { texts: null, lang: 'vi', session: null, coverage: null, series: {}, charts: {}, readiness: null, readinessId: null, drill: null };
+  const state = { period: null, texts: null, lang: 'vi', session: null, coverage: null, series: {}, charts: {}, readiness: null, readinessId: null, drill: null };
   const LOCALES = { vi: 'vi-VN', en: 'en-GB' };
   const STATUS_COLOURS = { integrated: '#1b7f3b', degraded: '#c77700', not_integrated: '#b3261e', no_traffic: '#6b6b6b' };
   const OUTCOMES = ['ok', 'mismatch', 'not_found', 'refused', 'invalid', 'rate_limited', 'quota_exhausted', 'unavailable', 'timeout', 'server_error'];
   const ANSWERED = ['ok', 'mismatch', 'not_found'];
+  /** The periods a manager picks: their length and the step of their series (a month of hours would pass 744 points). */
+  const PERIODS = { day: { ms: 86400000, interval: 'hour' }, week: { ms: 7 * 86400000, interval: 'day' }, month: { ms: 30 * 86400000, interval: 'day' } };
 
   function t(key, values) {
     const text = state.texts[state.lang][key];
@@ -95,6 +97,8 @@
     const coverage = state.coverage;
     if (!coverage) return;
     $('period').textContent = t('common.period', { from: dateTime(coverage.period.from), to: dateTime(coverage.period.to) });
+    $('period').dataset.from = coverage.period.from;
+    $('period').dataset.to = coverage.period.to;
     const figures = headline(coverage);
     setFigure('headline-integrated', number(figures.integrated, 0), figures.integrated);
     setFigure('headline-essential', t('headline.integratedOf', { total: number(figures.essential, 0) }), figures.essential);
@@ -365,10 +369,28 @@
     renderReadiness();
   }
 
+  /** The query of the chosen period: the same from and to for the table and the series. */
+  function periodQuery() {
+    return 'from=' + encodeURIComponent(state.period.from) + '&to=' + encodeURIComponent(state.period.to);
+  }
+
+  function choosePeriod(name) {
+    const to = new Date();
+    state.period = { name, interval: PERIODS[name].interval, from: new Date(to.getTime() - PERIODS[name].ms).toISOString(), to: to.toISOString() };
+  }
+
+  async function loadOverview() {
+    const series = (measure) => api('/coverage/v1/timeseries?measure=' + measure + '&interval=' + state.period.interval + '&' + periodQuery());
+    const [coverage, latency, errors] = await Promise.all([api('/coverage/v1/services?' + periodQuery()), series('p95_latency_ms'), series('failed_calls')]);
+    state.coverage = coverage.status === 200 ? coverage.body : null;
+    state.series = { latency, errors };
+    renderOverview();
+  }
+
   async function loadDrill(code) {
     const [answer, series] = await Promise.all([
-      api('/coverage/v1/services/' + encodeURIComponent(code)),
-      api('/coverage/v1/timeseries?measure=calls&interval=hour&service=' + encodeURIComponent(code)),
+      api('/coverage/v1/services/' + encodeURIComponent(code) + '?' + periodQuery()),
+      api('/coverage/v1/timeseries?measure=calls&interval=' + state.period.interval + '&service=' + encodeURIComponent(code) + '&' + periodQuery()),
     ]);
     state.drill = { code, answer, series };
     renderDrill();
@@ -400,6 +422,7 @@
       return;
     }
     state.session = session.body;
+    choosePeriod('day');
     applyTexts();
     $('readiness').hidden = false;
     if (state.session.role === 'consumer') {
@@ -407,15 +430,13 @@
       $('readiness-form').hidden = true;
       await loadReadiness(state.session.consumerId);
     } else {
-      const [coverage, latency, errors] = await Promise.all([
-        api('/coverage/v1/services'),
-        api('/coverage/v1/timeseries?measure=p95_latency_ms&interval=hour'),
-        api('/coverage/v1/timeseries?measure=failed_calls&interval=hour'),
-      ]);
-      if (coverage.status === 200) state.coverage = coverage.body;
-      state.series = { latency, errors };
-      renderOverview();
+      await loadOverview();
     }
+    $('period-select').addEventListener('change', () => {
+      choosePeriod($('period-select').value);
+      document.body.dataset.ready = 'loading';
+      void loadOverview().then(() => (document.body.dataset.ready = 'true'));
+    });
     $('lang-switch').addEventListener('click', () => {
       state.lang = state.lang === 'vi' ? 'en' : 'vi';
       localStorage.setItem('popgate.dashboard.lang', state.lang);

@@ -160,7 +160,7 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
 
   it('shows the headline, the table and the backlog with the figures of GET /coverage/v1/services', async () => {
     const { context, page } = await signIn(MANAGER_KEY);
-    const api = (await (await fetchApp('/coverage/v1/services', { headers: MANAGER_BEARER })).json()) as {
+    const api = (await (await fetchApp(`/coverage/v1/services?${await periodOf(page)}`, { headers: MANAGER_BEARER })).json()) as {
       services: CoverageLine[];
       headline?: { essentialIntegrated: number; confirmedList: number };
     };
@@ -225,6 +225,16 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     if (series.status === 404) expect(await page.textContent('#trends-status')).toContain(DASHBOARD_TEXTS.vi['common.notAvailable'].split(':')[0]);
     else expect(await page.isHidden('#trends-status')).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-vi.png'), fullPage: true });
+
+    // Another period: the table is read again over it, and shows that period's figures.
+    await page.selectOption('#period-select', 'week');
+    await page.waitForSelector('body[data-ready="true"]');
+    const week = await periodOf(page);
+    expect(Date.parse(decodeURIComponent(/from=([^&]+)/.exec(week)![1]))).toBeLessThan(Date.now() - 6 * 86_400_000);
+    const weekApi = (await (await fetchApp(`/coverage/v1/services?${week}`, { headers: MANAGER_BEARER })).json()) as { services: CoverageLine[] };
+    const shownCalls = await page.$$eval('#coverage-table td[data-field="calls"]', (cells) => cells.map((cell) => JSON.parse((cell as HTMLElement).dataset.value!)));
+    expect(shownCalls).toEqual(weekApi.services.map((service) => service.calls.total));
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview-week-vi.png'), fullPage: true });
     await context.close();
   });
 
@@ -233,7 +243,7 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     expect(await page.textContent('#coverage h2')).toBe(DASHBOARD_TEXTS.en['table.title']);
     await page.click(`#coverage-table tr[data-service="${failing}"] a.drill`);
     await page.waitForSelector('#drilldown:not([hidden]) #drill-outcomes');
-    const api = (await (await fetchApp(`/coverage/v1/services/${failing}`, { headers: MANAGER_BEARER })).json()) as CoverageLine & { statusReason: string };
+    const api = (await (await fetchApp(`/coverage/v1/services/${failing}?${await periodOf(page)}`, { headers: MANAGER_BEARER })).json()) as CoverageLine & { statusReason: string };
     expect(await page.textContent('#drill-reason')).toBe(api.statusReason);
     expect(await page.getAttribute('#drill-status .status', 'data-status')).toBe('degraded');
     const outcomes = await page.$$eval('#drill-outcomes tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [(tr as HTMLElement).dataset.outcome, JSON.parse((tr.querySelector('[data-value]') as HTMLElement).dataset.value!)])));
@@ -266,6 +276,12 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((r
     await page.screenshot({ path: join(SCREENSHOTS, 'overview-en.png'), fullPage: true });
     await context.close();
   });
+
+  /** The period the page read, as the API answered it (whole hours), as a query for the test's own reads. */
+  async function periodOf(page: Page): Promise<string> {
+    const [from, to] = [await page.getAttribute('#period', 'data-from'), await page.getAttribute('#period', 'data-to')];
+    return `from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`;
+  }
 
   /** The consumer a key belongs to, as the dashboard's own session says (the key signed in by a form post). */
   async function consumerIdOf(key: string): Promise<string> {
