@@ -24,6 +24,8 @@ export default {
       globalSetup: '<rootDir>/test/utils/openapi-conformance-setup.ts',
       globalTeardown: '<rootDir>/test/utils/openapi-conformance.ts',
     },
+    // The dashboard in Debian's headless chromium, driven by playwright-core; skipped with a message without it.
+    { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'], setupFiles: ['<rootDir>/test/utils/test-env.ts'] },
   ],
   // e2e files share one test database and reset it, so files run one at a time.
   maxWorkers: 1,

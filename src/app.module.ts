@@ -18,6 +18,7 @@ import { SandboxWorkersModule } from './sandbox/sandbox-workers.module.js';
 import { ReadinessModule } from './coverage/readiness.module.js';
 import { CoverageModule } from './coverage/coverage.module.js';
 import { CoverageWorkersModule } from './coverage/coverage-workers.module.js';
+import { DashboardModule } from './coverage/dashboard.module.js';
 
 /** Which parts a process runs: the API serves HTTP; `workers` adds the queue processors (worker.ts, or the API). */
 export interface AppModuleOptions {
@@ -43,6 +44,7 @@ export class AppModule {
         SandboxModule,
         ReadinessModule,
         CoverageModule,
+        DashboardModule,
         ...(options.workers ? [QueueWorkersModule, SandboxWorkersModule, JournalWorkersModule, PortalWorkersModule, CoverageWorkersModule] : []),
       ],
     };

@@ -632,4 +632,15 @@ async function coverage(): Promise<void> {
   use<[string, string | undefined]>([refused.body.code, refused.headers['WWW-Authenticate']]);
 }
 
-export const client = { registry, sandbox, portal, access, operations, journal, developers, faults, readiness, coverage };
+async function dashboard(): Promise<void> {
+  const page = await call('get', '/dashboard', { query: { lang: 'en' } }, 200, 'text/html');
+  use<[string, string | undefined, string | undefined]>([page.body, page.headers['Set-Cookie'], page.headers['Content-Security-Policy']]);
+  const session = await call('get', '/dashboard/session', {}, 200, 'application/json');
+  use<['admin' | 'manager' | 'consumer', string | undefined, string | undefined, string]>([session.body.role, session.body.consumerId, session.body.consumerName, session.body.expiresAt]);
+  use<string>((await call('get', '/dashboard/assets/{file}', { path: { file: 'dashboard.js' } }, 200, 'text/javascript')).body);
+  use<string>((await call('get', '/dashboard/assets/{file}', { path: { file: 'dashboard.css' } }, 200, 'text/css')).body);
+  const texts = await call('get', '/dashboard/assets/{file}', { path: { file: 'i18n.json' } }, 200, 'application/json');
+  use<string | undefined>(texts.body['vi']?.['page.title']);
+}
+
+export const client = { registry, sandbox, portal, access, operations, journal, developers, faults, readiness, coverage, dashboard };
