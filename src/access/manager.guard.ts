@@ -1,4 +1,4 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ForbiddenError, UnauthorizedError } from '../common/domain-error.js';
@@ -55,3 +55,50 @@ export class ManagerGuard implements CanActivate {
     throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
   }
 }
+
+/** Who holds the key of a request that ManagerOrAnyKeyGuard let through: the operator, a manager, or one consumer. */
+export type ReaderKeyHolder = { kind: 'admin' } | { kind: 'manager' } | { kind: 'consumer'; consumerId: string };
+
+const READER_KEY_HOLDER = Symbol('popgate.readerKeyHolder');
+
+/**
+ * Reads that managers share with consumers (a consumer's go-live readiness): the admin key, MANAGER_API_KEY, or a
+ * consumer's key, each as a Bearer token or the password of HTTP Basic; the route decides what each may read
+ * (@Reader()). Anything else is 401. A separate guard, not a third kind of AnyKeyGuard's KeyHolder: the routes that
+ * take any key (and AdminGuard, which refuses only consumers) must never take the manager's read-only key for the
+ * operator's.
+ */
+@Injectable()
+export class ManagerOrAnyKeyGuard implements CanActivate {
+  private readonly managerKeyHash: string | null;
+
+  constructor(
+    private readonly adminKey: AdminKey,
+    private readonly consumers: ConsumerDirectory,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { [READER_KEY_HOLDER]?: ReaderKeyHolder }>();
+    const key = offeredKey(request.headers.authorization);
+    if (key === null) throw new UnauthorizedError('missing_credentials', 'Send a key as `Authorization: Bearer <key>` or as the password of HTTP Basic.');
+    const hash = hashApiKey(key);
+    if (this.adminKey.matches(hash)) request[READER_KEY_HOLDER] = { kind: 'admin' };
+    else if (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash)) request[READER_KEY_HOLDER] = { kind: 'manager' };
+    else {
+      const consumer = /^[\w.~-]{24,128}$/.test(key) ? await this.consumers.byKey(key) : null;
+      if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+      request[READER_KEY_HOLDER] = { kind: 'consumer', consumerId: consumer.consumerId };
+    }
+    return true;
+  }
+}
+
+/** The ReaderKeyHolder that ManagerOrAnyKeyGuard established for this request. */
+export const Reader = createParamDecorator((_: unknown, context: ExecutionContext): ReaderKeyHolder => {
+  const holder = context.switchToHttp().getRequest<{ [READER_KEY_HOLDER]?: ReaderKeyHolder }>()[READER_KEY_HOLDER];
+  if (!holder) throw new Error('@Reader() used on a route without ManagerOrAnyKeyGuard');
+  return holder;
+});

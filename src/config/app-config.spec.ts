@@ -85,6 +85,14 @@ describe('SANDBOX_SELF_SERVICE and SANDBOX_SELF_SERVICE_PER_HOUR', () => {
     expect(() => loadConfig({ ROLLUP_GRACE_MS: '60000' })).toThrow(/ROLLUP_GRACE_MS: must be at least 90000/);
   });
 
+  it('refuses a managers\' key equal to the admin key or to the scrape token, without echoing it', () => {
+    const key = 'shared-key-0000000000000000000000';
+    expect(() => loadConfig({ ADMIN_API_KEY: key, MANAGER_API_KEY: key })).toThrow(/MANAGER_API_KEY: must differ from ADMIN_API_KEY and METRICS_TOKEN/);
+    expect(() => loadConfig({ METRICS_TOKEN: key, MANAGER_API_KEY: key })).toThrow(/MANAGER_API_KEY: must differ/);
+    expect(() => loadConfig({ METRICS_TOKEN: key, MANAGER_API_KEY: key })).not.toThrow(new RegExp(key));
+    expect(loadConfig({ ADMIN_API_KEY: key, MANAGER_API_KEY: `${key}-m` }).coverage.managerApiKey).toBe(`${key}-m`);
+  });
+
   it('reads the coverage thresholds as JSON, each defaulted, and names every bad property', () => {
     expect(loadConfig({}).coverage.thresholds).toEqual({ minCalls: 1, minSuccessRate: 0.95, maxP95LatencyMs: 2_000 });
     expect(loadConfig({ COVERAGE_THRESHOLDS: '{"minSuccessRate":0.99}' }).coverage.thresholds).toEqual({ minCalls: 1, minSuccessRate: 0.99, maxP95LatencyMs: 2_000 });

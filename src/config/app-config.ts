@@ -192,6 +192,11 @@ const environmentSchema = z.object({
   if (env.METRICS_TOKEN !== undefined && env.METRICS_TOKEN === env.ADMIN_API_KEY) {
     context.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from ADMIN_API_KEY (it is a scrape-only token)' });
   }
+  // The managers' read-only key must be a key of its own: equal to the admin key it would be the operator's, equal to
+  // the scrape token it would let Prometheus's configuration read the coverage tables.
+  if (env.MANAGER_API_KEY !== undefined && (env.MANAGER_API_KEY === env.ADMIN_API_KEY || env.MANAGER_API_KEY === env.METRICS_TOKEN)) {
+    context.addIssue({ code: 'custom', path: ['MANAGER_API_KEY'], message: 'must differ from ADMIN_API_KEY and METRICS_TOKEN (it is the managers\' read-only key)' });
+  }
 });
 
 export type AppConfig = {

@@ -5,6 +5,7 @@ import { AdminGuard } from '../access/admin.guard.js';
 import { ManagerGuard } from '../access/manager.guard.js';
 import { serviceCodeSchema } from '../catalog/service-catalog.service.js';
 import { csvField } from '../common/csv.js';
+import { ValidationFailedError } from '../common/domain-error.js';
 import { ApiJsonResponse, ApiProblems, ApiProblemsCarrying, ApiZodBody, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import {
@@ -35,6 +36,7 @@ import { COVERAGE_EXAMPLES } from './coverage.examples.js';
 import { CoverageJobsProducer } from './coverage-jobs.producer.js';
 import { CoverageSeriesService } from './coverage-series.service.js';
 import { CoverageService } from './coverage.service.js';
+import { RollupService } from './rollup.service.js';
 
 function wantsCsv(request: FastifyRequest): boolean {
   return /\btext\/csv\b/.test(request.headers.accept ?? '');
@@ -80,6 +82,7 @@ export class CoverageController {
     private readonly coverage: CoverageService,
     private readonly series: CoverageSeriesService,
     private readonly jobs: CoverageJobsProducer,
+    private readonly rollups: RollupService,
   ) {}
 
   @Get('services')
@@ -237,6 +240,14 @@ export class CoverageController {
   @ApiProblems(400, 401, 403, 503)
   async replay(@Body() body: unknown): Promise<ReplayQueued> {
     const { fromHour, toHour } = parseInput(replayBodySchema, body);
+    // Only closed hours: an open hour rolled up now would be read from its partial rollup from then on, its later calls
+    // never counted (coverage reads the journal only for the hours not rolled up).
+    const closedUntil = this.rollups.lastClosedHour(Date.now()) + 3_600_000;
+    if (toHour > closedUntil) {
+      throw new ValidationFailedError(`to: must not pass ${new Date(closedUntil).toISOString()}, the end of the last closed hour`, [
+        { field: 'to', rule: 'closed_hours_only', message: `must not pass the end of the last closed hour (${new Date(closedUntil).toISOString()}: an hour closes ROLLUP_GRACE_MS after it ends)` },
+      ]);
+    }
     const { jobId } = await this.jobs.replay(fromHour, toHour);
     return { jobId, from: new Date(fromHour).toISOString(), to: new Date(toHour).toISOString(), hours: (toHour - fromHour) / 3_600_000 };
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AnyKeyGuard, Holder, type KeyHolder } from '../access/admin.guard.js';
+import { ManagerOrAnyKeyGuard, Reader, type ReaderKeyHolder } from '../access/manager.guard.js';
 import { ApiJsonResponse, ApiProblems, ApiZodParam, ApiZodQuery } from '../common/openapi.js';
 import { parseInput } from '../common/validation.js';
 import { MAX_RETRIES, MIN_RETRY_GAP_MS, RETRY_WINDOW_MS } from './readiness-scenarios.js';
@@ -16,12 +16,13 @@ function wantsCsv(request: FastifyRequest): boolean {
 /** Go-live readiness per developer: which scenarios a consumer's calls met, what it did after each, and a verdict. */
 @ApiTags('coverage')
 @ApiBearerAuth()
-@UseGuards(AnyKeyGuard)
+@UseGuards(ManagerOrAnyKeyGuard)
 @Controller('coverage/v1/consumers')
 export class ReadinessController {
   constructor(private readonly readiness: ReadinessService) {}
 
   @Get(':consumerId/scenarios')
+  @ApiSecurity('basic')
   @ApiOperation({
     summary: "A consumer's go-live readiness: the scenarios its calls met, what it did after each, and a verdict per service",
     description:
@@ -39,8 +40,8 @@ export class ReadinessController {
       'call that tested it passed, `failed` when one did not (its evidence names the calls, times and gaps), `not_exercised` when no ' +
       'call tested it. Verdict: `not_ready` if an item failed, else `untested` if one was not exercised (or no calls), else `ready`. ' +
       'Persona scenarios (every persona under each of look-up and verify that the connector enables; a look-up only for a persona ' +
-      "whose special fields the allow-list holds) are listed as met or not, outside the verdict. The admin key reads any consumer, a " +
-      "consumer key only its own (403 `not_own_consumer`). `Accept: text/csv`: one line per checklist item and persona scenario.",
+      "whose special fields the allow-list holds) are listed as met or not, outside the verdict. The admin key and MANAGER_API_KEY (Bearer, or the " +
+      "password of HTTP Basic) read any consumer, a consumer key only its own (403 `not_own_consumer`). `Accept: text/csv`: one line per checklist item and persona scenario.",
   })
   @ApiZodParam('consumerId', consumerIdParamSchema, READINESS_EXAMPLE.consumerId)
   @ApiZodQuery(readinessQuerySchema, { from: '2026-11-24T00:00:00+07:00', to: '2026-12-01T00:00:00+07:00' })
@@ -58,7 +59,7 @@ export class ReadinessController {
   async scenarios(
     @Param('consumerId') consumerId: string,
     @Query() query: unknown,
-    @Holder() holder: KeyHolder,
+    @Reader() holder: ReaderKeyHolder,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReadinessReport | string> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { KeyHolder } from '../access/admin.guard.js';
+import type { ReaderKeyHolder } from '../access/manager.guard.js';
 import { ConsumersService } from '../access/consumers.service.js';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { ForbiddenError } from '../common/domain-error.js';
@@ -35,12 +35,12 @@ export class ReadinessService {
   ) {}
 
   /**
-   * Who may read a consumer's readiness: the admin key, or that consumer's own key (another consumer's is 403: the
-   * developer asked for an id that is not theirs, and knows which ids exist only through its own key).
-   * The MANAGER_API_KEY of issue 10 (read-only managers) is added here as a third KeyHolder kind that may read any.
+   * Who may read a consumer's readiness: the admin key and MANAGER_API_KEY (managers read, never change), or that
+   * consumer's own key (another consumer's is 403: the developer asked for an id that is not theirs, and knows which
+   * ids exist only through its own key).
    */
-  assertMayRead(holder: KeyHolder, consumerId: string): void {
-    if (holder.kind === 'admin') return;
+  assertMayRead(holder: ReaderKeyHolder, consumerId: string): void {
+    if (holder.kind === 'admin' || holder.kind === 'manager') return;
     if (holder.kind === 'consumer' && holder.consumerId === consumerId.toLowerCase()) return;
     throw new ForbiddenError('not_own_consumer', "A consumer key may read only its own consumer's readiness; this id is another consumer's.");
   }

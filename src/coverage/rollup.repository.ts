@@ -92,9 +92,14 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>,
 export class RollupRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** The hour after the last one rolled up, or null before the first. */
+  /** The first hour after the unbroken run of rolled hours that starts with the oldest (null before the first): where the job goes on. */
   async rolledUntil(): Promise<number | null> {
-    const { rows } = await this.pool.query<{ last: Date | null }>('SELECT max(hour_start) AS last FROM coverage_rolled_hours');
+    // The end of the first unbroken run of rolled hours, not the last rolled hour: a replay of closed hours ahead of
+    // the job (while it was behind) must not make the job skip the hours in between.
+    const { rows } = await this.pool.query<{ last: Date | null }>(
+      `SELECT min(r.hour_start) AS last FROM coverage_rolled_hours r
+       WHERE NOT EXISTS (SELECT 1 FROM coverage_rolled_hours n WHERE n.hour_start = r.hour_start + interval '1 hour')`,
+    );
     return rows[0].last ? rows[0].last.getTime() + HOUR_MS : null;
   }
 

@@ -59,7 +59,9 @@ function journalRow(serviceCode: string, outcome: 'ok' | 'unavailable', latencyM
 
 /** The digits of a shown figure: the same in both languages whatever their separators. */
 const digits = (text: string | null) => (text ?? '').replace(/\D/g, '');
-const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits((ratio * 100).toFixed(1)));
+// Rounded as the page rounds (Intl, half away from zero on the shortest decimal form: 94.85 → 94.9, where toFixed gives 94.8).
+const ONE_DECIMAL = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits(ONE_DECIMAL.format(ratio * 100)));
 
 /**
  * The managers' dashboard (issue 10) in a real headless Chromium: it loads without console errors, shows the API's

@@ -1,11 +1,21 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
 import { persona, unusedIdNumber } from '../factories/registry.factory.js';
 import { expectProblem } from '../utils/problem.js';
 import { ADMIN_AUTH, uniqueRequestId, useTestApp } from '../utils/test-app.js';
 
+// Managers read any consumer's readiness: this file's app knows a manager key (read when the app is created).
+const outerManagerKey = process.env.MANAGER_API_KEY;
+process.env.MANAGER_API_KEY = 'test-manager-key-readiness-000000000';
+const MANAGER_BEARER = { authorization: `Bearer ${process.env.MANAGER_API_KEY}` };
+const MANAGER_BASIC = { authorization: `Basic ${Buffer.from(`manager:${process.env.MANAGER_API_KEY}`).toString('base64')}` };
+
 const SERVICE = 'SANDBOX-ALL';
+afterAll(() => {
+  if (outerManagerKey === undefined) delete process.env.MANAGER_API_KEY;
+  else process.env.MANAGER_API_KEY = outerManagerKey;
+});
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
@@ -227,6 +237,16 @@ describe('go-live readiness per consumer', () => {
       const refused = await request(server()).get(`/coverage/v1/consumers/${other.consumerId}/scenarios`).set(client.auth);
       expectProblem(refused, 403, 'not_own_consumer');
       expectProblem(await request(server()).get(`/coverage/v1/consumers/${other.consumerId}/scenarios`), 401, 'missing_credentials');
+    });
+
+    it("lets a manager read any consumer's readiness (Bearer or Basic), and the manager's key opens nothing of the operator's", async () => {
+      for (const auth of [MANAGER_BEARER, MANAGER_BASIC]) {
+        expect((await readiness(other, auth)).body).toMatchObject({ consumerId: other.consumerId, consumerName: other.name });
+      }
+      expectProblem(await request(server()).get('/ops/queues').set(MANAGER_BEARER), 401, 'unknown_credentials');
+      expectProblem(await request(server()).get('/journal/v1/calls').set(MANAGER_BEARER), 401, 'unknown_credentials');
+      const wrong = { authorization: `Basic ${Buffer.from('manager:not-the-manager-key-0000000000000').toString('base64')}` };
+      expectProblem(await request(server()).get(`/coverage/v1/consumers/${other.consumerId}/scenarios`).set(wrong), 401, 'unknown_credentials');
     });
 
     it('answers 404 for an unknown consumer and 400 naming the field for a bad id or period', async () => {

@@ -142,17 +142,26 @@ describe('coverage per public service', () => {
   });
 
   it('exposes the status and success ratio of every service over the last 24 hours in GET /ops/metrics', async () => {
+    // Services of this test's own: the last 24 hours hold the calls of every test file that ran before this one.
+    const created = async (label: string) => {
+      const code = `T-COV-${label}-${randomUUID().slice(0, 6)}`;
+      await http().post(`/portal/v1/services/${code}`).set(ADMIN_AUTH).send({ nameVi: 'Thủ tục thử', nameEn: 'Coverage test', leadAgency: 'popgate', allowedFields: ['idNumber', 'fullName'] }).expect(201);
+      await http().put(`/connectors/v1/${code}`).set(ADMIN_AUTH).send({ state: 'enabled', operations: ['verify'], faultProfile: null, applyFaultsToAllCallers: false, note: null }).expect(200);
+      return code;
+    };
+    const [busy, idle] = [await created('BUSY'), await created('IDLE')];
+    await http().put(`/coverage/v1/services/${busy}/stage`).set(ADMIN_AUTH).send({ stage: 'testing' }).expect(200);
     const now = Date.now() - 60_000;
-    const rows = Array.from({ length: 10 }, (_, i) => row(healthy, i < 8 ? 'ok' : 'unavailable', 4, now + i));
+    const rows = Array.from({ length: 10 }, (_, i) => row(busy, i < 8 ? 'ok' : 'unavailable', 4, now + i));
     await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
     const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
     const sample = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
-    expect(sample('popgate_coverage_service_status', `service="${healthy}",status="degraded"`)).toBe('1');
-    expect(sample('popgate_coverage_service_status', `service="${healthy}",status="integrated"`)).toBe('0');
-    expect(sample('popgate_coverage_success_ratio', `service="${healthy}"`)).toBe('0.8');
-    // A planned service without calls today: not integrated, and no success ratio.
-    expect(sample('popgate_coverage_service_status', `service="${planned}",status="not_integrated"`)).toBe('1');
-    expect(sample('popgate_coverage_success_ratio', `service="${planned}"`)).toBeUndefined();
+    expect(sample('popgate_coverage_service_status', `service="${busy}",status="degraded"`)).toBe('1');
+    expect(sample('popgate_coverage_service_status', `service="${busy}",status="integrated"`)).toBe('0');
+    expect(sample('popgate_coverage_success_ratio', `service="${busy}"`)).toBe('0.8');
+    // A planned service without calls: not integrated, and no success ratio.
+    expect(sample('popgate_coverage_service_status', `service="${idle}",status="not_integrated"`)).toBe('1');
+    expect(sample('popgate_coverage_success_ratio', `service="${idle}"`)).toBeUndefined();
   });
 
   it('gives a measure per hour and per Vietnamese day beside the previous period, from the rollups and the open hours alike', async () => {

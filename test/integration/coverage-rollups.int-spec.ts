@@ -218,6 +218,9 @@ describe('coverage rollups of the call journal', () => {
     const firstRun = await service().catchUp(now, 4);
     expect(firstRun.hours).toEqual([0, 1, 2, 3].map((i) => new Date(firstHour + i * HOUR_MS).toISOString()));
     expect(firstRun.remaining).toBe(closedHours - 4);
+    // A replay of a closed hour ahead of the job does not make it skip the hours in between.
+    await service().replay(firstHour + 6 * HOUR_MS, firstHour + 7 * HOUR_MS);
+    expect(await rollups().rolledUntil()).toBe(firstHour + 4 * HOUR_MS);
     const secondRun = await service().catchUp(now, 1_000);
     expect(secondRun.hours[0]).toBe(new Date(firstHour + 4 * HOUR_MS).toISOString());
     expect(secondRun.hours.at(-1)).toBe(new Date(DAY_START + 8 * HOUR_MS).toISOString());
@@ -284,6 +287,9 @@ describe('coverage rollups of the call journal', () => {
     await expectEventually(async () => expectSameGroups(await hourlyOf(hour), aggregate(journal)), 20_000);
     const bad = await testApp.http.post('/coverage/v1/rollups/replay').set(ADMIN_AUTH).send({ from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'from', rule: 'before_to' })]);
+    // The open hour (and any later one) is never rolled up by a replay: coverage reads it from the journal.
+    const open = await testApp.http.post('/coverage/v1/rollups/replay').set(ADMIN_AUTH).send({ from: new Date(Date.now() - 3 * HOUR_MS).toISOString(), to: new Date(Date.now() + HOUR_MS).toISOString() }).expect(400);
+    expect(open.body.errors).toEqual([expect.objectContaining({ field: 'to', rule: 'closed_hours_only' })]);
     // Retention dropped the day: a replay keeps its rollups rather than recompute them from nothing.
     await testApp.db.query(`DROP TABLE ${partitionName(DAY)}`);
     expect(await service().replay(hour, hour + HOUR_MS)).toEqual([]);
