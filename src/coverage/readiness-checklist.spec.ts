@@ -92,9 +92,14 @@ describe('the checklist', () => {
   });
 
   it('calls more than five retries a flood, whatever their gaps', () => {
-    const calls = [fault('timeout', 0), ...[1, 2, 3, 4, 5, 6].map((n) => call(n * 2_000))];
+    const calls = [fault('timeout', 0), ...[1, 2, 3, 4, 5, 6].map((n) => fault('timeout', n * 2_000))];
     expect(itemOf(calls, 'after_timeout')).toMatchObject({ status: 'failed', evidence: [expect.objectContaining({ finding: 'flooded: more than 5 retries within 10 min' })] });
-    expect(itemOf(calls.slice(0, 6), 'after_timeout')).toMatchObject({ status: 'passed' });
+    expect(itemOf([...calls.slice(0, 5), call(12_000)], 'after_timeout').evidence[0].finding).not.toMatch(/flooded/);
+  });
+
+  it('ends a retry chain at the first answer: the same request sent again afterwards is a new request, not a flood', () => {
+    const calls = [fault('unavailable', 0), call(2_000), ...[1, 2, 3, 4, 5, 6].map((n) => call(2_000 + n * 10_000))];
+    expect(itemOf(calls, 'after_unavailable')).toMatchObject({ status: 'passed', evidence: [expect.objectContaining({ finding: 'retried 2000 ms later, 1 retry in the window' })] });
   });
 
   it('fails a retry before the Retry-After of a 429', () => {

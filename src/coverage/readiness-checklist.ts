@@ -85,8 +85,6 @@ interface Instance {
   next: ScenarioCall[];
 }
 
-const sameRequest = (a: ScenarioCall, b: ScenarioCall) => a.fingerprint === b.fingerprint || a.requestId === b.requestId;
-
 /**
  * The readiness of one consumer for one service, from its calls of that service in time order. `calls` may run past
  * `period.to` by up to RETRY_WINDOW_MS: those later calls are read only as what the client did after a call of the
@@ -221,7 +219,13 @@ function followUpsOf(calls: readonly ScenarioCall[]): Map<ScenarioCall, Scenario
       result.set(call, found);
     }
   }
-  for (const found of result.values()) found.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.callId.localeCompare(b.callId));
+  for (const [call, found] of result) {
+    found.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.callId.localeCompare(b.callId));
+    // A retry chain ends at the first call that got an answer: the same request sent again after that (the same
+    // citizen asked about once more, a page read again) is a new request, not a retry, and no flood.
+    const answered = found.findIndex((next) => !faultScenarioOf(next) && !isPermanentError(next));
+    if (answered >= 0) result.set(call, found.slice(0, answered + 1));
+  }
   return result;
 }
 

@@ -29,7 +29,7 @@ export class ReadinessController {
       "Reads the consumer's calls in the call journal (`from`-`to`, default the last 7 days, at most " +
       `${MAX_READINESS_DAYS} days; calls up to ${RETRY_WINDOW_MS / 60_000} min after \`to\` are read as what it did after the period's last calls) ` +
       'and judges them per service against the scenario catalogue. A **retry** of a call is a later call of the same request ' +
-      `(the same fingerprint or the same X-Request-Id) within ${RETRY_WINDOW_MS / 60_000} min. Checklist items: one per fault kind ` +
+      `(the same fingerprint or the same X-Request-Id) within ${RETRY_WINDOW_MS / 60_000} min, up to the first that got an answer (a request sent again after an answer is a new one). Checklist items: one per fault kind ` +
       `(a simulated fault, or the same real failure: 503, 429, 500, timeout, reset) - after \`unavailable\`, \`server_error\`, \`reset\`: ` +
       `no retry (gave up), or a first retry at least ${MIN_RETRY_GAP_MS} ms later, at most ${MAX_RETRIES} retries, and a wait never ` +
       'shorter than 0.8 x the wait before it (backoff); after `rate_limited`: the first retry no sooner than the Retry-After given ' +
