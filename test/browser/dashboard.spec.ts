@@ -124,6 +124,13 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits(ON
     await testApp.app.get(JournalPartitions).ensureAhead(undefined, 1);
     const [{ codes }] = await testApp.db.query(`SELECT array_agg(code ORDER BY code) AS codes FROM public_services WHERE essential`);
     [healthy, failing] = codes as string[];
+    // The page shows the last 24 hours (and 7 days): the two services' figures are this file's fixtures alone, not the
+    // calls other test files made of them in the shared test database (raw, or already rolled up).
+    const fixtures = [healthy, failing];
+    await testApp.db.query(`DELETE FROM call_journal WHERE service_code = ANY ($1) AND received_at > now() - interval '8 days'`, [fixtures]);
+    await testApp.db.query(`DELETE FROM coverage_rollup_hourly WHERE service_code = ANY ($1) AND hour_start > now() - interval '8 days'`, [fixtures]);
+    await testApp.db.query(`DELETE FROM coverage_field_hourly WHERE service_code = ANY ($1) AND hour_start > now() - interval '8 days'`, [fixtures]);
+    await testApp.db.query(`DELETE FROM coverage_rollup_daily WHERE service_code = ANY ($1) AND day > (now() - interval '9 days')::date`, [fixtures]);
     // In the open hour: a closed one may have been rolled up already (by this app's scheduler) without these rows.
     const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const rows = [
