@@ -14,7 +14,7 @@ import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js
 import { addDays, vietnamDay } from '../src/journal/vietnam-day.js';
 import { projectRoot } from '../src/reference/project-root.js';
 import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
-import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
+import { BENCH_DATABASE_URL, dropDatabase, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'bench-coverage-admin-key-00000000000000';
@@ -294,12 +294,7 @@ async function main(): Promise<void> {
   // A database of its own, made afresh: the figures are those of this dataset and nothing else. `--reuse` keeps the
   // dataset of the last run (to measure again without generating it again): the period is then the journal's.
   const databaseUrl = `${BENCH_DATABASE_URL}_coverage`;
-  if (!values.reuse) {
-    const maintenance = new pg.Client({ connectionString: databaseUrl.replace(/\/[^/]*$/, '/postgres') });
-    await maintenance.connect();
-    await maintenance.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-    await maintenance.end();
-  }
+  if (!values.reuse) await dropDatabase(databaseUrl);
   const dataSource = createDataSource(databaseUrl, 4);
   await prepareDatabase(dataSource, databaseUrl);
   const pool = pgPoolOf(dataSource);

@@ -1,18 +1,14 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { createDataSource } from '../src/database/data-source.js';
-import pg from 'pg';
 import { pgPoolOf, prepareDatabase } from '../src/database/database-bootstrap.js';
 import { syncBatchJobId } from '../src/portal/sync-run.producer.js';
 import { QueueName } from '../src/queue/queue-names.js';
 import { bullConnection } from '../src/queue/queue.module.js';
-import { projectRoot } from '../src/reference/project-root.js';
 import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
-import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
+import { BENCH_DATABASE_URL, dropDatabase, machineSummary, recordResult, startServer, startWorker, stopAll, stopServer } from './bench-support.js';
 import { measureFollower, type FollowerFigures } from './follower-rate.js';
 import { differingResults, runFloor } from './sync-floor.js';
 
@@ -31,21 +27,6 @@ const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
     if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text}`);
     return text ? JSON.parse(text) : null;
   });
-
-async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', join(projectRoot(), 'dist/src/worker.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('popgate worker started')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('a worker did not start');
-    await sleep(50);
-  }
-  return child;
-}
-
-const stopAll = (children: ChildProcess[]) =>
-  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
 
 /** A catalog service of the bench's own, every held field allowed, its connector enabling verify-batch and look-up. */
 async function benchService(code: string): Promise<void> {
@@ -155,10 +136,7 @@ async function main(): Promise<void> {
   // A database of its own, made afresh: what earlier runs left (millions of audit and result rows, the follower's
   // events recorded into the registry) would otherwise weigh on this run's figures.
   const databaseUrl = `${BENCH_DATABASE_URL}_sync`;
-  const maintenance = new pg.Client({ connectionString: databaseUrl.replace(/\/[^/]*$/, '/postgres') });
-  await maintenance.connect();
-  await maintenance.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-  await maintenance.end();
+  await dropDatabase(databaseUrl);
   const dataSource = createDataSource(databaseUrl, 10);
   await prepareDatabase(dataSource, databaseUrl);
   const pool = pgPoolOf(dataSource);

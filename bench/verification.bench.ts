@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -15,7 +14,7 @@ import { QueueName } from '../src/queue/queue-names.js';
 import { bullConnection } from '../src/queue/queue.module.js';
 import { projectRoot } from '../src/reference/project-root.js';
 import { RegistrySeeder } from '../src/sandbox/seeding/registry-seeder.js';
-import { BENCH_DATABASE_URL, machineSummary, recordResult, startServer, stopServer } from './bench-support.js';
+import { BENCH_DATABASE_URL, machineSummary, recordResult, startProcess, startServer, startWorker, stopAll, stopServer } from './bench-support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'bench-verification-admin-key-000000000';
@@ -24,23 +23,6 @@ const SERVICE = 'BENCH-VERIFY';
 const LOGNORMAL = { medianMs: 50, p99Ms: 200 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Starts a process and waits until it prints `ready` (the floor's workers) or its start line (popgate's). */
-async function startProcess(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes(ready)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not start`);
-    await sleep(50);
-  }
-  return child;
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
-}
 
 /** Waits until `done()` reaches `total`, printing progress; returns the seconds it took from `startedAt`. */
 async function until(label: string, total: number, startedAt: number, done: () => Promise<number>): Promise<number> {
@@ -122,7 +104,7 @@ async function main(): Promise<void> {
     body: JSON.stringify({ nameVi: 'Thử tải', nameEn: 'Benchmark procedure', leadAgency: 'popgate', allowedFields: ['idNumber', 'fullName', 'dateOfBirth', 'sex'] }),
   });
   const workers = await Promise.all(
-    Array.from({ length: workerCount }, () => startProcess(['--max-semi-space-size=64', join(projectRoot(), 'dist/src/worker.js')], { ...env, LOG_LEVEL: 'info' }, 'popgate worker started')),
+    Array.from({ length: workerCount }, () => startWorker({ ...env, LOG_LEVEL: 'info' })),
   );
   const config = loadConfig({ ...process.env, ...env });
   const repository = new DossierRepository(dataSource, pgPoolOf(dataSource));

@@ -4,7 +4,7 @@ import { AccessMetrics } from './access-metrics.js';
 import { AddressLimits } from './address-limits.service.js';
 import { AdminKey } from './admin-key.service.js';
 import { AdminGuard, AnyKeyGuard, PortalGuard } from './admin.guard.js';
-import { ManagerGuard } from './manager.guard.js';
+import { ManagerGuard, ReaderKeys } from './manager.guard.js';
 import { CitizenHmac } from './citizen-hmac.js';
 import { ConsumerDirectory } from './consumer-directory.service.js';
 import { SystemConsumers } from './system-consumers.service.js';
@@ -20,7 +20,7 @@ import { AccessGate } from './access-gate.service.js';
 @Module({
   imports: [CatalogModule],
   controllers: [ConsumersController, AuditController],
-  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, SystemConsumers, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics, ManagerGuard],
-  exports: [SystemConsumers, ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule, ManagerGuard],
+  providers: [ConsumersService, ConsentsService, AuditQueryRepository, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, SystemConsumers, ConsumerLimits, AddressLimits, AccessGate, AccessMetrics, ReaderKeys, ManagerGuard],
+  exports: [SystemConsumers, ConsumersService, ConsentsService, AdminKey, AdminGuard, AnyKeyGuard, PortalGuard, CitizenHmac, ConsumerDirectory, ConsumerLimits, AccessGate, CatalogModule, ReaderKeys, ManagerGuard],
 })
 export class AccessModule {}

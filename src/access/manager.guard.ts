@@ -20,13 +20,16 @@ export function offeredKey(authorization: string | undefined): string | null {
   return colon < 0 ? null : decoded.slice(colon + 1);
 }
 
+/** Who holds the key of a request that ManagerOrAnyKeyGuard let through: the operator, a manager, or one consumer. */
+export type ReaderKeyHolder = { kind: 'admin' } | { kind: 'manager' } | { kind: 'consumer'; consumerId: string; consumerName: string };
+
 /**
- * Managers' reads (coverage): the admin key or MANAGER_API_KEY, read-only by the routes it guards, either as a
- * Bearer token or as the password of HTTP Basic. A consumer's key gets 403 (known, not allowed), anything else 401
- * with `WWW-Authenticate: Basic` so that a browser asks. Keys are compared by their hash.
+ * Whose key is offered to the reads that managers may make: the admin key, MANAGER_API_KEY, or a consumer's key.
+ * Keys are compared by their hash; only the manager key's hash is kept. One place for the two guards below and the
+ * dashboard's sign-in, so that the coverage tables, the readiness reports and the dashboard know the same keys.
  */
 @Injectable()
-export class ManagerGuard implements CanActivate {
+export class ReaderKeys {
   private readonly managerKeyHash: string | null;
 
   constructor(
@@ -37,6 +40,25 @@ export class ManagerGuard implements CanActivate {
     this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
   }
 
+  /** The holder of `key`, or null when nobody holds it (or it has been revoked). */
+  async holderOf(key: string): Promise<ReaderKeyHolder | null> {
+    const hash = hashApiKey(key);
+    if (this.adminKey.matches(hash)) return { kind: 'admin' };
+    if (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash)) return { kind: 'manager' };
+    const consumer = /^[\w.~-]{24,128}$/.test(key) ? await this.consumers.byKey(key) : null;
+    return consumer ? { kind: 'consumer', consumerId: consumer.consumerId, consumerName: consumer.name } : null;
+  }
+}
+
+/**
+ * Managers' reads (coverage): the admin key or MANAGER_API_KEY, read-only by the routes it guards, either as a
+ * Bearer token or as the password of HTTP Basic. A consumer's key gets 403 (known, not allowed), anything else 401
+ * with `WWW-Authenticate: Basic` so that a browser asks.
+ */
+@Injectable()
+export class ManagerGuard implements CanActivate {
+  constructor(private readonly keys: ReaderKeys) {}
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Every 401 asks for Basic credentials, so that a browser prompts again after a wrong password.
@@ -46,18 +68,13 @@ export class ManagerGuard implements CanActivate {
       challenge();
       throw new UnauthorizedError('missing_credentials', 'Send the admin key or MANAGER_API_KEY as `Authorization: Bearer <key>` or as the password of HTTP Basic.');
     }
-    const hash = hashApiKey(key);
-    if (this.adminKey.matches(hash) || (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash))) return true;
-    if (/^[\w.~-]{24,128}$/.test(key) && (await this.consumers.byKey(key))) {
-      throw new ForbiddenError('manager_key_required', 'This endpoint needs the admin key or MANAGER_API_KEY; a consumer key cannot use it.');
-    }
+    const holder = await this.keys.holderOf(key);
+    if (holder?.kind === 'admin' || holder?.kind === 'manager') return true;
+    if (holder?.kind === 'consumer') throw new ForbiddenError('manager_key_required', 'This endpoint needs the admin key or MANAGER_API_KEY; a consumer key cannot use it.');
     challenge();
     throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
   }
 }
-
-/** Who holds the key of a request that ManagerOrAnyKeyGuard let through: the operator, a manager, or one consumer. */
-export type ReaderKeyHolder = { kind: 'admin' } | { kind: 'manager' } | { kind: 'consumer'; consumerId: string };
 
 const READER_KEY_HOLDER = Symbol('popgate.readerKeyHolder');
 
@@ -70,28 +87,15 @@ const READER_KEY_HOLDER = Symbol('popgate.readerKeyHolder');
  */
 @Injectable()
 export class ManagerOrAnyKeyGuard implements CanActivate {
-  private readonly managerKeyHash: string | null;
-
-  constructor(
-    private readonly adminKey: AdminKey,
-    private readonly consumers: ConsumerDirectory,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
-  }
+  constructor(private readonly keys: ReaderKeys) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { [READER_KEY_HOLDER]?: ReaderKeyHolder }>();
     const key = offeredKey(request.headers.authorization);
     if (key === null) throw new UnauthorizedError('missing_credentials', 'Send a key as `Authorization: Bearer <key>` or as the password of HTTP Basic.');
-    const hash = hashApiKey(key);
-    if (this.adminKey.matches(hash)) request[READER_KEY_HOLDER] = { kind: 'admin' };
-    else if (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash)) request[READER_KEY_HOLDER] = { kind: 'manager' };
-    else {
-      const consumer = /^[\w.~-]{24,128}$/.test(key) ? await this.consumers.byKey(key) : null;
-      if (!consumer) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
-      request[READER_KEY_HOLDER] = { kind: 'consumer', consumerId: consumer.consumerId };
-    }
+    const holder = await this.keys.holderOf(key);
+    if (!holder) throw new UnauthorizedError('unknown_credentials', 'The API key is not known, or has been revoked.');
+    request[READER_KEY_HOLDER] = holder;
     return true;
   }
 }

@@ -4,10 +4,7 @@ import { dirname, join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminKey } from '../access/admin-key.service.js';
-import { digestsEqual, hashApiKey } from '../access/api-key.js';
-import { ConsumerDirectory } from '../access/consumer-directory.service.js';
-import { offeredKey } from '../access/manager.guard.js';
+import { offeredKey, ReaderKeys } from '../access/manager.guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { projectRoot } from '../reference/project-root.js';
 import { DASHBOARD_TEXTS } from './dashboard-i18n.js';
@@ -34,18 +31,15 @@ const FROM_SESSION = Symbol('popgate.dashboardSession');
  */
 @Injectable()
 export class DashboardService implements OnModuleInit {
-  private readonly managerKeyHash: string | null;
   private readonly seal: SessionSeal;
   /** Read when the HTTP server starts (a worker process serves none). */
   private assets = new Map<string, DashboardAsset>();
 
   constructor(
-    private readonly adminKey: AdminKey,
-    private readonly consumers: ConsumerDirectory,
+    private readonly keys: ReaderKeys,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.managerKeyHash = config.coverage.managerApiKey ? hashApiKey(config.coverage.managerApiKey) : null;
     this.seal = new SessionSeal(config.access.adminApiKey ?? null);
   }
 
@@ -90,14 +84,11 @@ export class DashboardService implements OnModuleInit {
     return role ? { ...role, key: session.key, expiresAt: session.expiresAt } : null;
   }
 
-  /** Who holds `key`: the operator, a manager, a consumer with a live key, or nobody. Compared by hash. */
+  /** Who holds `key` (ReaderKeys): the operator, a manager, a consumer with a live key, or nobody. */
   async roleOf(key: string): Promise<DashboardRole | null> {
-    const hash = hashApiKey(key);
-    if (this.adminKey.matches(hash)) return { role: 'admin' };
-    if (this.managerKeyHash !== null && digestsEqual(hash, this.managerKeyHash)) return { role: 'manager' };
-    if (!/^[\w.~-]{24,128}$/.test(key)) return null;
-    const consumer = await this.consumers.byKey(key);
-    return consumer ? { role: 'consumer', consumerId: consumer.consumerId, consumerName: consumer.name } : null;
+    const holder = await this.keys.holderOf(key);
+    if (!holder) return null;
+    return holder.kind === 'consumer' ? { role: 'consumer', consumerId: holder.consumerId, consumerName: holder.consumerName } : { role: holder.kind };
   }
 
   /** The role of the key a request offers as Bearer or Basic (a browser's sign-in prompt), or null. */

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
+import { insertJournalRows, journalRow as fixtureRow } from '../factories/journal.factory.js';
 
 // Set before the app starts (its config is read then).
 process.env.MANAGER_API_KEY = 'test-manager-key-0000000000000000000';
@@ -39,23 +39,8 @@ interface CoverageLine {
   dossiers: { automationRate: number | null; backlog: number };
 }
 
-function journalRow(serviceCode: string, outcome: 'ok' | 'unavailable', latencyMs: number, at: number) {
-  return {
-    call_id: uuidv7(),
-    received_at: new Date(at).toISOString(),
-    request_id: `${REQUEST_PREFIX}${randomUUID()}`,
-    transport: 'http',
-    consumer_id: null,
-    service_code: serviceCode,
-    operation: 'verify',
-    outcome,
-    http_status: outcome === 'ok' ? 200 : 503,
-    latency_ms: latencyMs,
-    fields_requested: ['fullName'],
-    fields_returned: outcome === 'ok' ? ['fullName'] : [],
-    fingerprint: 'd'.repeat(64),
-  };
-}
+const journalRow = (serviceCode: string, outcome: 'ok' | 'unavailable', latencyMs: number, at: number) =>
+  fixtureRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix: REQUEST_PREFIX, fingerprintChar: 'd' });
 
 /** The digits of a shown figure: the same in both languages whatever their separators. */
 const digits = (text: string | null) => (text ?? '').replace(/\D/g, '');
@@ -137,7 +122,7 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits(ON
       ...Array.from({ length: 30 }, (_, i) => journalRow(healthy, 'ok', 4 + i, hourStart + i)),
       ...Array.from({ length: 12 }, (_, i) => journalRow(failing, i < 4 ? 'ok' : 'unavailable', 3, hourStart + 100 + i)),
     ];
-    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await insertJournalRows(testApp.db, rows);
     await fileDossiers(healthy, ['verified', 'verified', 'rejected', 'needs_review', 'received', 'received']);
     await fileDossiers(failing, ['needs_review', 'verifying']);
     // A completed verify run of the failing service: 100 records, 90 matched, discrepancies in two fields.

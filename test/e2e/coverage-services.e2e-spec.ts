@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { v7 as uuidv7 } from 'uuid';
+import { insertJournalRows, journalRow } from '../factories/journal.factory.js';
 
 // Set before the app starts (the config is read then): the managers' read-only key, and thresholds of this file;
 // restored when the file ends.
@@ -17,6 +17,7 @@ const { REGISTRY_FIELDS } = await import('../../src/catalog/registry-fields.js')
 const { ReferenceData } = await import('../../src/reference/reference-data.js');
 const { expectProblem } = await import('../utils/problem.js');
 const { ADMIN_AUTH, DEVELOPER_AUTH, useTestApp } = await import('../utils/test-app.js');
+const { syncTestService } = await import('../factories/sync-records.factory.js');
 
 const HOUR_MS = 3_600_000;
 /** A Vietnamese day far from today: only this file's rows are in it. */
@@ -25,23 +26,8 @@ const DAY_START = vietnamDayStart(DAY);
 const MANAGER_BASIC = { authorization: `Basic ${Buffer.from(`manager:${process.env.MANAGER_API_KEY}`).toString('base64')}` };
 const MANAGER_BEARER = { authorization: `Bearer ${process.env.MANAGER_API_KEY}` };
 
-function row(serviceCode: string, outcome: string, latencyMs: number, at: number) {
-  return {
-    call_id: uuidv7(),
-    received_at: new Date(at).toISOString(),
-    request_id: `coverage-${at > DAY_START + 2 * 24 * HOUR_MS ? 'now-' : ''}${randomUUID()}`,
-    transport: 'http',
-    consumer_id: null,
-    service_code: serviceCode,
-    operation: 'verify',
-    outcome,
-    http_status: outcome === 'ok' ? 200 : 503,
-    latency_ms: latencyMs,
-    fields_requested: ['fullName'],
-    fields_returned: outcome === 'ok' ? ['fullName'] : [],
-    fingerprint: 'c'.repeat(64),
-  };
-}
+const row = (serviceCode: string, outcome: string, latencyMs: number, at: number) =>
+  journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix: `coverage-${at > DAY_START + 2 * 24 * HOUR_MS ? 'now-' : ''}` });
 
 /**
  * GET /coverage/v1/services (issue 10): every catalog service with its connector, stage, calls, latency and a status
@@ -75,7 +61,7 @@ describe('coverage per public service', () => {
       ...Array.from({ length: 2 }, () => row(quiet, 'ok', 3, DAY_START + 3 * HOUR_MS)),
       ...Array.from({ length: 10 }, () => row(planned, 'ok', 3, DAY_START + 3 * HOUR_MS)),
     ];
-    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await insertJournalRows(testApp.db, rows);
     // The first half of the day rolled up; the rest is read from the journal as open hours.
     await testApp.app.get(RollupService).replay(DAY_START, DAY_START + 6 * HOUR_MS);
     for (const code of [healthy, failing, quiet]) {
@@ -143,17 +129,11 @@ describe('coverage per public service', () => {
 
   it('exposes the status and success ratio of every service over the last 24 hours in GET /ops/metrics', async () => {
     // Services of this test's own: the last 24 hours hold the calls of every test file that ran before this one.
-    const created = async (label: string) => {
-      const code = `T-COV-${label}-${randomUUID().slice(0, 6)}`;
-      await http().post(`/portal/v1/services/${code}`).set(ADMIN_AUTH).send({ nameVi: 'Thủ tục thử', nameEn: 'Coverage test', leadAgency: 'popgate', allowedFields: ['idNumber', 'fullName'] }).expect(201);
-      await http().put(`/connectors/v1/${code}`).set(ADMIN_AUTH).send({ state: 'enabled', operations: ['verify'], faultProfile: null, applyFaultsToAllCallers: false, note: null }).expect(200);
-      return code;
-    };
-    const [busy, idle] = [await created('BUSY'), await created('IDLE')];
+    const [busy, idle] = [await syncTestService(testApp.app, 'COV-BUSY', ['idNumber', 'fullName']), await syncTestService(testApp.app, 'COV-IDLE', ['idNumber', 'fullName'])];
     await http().put(`/coverage/v1/services/${busy}/stage`).set(ADMIN_AUTH).send({ stage: 'testing' }).expect(200);
     const now = Date.now() - 60_000;
     const rows = Array.from({ length: 10 }, (_, i) => row(busy, i < 8 ? 'ok' : 'unavailable', 4, now + i));
-    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await insertJournalRows(testApp.db, rows);
     const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
     const sample = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
     expect(sample('popgate_coverage_service_status', `service="${busy}",status="degraded"`)).toBe('1');
@@ -214,7 +194,7 @@ describe('coverage per public service', () => {
       refusedRow(next + HOUR_MS + 1),
       refusedRow(next + 5 * HOUR_MS),
     ];
-    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await insertJournalRows(testApp.db, rows);
     // One of the two hours rolled up, the other read from the journal.
     await testApp.app.get(RollupService).replay(next + HOUR_MS, next + 2 * HOUR_MS);
     const nextPeriod = `from=${encodeURIComponent(new Date(next).toISOString())}&to=${encodeURIComponent(new Date(next + 24 * HOUR_MS).toISOString())}`;

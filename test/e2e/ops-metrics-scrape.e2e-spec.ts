@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../../src/config/app-config.js';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
-import { persona, verifyBody } from '../factories/registry.factory.js';
+import { adultApplicant, persona, verifyBody } from '../factories/registry.factory.js';
 import { expectProblem } from '../utils/problem.js';
 import { ADMIN_AUTH, PORTAL_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 
@@ -96,13 +96,7 @@ describe('GET /ops/metrics as Prometheus scrapes it', () => {
       await http().post('/registry/v1/citizens/verify').set(asDeveloper).send(verifyBody()).expect(200);
       await http().get(`/registry/v1/citizens/${idNumber}?fields=religion`).set({ ...faulty.auth, 'x-service-code': '1.001456' }).expect(403);
       await http().get(`/registry/v1/citizens/${idNumber}?fields=fullName`).set({ ...asDeveloper, 'x-sandbox-fault': 'server_error' }).expect(500);
-      const [citizen] = await app.get(DataSource).query(
-        `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex,
-                permanent_detail AS detail, permanent_commune_code AS "communeCode"
-         FROM citizens WHERE status = 'alive' AND permanent_commune_code IS NOT NULL AND length(date_of_birth) = 10 AND date_of_birth < '2000'
-         ORDER BY id_number LIMIT 1`,
-      );
-      const applicant = { idNumber: citizen.idNumber, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth, sex: citizen.sex, permanentAddress: { detail: citizen.detail, communeCode: citizen.communeCode } };
+      const applicant = await adultApplicant(app.get(DataSource));
       const filed = await http().post('/portal/v1/dossiers').set(PORTAL_AUTH).send({ serviceCode: '1.004222', applicant }).expect(202);
       await expectEventually(async () => {
         const detail = await http().get(`/portal/v1/dossiers/${filed.body.dossierId}`).set(PORTAL_AUTH).expect(200);

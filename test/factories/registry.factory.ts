@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { DataSource } from 'typeorm';
 import { composeIdNumber, PERSONA_RANDOM_FLOOR } from '../../src/identity/id-number.js';
 import { PERSONAS, type Persona } from '../../src/sandbox/population/personas.js';
 
@@ -64,4 +65,15 @@ export function commune2025(code: string): CommuneRow {
   if (!line) throw new Error(`commune ${code} is not in config/reference/communes-2025.csv`);
   const [, name, provinceCode, provinceName] = line.trim().split(',');
   return { code, name, provinceCode, provinceName };
+}
+
+/** A dossier's applicant as a portal files it: a living adult with a full birth date and a 2025-map address. */
+export async function adultApplicant(db: DataSource): Promise<{ idNumber: string; fullName: string; dateOfBirth: string; sex: string; permanentAddress: { detail: string; communeCode: string } }> {
+  const [citizen] = await db.query(
+    `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex,
+            permanent_detail AS detail, permanent_commune_code AS "communeCode"
+     FROM citizens WHERE status = 'alive' AND permanent_commune_code IS NOT NULL AND length(date_of_birth) = 10 AND date_of_birth < '2000'
+     ORDER BY id_number LIMIT 1`,
+  );
+  return { idNumber: citizen.idNumber, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth, sex: citizen.sex, permanentAddress: { detail: citizen.detail, communeCode: citizen.communeCode } };
 }

@@ -11,6 +11,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { CoverageJobsProducer } from '../../src/coverage/coverage-jobs.producer.js';
 import { JobName, QueueName } from '../../src/queue/queue-names.js';
+import { insertJournalRows } from '../factories/journal.factory.js';
 import { expectEventually } from '../utils/expect-eventually.js';
 import { ADMIN_AUTH, useTestApp } from '../utils/test-app.js';
 
@@ -118,7 +119,7 @@ describe('coverage rollups of the call journal', () => {
     await testApp.db.query('DELETE FROM coverage_rolled_hours');
   };
   const insertRows = async (rows: ReturnType<typeof generatedRow>[]) => {
-    await testApp.db.query(`INSERT INTO call_journal SELECT * FROM json_populate_recordset(NULL::call_journal, $1::json)`, [JSON.stringify(rows)]);
+    await insertJournalRows(testApp.db, rows);
   };
   const journalOf = async (from: number, to: number) =>
     (await testApp.db.query(

@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestConsumer, type TestConsumer } from '../factories/access.factory.js';
+import { adultApplicant } from '../factories/registry.factory.js';
 import { freePort } from '../utils/free-port.js';
 import { ADMIN_AUTH, PORTAL_AUTH, createTestAppWithEnvironment, expectEventually, seedTestDataset } from '../utils/test-app.js';
 import { WorkerProcess, buildForProcesses } from '../utils/worker-process.js';
@@ -81,13 +82,7 @@ describe("a worker's metrics listener (METRICS_PORT)", () => {
   it("shows the worker's own counters: a dossier it decided is in its scrape, not in the API's", async () => {
     const decided = 'popgate_verification_attempts_total{outcome="decided"}';
     const before = sample((await toWorker('/ops/metrics', TOKEN_AUTH)).text, decided);
-    const [citizen] = await app.get(DataSource).query(
-      `SELECT id_number AS "idNumber", full_name AS "fullName", date_of_birth AS "dateOfBirth", sex,
-              permanent_detail AS detail, permanent_commune_code AS "communeCode"
-       FROM citizens WHERE status = 'alive' AND permanent_commune_code IS NOT NULL AND length(date_of_birth) = 10 AND date_of_birth < '2000'
-       ORDER BY id_number LIMIT 1`,
-    );
-    const applicant = { idNumber: citizen.idNumber, fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth, sex: citizen.sex, permanentAddress: { detail: citizen.detail, communeCode: citizen.communeCode } };
+    const applicant = await adultApplicant(app.get(DataSource));
     const filed = await request(app.getHttpServer()).post('/portal/v1/dossiers').set(PORTAL_AUTH).send({ serviceCode: '1.004222', applicant }).expect(202);
     await expectEventually(async () => {
       const detail = await request(app.getHttpServer()).get(`/portal/v1/dossiers/${filed.body.dossierId}`).set(PORTAL_AUTH).expect(200);
