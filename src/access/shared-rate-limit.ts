@@ -205,7 +205,10 @@ export class SharedRateLimit {
       results = await Promise.race([
         pipeline.exec(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          // The timeout is decided after the event loop's next poll: when this process itself stalled (CPU starved,
+          // a long GC), the timer is due at the same turn as a reply that came in meanwhile, and timers run before
+          // I/O; deciding at once would call a Redis that answered in time down and split the bucket per process.
+          timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`))), this.timeoutMs);
         }),
       ]);
     } catch (error) {
