@@ -1,48 +1,51 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { NotFoundError } from '../common/domain-error.js';
-import type { JournalOutcome } from '../journal/call-outcome.js';
-import type { Series, SeriesMeasure, SeriesQuery } from './coverage.dto.js';
-import { addHistograms, emptyHistogram, percentileOf } from './latency-buckets.js';
+import { DOSSIER_SERIES_MEASURES, type DossierSeriesMeasure, type Series, type SeriesMeasure, type SeriesQuery } from './coverage.dto.js';
+import type { DossierFiguresRow } from './dossier-rollup.repository.js';
+import { addFigures, decisionQuantileOf, DossierRollupService } from './dossier-rollup.service.js';
+import { addRow, emptyTally, latencyPercentileOf, ratio, successRateOf, type CallTally } from './call-figures.js';
 import { hourOf, RollupRepository, vietnamDayStart, type CallsAggregateRow } from './rollup.repository.js';
 import { vietnamDay } from '../journal/vietnam-day.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const ANSWERED: readonly string[] = ['ok', 'mismatch', 'not_found'] satisfies JournalOutcome[];
-/** Failures of the service side: it did not answer (a client's refused or invalid call is not one). */
-const FAILED: readonly string[] = ['unavailable', 'timeout', 'server_error'] satisfies JournalOutcome[];
 
-/** One bucket's figures, summed over services and outcomes. */
-interface BucketFigures {
-  calls: number;
-  answered: number;
-  failed: number;
-  latencySumMs: number;
-  latencyMaxMs: number;
-  histogram: number[];
+function dossierMeasureOf(measure: DossierSeriesMeasure, figures: DossierFiguresRow | undefined): number | null {
+  switch (measure) {
+    case 'dossiers_filed':
+      return figures?.filed ?? 0;
+    case 'automation_rate':
+      return ratio(figures?.decidedAutomatically ?? 0, figures?.filed ?? 0);
+    case 'decision_p50_seconds':
+      return figures ? decisionQuantileOf(figures, 0.5) : null;
+    case 'decision_p95_seconds':
+      return figures ? decisionQuantileOf(figures, 0.95) : null;
+  }
 }
 
-function measureOf(measure: SeriesMeasure, figures: BucketFigures | undefined): number | null {
-  const calls = figures?.calls ?? 0;
+function measureOf(measure: Exclude<SeriesMeasure, DossierSeriesMeasure>, figures: CallTally | undefined): number | null {
+  const measured = figures ? figures.answered + figures.failed : 0;
   const round = (value: number) => Math.round(value * 10_000) / 10_000;
   switch (measure) {
     case 'calls':
-      return calls;
+      return figures?.total ?? 0;
     case 'answered_calls':
       return figures?.answered ?? 0;
     case 'failed_calls':
       return figures?.failed ?? 0;
+    case 'simulated_calls':
+      return figures?.simulated ?? 0;
     case 'success_rate':
-      return calls === 0 ? null : round(figures!.answered / calls);
+      return figures ? successRateOf(figures) : null;
     case 'mean_latency_ms':
-      return calls === 0 ? null : round(figures!.latencySumMs / calls);
+      return measured === 0 ? null : round(figures!.latencySumMs / measured);
     case 'p50_latency_ms':
-      return figures ? percentileOf(figures.histogram, 0.5, figures.latencyMaxMs) : null;
+      return figures ? latencyPercentileOf(figures, 0.5) : null;
     case 'p95_latency_ms':
-      return figures ? percentileOf(figures.histogram, 0.95, figures.latencyMaxMs) : null;
+      return figures ? latencyPercentileOf(figures, 0.95) : null;
     case 'p99_latency_ms':
-      return figures ? percentileOf(figures.histogram, 0.99, figures.latencyMaxMs) : null;
+      return figures ? latencyPercentileOf(figures, 0.99) : null;
   }
 }
 
@@ -57,6 +60,7 @@ export class CoverageSeriesService {
   constructor(
     private readonly catalog: ServiceCatalog,
     private readonly rollups: RollupRepository,
+    private readonly dossierRollups: DossierRollupService,
   ) {}
 
   async series(query: SeriesQuery): Promise<Series> {
@@ -69,12 +73,9 @@ export class CoverageSeriesService {
     const to = lastStart + step;
     const length = to - from;
     const previousFrom = from - length;
-    const rows = await this.rollups.callsOfPeriod(previousFrom, to, { serviceCode: query.service, bucket: query.interval });
-    const byBucket = summed(rows);
+    const valueAt = await this.valuesOf(query.measure, previousFrom, to, query.service, query.interval);
     const points: Series['points'] = [];
-    for (let at = from; at < to; at += step) {
-      points.push({ at: new Date(at).toISOString(), value: measureOf(query.measure, byBucket.get(at)), previous: measureOf(query.measure, byBucket.get(at - length)) });
-    }
+    for (let at = from; at < to; at += step) points.push({ at: new Date(at).toISOString(), value: valueAt(at), previous: valueAt(at - length) });
     return {
       service: query.service ?? null,
       measure: query.measure,
@@ -85,20 +86,30 @@ export class CoverageSeriesService {
       points,
     };
   }
+
+  /** The measure's value at each bucket start of [from, to): of the calls received (the journal's rollups) or of the dossiers filed. */
+  private async valuesOf(measure: SeriesMeasure, from: number, to: number, serviceCode: string | undefined, interval: 'hour' | 'day'): Promise<(at: number) => number | null> {
+    if (isDossierMeasure(measure)) {
+      const byBucket = new Map<number, DossierFiguresRow>();
+      for (const row of await this.dossierRollups.figures(from, to, interval)) {
+        if (serviceCode !== undefined && row.serviceCode !== serviceCode) continue;
+        const at = row.bucket!.getTime();
+        byBucket.set(at, addFigures(byBucket.get(at), row));
+      }
+      return (at) => dossierMeasureOf(measure, byBucket.get(at));
+    }
+    const byBucket = summed(await this.rollups.callsOfPeriod(from, to, { serviceCode, bucket: interval }));
+    return (at) => measureOf(measure, byBucket.get(at));
+  }
 }
 
-function summed(rows: readonly CallsAggregateRow[]): Map<number, BucketFigures> {
-  const buckets = new Map<number, BucketFigures>();
+const isDossierMeasure = (measure: SeriesMeasure): measure is DossierSeriesMeasure => (DOSSIER_SERIES_MEASURES as readonly string[]).includes(measure);
+
+function summed(rows: readonly CallsAggregateRow[]): Map<number, CallTally> {
+  const buckets = new Map<number, CallTally>();
   for (const row of rows) {
     const at = row.bucket!.getTime();
-    const figures = buckets.get(at) ?? { calls: 0, answered: 0, failed: 0, latencySumMs: 0, latencyMaxMs: 0, histogram: emptyHistogram() };
-    figures.calls += row.calls;
-    if (ANSWERED.includes(row.outcome)) figures.answered += row.calls;
-    if (FAILED.includes(row.outcome)) figures.failed += row.calls;
-    figures.latencySumMs += row.latency_sum_ms;
-    figures.latencyMaxMs = Math.max(figures.latencyMaxMs, row.latency_max_ms);
-    addHistograms(figures.histogram, row.latency_buckets);
-    buckets.set(at, figures);
+    buckets.set(at, addRow(buckets.get(at) ?? emptyTally(), row));
   }
   return buckets;
 }

@@ -15,7 +15,7 @@ describe('statusOf: the first rule that applies', () => {
   });
 
   it('has no traffic under minCalls, before any quality rule', () => {
-    expect(statusOf({ ...healthy, calls: 9, successRate: 0 }, thresholds)).toEqual({ status: 'no_traffic', reason: '9 calls in the period, fewer than minCalls 10' });
+    expect(statusOf({ ...healthy, calls: 9, successRate: 0 }, thresholds)).toEqual({ status: 'no_traffic', reason: '9 calls answered or failed by the service in the period, fewer than minCalls 10' });
     expect(statusOf({ ...healthy, calls: 10 }, thresholds).status).toBe('integrated');
   });
 

@@ -157,9 +157,13 @@ export class CoverageController {
   @ApiOperation({
     summary: 'A measure per hour or day for one service (or all), beside the previous period\'s values (JSON or CSV)',
     description:
-      `Measures: ${SERIES_MEASURES.join(', ')}. \`calls\` counts every journaled call; \`answered_calls\` those the registry ` +
-      'answered (ok, mismatch, not_found); `failed_calls` those it did not (unavailable, timeout, server_error); `success_rate` ' +
-      'is answered over all; latencies come from the fixed-bucket histograms of the rollups (README, "Coverage"). Hours are UTC ' +
+      `Measures: ${SERIES_MEASURES.join(', ')}. \`calls\` counts every journaled call; \`simulated_calls\` those that met a ` +
+      "fault profile's simulated fault or delay; of the others, `answered_calls` those the registry answered (ok, mismatch, " +
+      'not_found) and `failed_calls` those the service side failed (unavailable, timeout, server_error). `success_rate` is ' +
+      "answered over answered and failed (a client's own errors and simulated faults count in neither), and the latencies are " +
+      'of those calls, from the fixed-bucket histograms of the rollups (README, "Coverage"). `dossiers_filed`, ' +
+      '`automation_rate` (decided without review over filed) and `decision_p50_seconds`/`decision_p95_seconds` (filing to ' +
+      'decision, of the decided ones) are of the dossiers filed in each bucket, as they stand now. Hours are UTC ' +
       'hours, days Vietnamese days (UTC+7), each point named by its first instant; `from` is rounded down and `to` up to them. ' +
       '`previous` is the value at the same place of the period just before, as long. At most 744 points.',
   })

@@ -49,11 +49,18 @@ export const serviceCoverageSchema = z.object({
   stage: z.enum(INTEGRATION_STAGES),
   period: z.object({ from: z.string().describe('ISO 8601, the whole hour the period starts in'), to: z.string().describe('ISO 8601, excluded') }),
   calls: z.object({
-    total: z.number().int(),
+    total: z.number().int().describe('Every call of the period'),
     byOutcome: z.object(Object.fromEntries(JOURNAL_OUTCOMES.map((outcome) => [outcome, z.number().int()])) as Record<(typeof JOURNAL_OUTCOMES)[number], z.ZodNumber>),
+    simulated: z.number().int().describe("Calls that met a fault profile's simulated fault or delay: a developer's test, not the service's behaviour; counted in byOutcome, left out of the success rate and the latencies"),
+    answered: z.number().int().describe('Calls without a simulated fault that the registry answered (ok, mismatch, not_found)'),
+    failed: z.number().int().describe('Calls without a simulated fault that the service side failed (unavailable, timeout, server_error)'),
   }),
-  successRate: nullableNumber.describe('Answered calls (ok, mismatch, not_found) over all calls; null without calls'),
-  latencyMs: z.object({ p50: nullableNumber, p95: nullableNumber, p99: nullableNumber }).describe('From the fixed-bucket histograms of the rollups (README, "Coverage")'),
+  successRate: nullableNumber.describe(
+    "answered / (answered + failed): the service's own outcomes only. A client's errors (refused, invalid, rate_limited, quota_exhausted) and simulated faults count in neither; null when no call measured the service",
+  ),
+  latencyMs: z
+    .object({ p50: nullableNumber, p95: nullableNumber, p99: nullableNumber })
+    .describe('Of the answered and failed calls, from the fixed-bucket histograms of the rollups (README, "Coverage")'),
   dossiers: z.object({
     filed: z.number().int().describe('Filed in the period'),
     decidedAutomatically: z.number().int().describe('Of those, decided without review (verified or rejected)'),
@@ -101,7 +108,7 @@ export type ServicesCoverage = z.infer<typeof servicesCoverageSchema>;
 /** The columns of the CSV of GET /coverage/v1/services, one line per service. */
 export const COVERAGE_CSV_COLUMNS = [
   'serviceCode', 'nameEn', 'leadAgency', 'essential', 'connectorState', 'stage', 'status', 'statusReason', 'calls',
-  ...JOURNAL_OUTCOMES.map((outcome) => `calls_${outcome}`),
+  ...JOURNAL_OUTCOMES.map((outcome) => `calls_${outcome}`), 'calls_simulated',
   'successRate', 'p50LatencyMs', 'p95LatencyMs', 'p99LatencyMs', 'dossiersFiled', 'automationRate', 'decisionP50Seconds',
   'decisionP95Seconds', 'backlog', 'lastSyncRunId', 'driftRate',
 ] as const;
@@ -109,7 +116,8 @@ export const COVERAGE_CSV_COLUMNS = [
 export function csvRowOf(service: ServiceCoverage): unknown[] {
   return [
     service.serviceCode, service.nameEn, service.leadAgency, service.essential, service.connector.state, service.stage, service.status,
-    service.statusReason, service.calls.total, ...JOURNAL_OUTCOMES.map((outcome) => service.calls.byOutcome[outcome]), service.successRate,
+    service.statusReason, service.calls.total, ...JOURNAL_OUTCOMES.map((outcome) => service.calls.byOutcome[outcome]), service.calls.simulated,
+    service.successRate,
     service.latencyMs.p50, service.latencyMs.p95, service.latencyMs.p99, service.dossiers.filed, service.dossiers.automationRate,
     service.dossiers.decisionP50Seconds, service.dossiers.decisionP95Seconds, service.dossiers.backlog, service.lastSyncRun?.runId ?? null,
     service.lastSyncRun?.driftRate ?? null,
@@ -121,13 +129,22 @@ export const SERIES_MEASURES = [
   'calls',
   'answered_calls',
   'failed_calls',
+  'simulated_calls',
   'success_rate',
   'mean_latency_ms',
   'p50_latency_ms',
   'p95_latency_ms',
   'p99_latency_ms',
+  'dossiers_filed',
+  'automation_rate',
+  'decision_p50_seconds',
+  'decision_p95_seconds',
 ] as const;
 export type SeriesMeasure = (typeof SERIES_MEASURES)[number];
+
+/** The measures of the dossiers filed in each bucket (the others are of the calls received in it). */
+export const DOSSIER_SERIES_MEASURES = ['dossiers_filed', 'automation_rate', 'decision_p50_seconds', 'decision_p95_seconds'] as const satisfies readonly SeriesMeasure[];
+export type DossierSeriesMeasure = (typeof DOSSIER_SERIES_MEASURES)[number];
 
 /** The most points one series holds: a month of hours. */
 export const MAX_SERIES_POINTS = 31 * 24;
@@ -188,7 +205,7 @@ const rollupFiguresSchema = z.object({
   services: z.number().int(),
   byStatus: z.object(Object.fromEntries(COVERAGE_STATUSES.map((status) => [status, z.number().int()])) as Record<CoverageStatus, z.ZodNumber>),
   calls: z.number().int(),
-  successRate: nullableNumber.describe('Answered calls over all calls of its services'),
+  successRate: nullableNumber.describe("Its services' answered calls over their answered and failed calls (as a service's successRate)"),
   dossiersFiled: z.number().int(),
   automationRate: nullableNumber,
   backlog: z.number().int(),

@@ -14,8 +14,11 @@ const SERVICE: ServiceCoverage = {
   calls: {
     total: 1200,
     byOutcome: { ok: 1100, mismatch: 40, not_found: 12, refused: 8, invalid: 10, rate_limited: 0, quota_exhausted: 0, unavailable: 20, timeout: 6, server_error: 4 },
+    simulated: 14,
+    answered: 1152,
+    failed: 16,
   },
-  successRate: 0.96,
+  successRate: 0.9863,
   latencyMs: { p50: 3.2, p95: 18.5, p99: 190.4 },
   dossiers: { filed: 300, decidedAutomatically: 270, automationRate: 0.9, decisionP50Seconds: 1.2, decisionP95Seconds: 8.4, backlog: 5 },
   lastSyncRun: {
@@ -27,7 +30,7 @@ const SERVICE: ServiceCoverage = {
     discrepancyRateByKind: { fullName: 0.01, permanentAddress: 0.015, not_found: 0.005 },
   },
   status: 'integrated',
-  statusReason: 'success rate 0.96 and p95 latency 18.5 ms within the thresholds',
+  statusReason: 'success rate 0.9863 and p95 latency 18.5 ms within the thresholds',
 };
 
 export const COVERAGE_EXAMPLES: {
@@ -59,7 +62,7 @@ export const COVERAGE_EXAMPLES: {
         services: 2,
         byStatus: { integrated: 1, degraded: 0, not_integrated: 0, no_traffic: 1 },
         calls: 1200,
-        successRate: 0.96,
+        successRate: 0.9863,
         dossiersFiled: 300,
         automationRate: 0.9,
         backlog: 5,
@@ -106,13 +109,13 @@ export const COVERAGE_EXAMPLES: {
         nameEn: 'Marriage registration',
         project06Number: 2,
         stage: 'testing',
-        calls: { total: 0, byOutcome: { ok: 0, mismatch: 0, not_found: 0, refused: 0, invalid: 0, rate_limited: 0, quota_exhausted: 0, unavailable: 0, timeout: 0, server_error: 0 } },
+        calls: { total: 0, byOutcome: { ok: 0, mismatch: 0, not_found: 0, refused: 0, invalid: 0, rate_limited: 0, quota_exhausted: 0, unavailable: 0, timeout: 0, server_error: 0 }, simulated: 0, answered: 0, failed: 0 },
         successRate: null,
         latencyMs: { p50: null, p95: null, p99: null },
         dossiers: { filed: 0, decidedAutomatically: 0, automationRate: null, decisionP50Seconds: null, decisionP95Seconds: null, backlog: 0 },
         lastSyncRun: null,
         status: 'no_traffic',
-        statusReason: '0 calls in the period, fewer than minCalls 1',
+        statusReason: '0 calls answered or failed by the service in the period, fewer than minCalls 1',
       },
     ],
   },

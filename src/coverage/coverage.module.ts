@@ -7,6 +7,8 @@ import { CoverageJobsProducer } from './coverage-jobs.producer.js';
 import { CoverageMetrics } from './coverage-metrics.js';
 import { CoverageSeriesService } from './coverage-series.service.js';
 import { CoverageStageRepository } from './coverage-stage.repository.js';
+import { DossierRollupRepository } from './dossier-rollup.repository.js';
+import { DossierRollupService } from './dossier-rollup.service.js';
 import { CoverageController } from './coverage.controller.js';
 import { CoverageService } from './coverage.service.js';
 import { RollupRepository } from './rollup.repository.js';
@@ -16,7 +18,7 @@ import { RollupService } from './rollup.service.js';
 @Module({
   imports: [QueueModule, AccessModule, ConnectorsModule, PortalModule],
   controllers: [CoverageController],
-  providers: [RollupRepository, RollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics, CoverageSeriesService],
-  exports: [RollupRepository, RollupService, CoverageService],
+  providers: [RollupRepository, RollupService, DossierRollupRepository, DossierRollupService, CoverageJobsProducer, CoverageStageRepository, CoverageService, CoverageMetrics, CoverageSeriesService],
+  exports: [RollupRepository, RollupService, DossierRollupService, CoverageService],
 })
 export class CoverageModule {}

@@ -3,20 +3,29 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { WORKER_OPTIONS } from '../queue/job-options.js';
 import { parseJobPayload } from '../queue/job-payloads.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
+import { DossierRollupService } from './dossier-rollup.service.js';
 import { RollupService, type CatchUpResult } from './rollup.service.js';
 
-/** Runs the coverage queue's jobs: the rollups of the journal's closed hours, and replays of a window; idempotent (each hour is replaced). */
+/**
+ * Runs the coverage queue's jobs: the rollups of the journal's closed hours and of the dossiers' hours of filing, and
+ * replays of a window; idempotent (each hour is replaced).
+ */
 @Processor(QueueName.Coverage, { ...WORKER_OPTIONS, concurrency: 1 })
 export class CoverageProcessor extends WorkerHost {
-  constructor(private readonly rollups: RollupService) {
+  constructor(
+    private readonly rollups: RollupService,
+    private readonly dossierRollups: DossierRollupService,
+  ) {
     super();
   }
 
-  async process(job: Job): Promise<CatchUpResult | { replayed: string[] }> {
+  async process(job: Job): Promise<(CatchUpResult & { dossiers: { hours: number; rolledUntil: string } }) | { replayed: string[] }> {
     switch (job.name) {
-      case JobName.CoverageRollups:
+      case JobName.CoverageRollups: {
         parseJobPayload(JobName.CoverageRollups, job);
-        return this.rollups.catchUp();
+        const calls = await this.rollups.catchUp();
+        return { ...calls, dossiers: await this.dossierRollups.refresh() };
+      }
       case JobName.CoverageReplay: {
         const { fromHour, toHour } = parseJobPayload(JobName.CoverageReplay, job);
         return { replayed: await this.rollups.replay(fromHour, toHour) };

@@ -3,10 +3,11 @@ import { ServiceCatalog } from '../catalog/service-catalog.service.js';
 import { NotFoundError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig, type CoverageThresholds } from '../config/app-config.js';
 import { ConnectorDirectory } from '../connectors/connector-directory.service.js';
-import { JOURNAL_OUTCOMES, type JournalOutcome } from '../journal/call-outcome.js';
-import { DossierRepository, type DossierCoverageRow } from '../portal/dossier.repository.js';
+import { DossierRepository } from '../portal/dossier.repository.js';
 import { SyncRunRepository, type SyncRunRow } from '../portal/sync-run.repository.js';
 import { CoverageStageRepository } from './coverage-stage.repository.js';
+import type { DossierFiguresRow } from './dossier-rollup.repository.js';
+import { decisionQuantileOf, DossierRollupService } from './dossier-rollup.service.js';
 import { ReferenceData } from '../reference/reference-data.js';
 import {
   CONFIRMED_ESSENTIAL_SERVICES,
@@ -21,19 +22,15 @@ import {
   type ServiceCoverageDetail,
   type ServicesCoverage,
 } from './coverage.dto.js';
-import { addHistograms, emptyHistogram, percentileOf } from './latency-buckets.js';
+import { addRow, emptyTally, latencyPercentileOf, ratio, successRateOf } from './call-figures.js';
 import { hourOf, RollupRepository } from './rollup.repository.js';
 
 const HOUR_MS = 3_600_000;
-/** Outcomes where the registry answered: a verdict of mismatch or not_found is the integration working. */
-const ANSWERED: readonly JournalOutcome[] = ['ok', 'mismatch', 'not_found'];
-
-const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 /**
  * The status of a service from its figures, with the reason (README, "Coverage"), first rule that applies:
- * a connector `disabled` or a stage `planned` is `not_integrated`; fewer than `minCalls` calls in the period is
- * `no_traffic`; a connector in `maintenance`, a success rate under `minSuccessRate` or a p95 above
+ * a connector `disabled` or a stage `planned` is `not_integrated`; fewer than `minCalls` calls that the service answered
+ * or failed (client errors and simulated faults aside, call-figures.ts) is `no_traffic`; a connector in `maintenance`, a success rate under `minSuccessRate` or a p95 above
  * `maxP95LatencyMs` is `degraded`; anything else `integrated`.
  */
 export function statusOf(
@@ -42,7 +39,9 @@ export function statusOf(
 ): { status: CoverageStatus; reason: string } {
   if (figures.connectorState === 'disabled') return { status: 'not_integrated', reason: 'the connector is disabled' };
   if (figures.stage === 'planned') return { status: 'not_integrated', reason: 'the integration stage is planned' };
-  if (figures.calls < thresholds.minCalls) return { status: 'no_traffic', reason: `${figures.calls} calls in the period, fewer than minCalls ${thresholds.minCalls}` };
+  if (figures.calls < thresholds.minCalls) {
+    return { status: 'no_traffic', reason: `${figures.calls} calls answered or failed by the service in the period, fewer than minCalls ${thresholds.minCalls}` };
+  }
   if (figures.connectorState === 'maintenance') return { status: 'degraded', reason: 'the connector is in maintenance' };
   if (figures.successRate !== null && figures.successRate < thresholds.minSuccessRate) {
     return { status: 'degraded', reason: `success rate ${figures.successRate} below minSuccessRate ${thresholds.minSuccessRate}` };
@@ -62,6 +61,7 @@ export class CoverageService {
     private readonly stages: CoverageStageRepository,
     private readonly rollups: RollupRepository,
     private readonly dossiers: DossierRepository,
+    private readonly dossierRollups: DossierRollupService,
     private readonly syncRuns: SyncRunRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -69,36 +69,30 @@ export class CoverageService {
   async services(period: PeriodQuery): Promise<ServicesCoverage> {
     const from = hourOf(period.from);
     const to = Math.ceil(period.to / HOUR_MS) * HOUR_MS;
-    const [services, connectors, stages, calls, dossiers, runs] = await Promise.all([
+    const [services, connectors, stages, calls, dossiers, backlogs, runs] = await Promise.all([
       this.catalog.list(),
       this.connectors.list(),
       this.stages.stages(),
       this.rollups.callsOfPeriod(period.from, period.to),
-      this.dossiers.coverageByService(new Date(period.from), new Date(period.to)),
+      this.dossierRollups.figures(from, to),
+      this.dossiers.backlogByService(),
       this.syncRuns.lastCompletedPerService(),
     ]);
     const connectorOf = new Map(connectors.map((connector) => [connector.serviceCode, connector]));
     const dossiersOf = new Map(dossiers.map((row) => [row.serviceCode, row]));
+    const backlogOf = new Map(backlogs.map((row) => [row.serviceCode, row.backlog]));
     const runOf = new Map(runs.map((run) => [run.serviceCode, run]));
     const thresholds = this.config.coverage.thresholds;
     const periodView = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
     const lines = services.map((service): ServiceCoverage => {
         const connector = connectorOf.get(service.code);
         const stage = stages.get(service.code) ?? 'planned';
-        const byOutcome = Object.fromEntries(JOURNAL_OUTCOMES.map((outcome) => [outcome, 0])) as Record<JournalOutcome, number>;
-        const histogram = emptyHistogram();
-        let maxMs = 0;
-        for (const row of calls) {
-          if (row.service_code !== service.code) continue;
-          byOutcome[row.outcome as JournalOutcome] += row.calls;
-          addHistograms(histogram, row.latency_buckets);
-          maxMs = Math.max(maxMs, row.latency_max_ms);
-        }
-        const total = JOURNAL_OUTCOMES.reduce((sum, outcome) => sum + byOutcome[outcome], 0);
-        const successRate = ratio(ANSWERED.reduce((sum, outcome) => sum + byOutcome[outcome], 0), total);
-        const latencyMs = { p50: percentileOf(histogram, 0.5, maxMs), p95: percentileOf(histogram, 0.95, maxMs), p99: percentileOf(histogram, 0.99, maxMs) };
+        const tally = emptyTally();
+        for (const row of calls) if (row.service_code === service.code) addRow(tally, row);
+        const successRate = successRateOf(tally);
+        const latencyMs = { p50: latencyPercentileOf(tally, 0.5), p95: latencyPercentileOf(tally, 0.95), p99: latencyPercentileOf(tally, 0.99) };
         const connectorState = connector?.state ?? 'disabled';
-        const { status, reason } = statusOf({ connectorState, stage, calls: total, successRate, p95: latencyMs.p95 }, thresholds);
+        const { status, reason } = statusOf({ connectorState, stage, calls: tally.answered + tally.failed, successRate, p95: latencyMs.p95 }, thresholds);
         return {
           serviceCode: service.code,
           nameVi: service.nameVi,
@@ -109,10 +103,10 @@ export class CoverageService {
           connector: { state: connectorState, operations: connector?.operations ?? [] },
           stage,
           period: periodView,
-          calls: { total, byOutcome },
+          calls: { total: tally.total, byOutcome: tally.byOutcome, simulated: tally.simulated, answered: tally.answered, failed: tally.failed },
           successRate,
           latencyMs,
-          dossiers: dossierFigures(dossiersOf.get(service.code)),
+          dossiers: dossierFigures(dossiersOf.get(service.code), backlogOf.get(service.code) ?? 0),
           lastSyncRun: syncRunFigures(runOf.get(service.code)),
           status,
           statusReason: reason,
@@ -211,29 +205,29 @@ function headlineOf(services: readonly ServiceCoverage[]): Headline {
 /** A group of services' figures summed (an agency's). */
 function rolledUp(services: readonly ServiceCoverage[]) {
   const calls = services.reduce((sum, service) => sum + service.calls.total, 0);
-  const answered = services.reduce((sum, service) => sum + ANSWERED.reduce((n, outcome) => n + service.calls.byOutcome[outcome], 0), 0);
+  const answered = services.reduce((sum, service) => sum + service.calls.answered, 0);
+  const failed = services.reduce((sum, service) => sum + service.calls.failed, 0);
   const filed = services.reduce((sum, service) => sum + service.dossiers.filed, 0);
   const automatic = services.reduce((sum, service) => sum + service.dossiers.decidedAutomatically, 0);
   return {
     services: services.length,
     byStatus: byStatusOf(services),
     calls,
-    successRate: ratio(answered, calls),
+    successRate: successRateOf({ answered, failed }),
     dossiersFiled: filed,
     automationRate: ratio(automatic, filed),
     backlog: services.reduce((sum, service) => sum + service.dossiers.backlog, 0),
   };
 }
 
-function dossierFigures(row: DossierCoverageRow | undefined): ServiceCoverage['dossiers'] {
-  const round = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1000) / 1000);
+function dossierFigures(row: DossierFiguresRow | undefined, backlog: number): ServiceCoverage['dossiers'] {
   return {
     filed: row?.filed ?? 0,
     decidedAutomatically: row?.decidedAutomatically ?? 0,
     automationRate: ratio(row?.decidedAutomatically ?? 0, row?.filed ?? 0),
-    decisionP50Seconds: round(row?.decisionP50Seconds ?? null),
-    decisionP95Seconds: round(row?.decisionP95Seconds ?? null),
-    backlog: row?.backlog ?? 0,
+    decisionP50Seconds: row ? decisionQuantileOf(row, 0.5) : null,
+    decisionP95Seconds: row ? decisionQuantileOf(row, 0.95) : null,
+    backlog,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
+import { summedHistogramsSqlOf } from '../common/histogram.js';
 import { PG_POOL } from '../database/pg-pool.token.js';
 import { partitionName, vietnamDay } from '../journal/vietnam-day.js';
 import { histogramSql, LATENCY_BUCKET_COUNT } from './latency-buckets.js';
@@ -19,10 +20,8 @@ export function vietnamDayStart(day: string): number {
   return Date.parse(`${day}T00:00:00Z`) - VIETNAM_OFFSET_MS;
 }
 
-/** `ARRAY[sum(col[1]), ..., sum(col[n])]`: histograms summed bucket by bucket in an aggregate. */
-function summedHistogramsSql(column: string): string {
-  return `ARRAY[${Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => `sum(${column}[${i + 1}])`).join(', ')}]::integer[]`;
-}
+/** Latency histograms summed bucket by bucket in an aggregate. */
+const summedHistogramsSql = (column: string) => summedHistogramsSqlOf(column, LATENCY_BUCKET_COUNT);
 
 /** The buckets of a time series: UTC hours, or Vietnamese days. */
 export type SeriesInterval = 'hour' | 'day';
@@ -30,12 +29,19 @@ export type SeriesInterval = 'hour' | 'day';
 /** The SQL of the first instant of the Vietnamese day of a timestamptz column. */
 const VIETNAM_DAY_OF = (column: string) => `(date_trunc('day', ${column} AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
 
+/** The SQL of a series' bucket of an hour column (whole UTC hours): the hour, its Vietnamese day, or null without a bucket. */
+export function seriesBucketSql(hourColumn: string, bucket: SeriesInterval | undefined): string {
+  return bucket === 'day' ? VIETNAM_DAY_OF(hourColumn) : bucket === 'hour' ? hourColumn : 'NULL::timestamptz';
+}
+
 /** One row of a calls aggregate: calls and latencies of one group. */
 export interface CallsAggregateRow {
   /** The hour or day (its first instant) with a `bucket`, else null. */
   bucket: Date | null;
   service_code: string | null;
   outcome: string;
+  /** The calls met a simulated fault (the journal's fault_kind is set). */
+  simulated: boolean;
   calls: number;
   latency_sum_ms: number;
   latency_max_ms: number;
@@ -83,8 +89,8 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>,
 }
 
 /**
- * The rollups of the call journal (migration CreateCoverageRollups): writing one hour, its day, and reading calls of a
- * period from them plus the open hours of the journal. Each hour is rolled up in one transaction that deletes the
+ * The rollups of the call journal (migrations CreateCoverageRollups, CoverageServiceRollups): writing one hour, its
+ * day, and reading calls of a period from the per-service ones plus the open hours of the journal. Each hour is rolled up in one transaction that deletes the
  * hour's rows and inserts them again from the journal, so a replay recomputes it and never adds twice; an advisory
  * lock keeps two workers from rolling up at once (both would rewrite the same day).
  */
@@ -116,8 +122,9 @@ export class RollupRepository {
   }
 
   /**
-   * Recomputes the rollups of the UTC hour starting at `hourStart` from the journal, and the daily rollups of its
-   * Vietnamese day from the hourly ones; returns the hour's calls.
+   * Recomputes the rollups of the UTC hour starting at `hourStart` from the journal (per consumer, per service, per
+   * field), and, once every hour of its Vietnamese day is rolled up, the day's daily rollups from the hourly ones;
+   * returns the hour's calls.
    */
   async rollUpHour(hourStart: number): Promise<number> {
     if (hourStart % HOUR_MS !== 0) throw new RangeError(`not the start of an hour: ${new Date(hourStart).toISOString()}`);
@@ -165,14 +172,16 @@ export class RollupRepository {
          GROUP BY j.service_code, f.field`,
         [hour, hourEnd],
       );
-      await client.query('DELETE FROM coverage_rollup_daily WHERE day = $1::date', [day]);
+      // Per service, outcome and simulated (the coverage tables' source): a fault profile's failure or delay is not
+      // the service's, so coverage keeps it apart.
+      await client.query('DELETE FROM coverage_service_hourly WHERE hour_start = $1', [hour]);
       await client.query(
-        `INSERT INTO coverage_rollup_daily (day, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-         SELECT $1::date, service_code, operation, consumer_id, outcome, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
-         FROM coverage_rollup_hourly
-         WHERE hour_start >= $2 AND hour_start < $3
-         GROUP BY service_code, operation, consumer_id, outcome`,
-        [day, dayStart, new Date(dayStart.getTime() + DAY_MS)],
+        `INSERT INTO coverage_service_hourly (hour_start, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+         SELECT $1, service_code, outcome, fault_kind IS NOT NULL, count(*), sum(latency_ms), max(latency_ms), ${histogramSql('latency_ms')}
+         FROM call_journal
+         WHERE received_at >= $1 AND received_at < $2
+         GROUP BY service_code, outcome, fault_kind IS NOT NULL`,
+        [hour, hourEnd],
       );
       const calls = inserted.rows[0].calls;
       await client.query(
@@ -180,6 +189,34 @@ export class RollupRepository {
          ON CONFLICT (hour_start) DO UPDATE SET calls = EXCLUDED.calls, rolled_at = now()`,
         [hour, calls],
       );
+      // The daily rollups of a day are written once its 24 hours are rolled up (and again when one of them is
+      // replayed): a day is read from them only then (sourcesOf), and rewriting a day at each of its hours left 23 dead
+      // versions of every row (docs/BENCHMARKS.md, "Issue 10").
+      const dayEnd = new Date(dayStart.getTime() + DAY_MS);
+      const { rows: rolledOfDay } = await client.query<{ hours: number }>(
+        'SELECT count(*)::int AS hours FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2',
+        [dayStart, dayEnd],
+      );
+      await client.query('DELETE FROM coverage_rollup_daily WHERE day = $1::date', [day]);
+      await client.query('DELETE FROM coverage_service_daily WHERE day = $1::date', [day]);
+      if (rolledOfDay[0].hours === 24) {
+        await client.query(
+          `INSERT INTO coverage_rollup_daily (day, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+           SELECT $1::date, service_code, operation, consumer_id, outcome, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+           FROM coverage_rollup_hourly
+           WHERE hour_start >= $2 AND hour_start < $3
+           GROUP BY service_code, operation, consumer_id, outcome`,
+          [day, dayStart, dayEnd],
+        );
+        await client.query(
+          `INSERT INTO coverage_service_daily (day, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+           SELECT $1::date, service_code, outcome, simulated, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+           FROM coverage_service_hourly
+           WHERE hour_start >= $2 AND hour_start < $3
+           GROUP BY service_code, outcome, simulated`,
+          [day, dayStart, dayEnd],
+        );
+      }
       await client.query('COMMIT');
       return calls;
     } catch (error) {
@@ -193,7 +230,7 @@ export class RollupRepository {
   }
 
   /**
-   * The statement of the calls of a period per service and outcome (and per hour or Vietnamese day with `bucket`):
+   * The statement of the calls of a period per service, outcome and simulated (and per hour or Vietnamese day with `bucket`):
    * the rollups for its rolled-up hours, the journal for the others only (see `sourcesOf`), so no query reads a
    * rolled-up hour of the journal. `serviceCode` narrows it to one service. Exposed for EXPLAIN in the tests.
    */
@@ -206,30 +243,30 @@ export class RollupRepository {
     const service = (column: string) => (options.serviceCode === undefined ? '' : ` AND ${column} = ${bind(options.serviceCode)}`);
     // Hours are UTC hours; days are Vietnamese days, named by the instant they start (Asia/Ho_Chi_Minh is UTC+7 all
     // year; a bare '+07' would be read as POSIX, UTC-7).
-    const hourly = options.bucket === 'day' ? `${VIETNAM_DAY_OF('hour_start')}` : options.bucket === 'hour' ? 'hour_start' : 'NULL::timestamptz';
+    const hourly = seriesBucketSql('hour_start', options.bucket);
     const daily = options.bucket === 'day' ? `(day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')` : 'NULL::timestamptz';
     const journal =
       options.bucket === 'day' ? VIETNAM_DAY_OF('received_at') : options.bucket === 'hour' ? `(date_trunc('hour', received_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')` : 'NULL::timestamptz';
     const parts: string[] = [];
     for (const range of sources.hourly) {
-      parts.push(`SELECT ${hourly}, service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
-        FROM coverage_rollup_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
+      parts.push(`SELECT ${hourly}, service_code, outcome, simulated, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+        FROM coverage_service_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
     }
     for (const range of sources.daily) {
-      parts.push(`SELECT ${daily}, service_code, outcome, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
-        FROM coverage_rollup_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
+      parts.push(`SELECT ${daily}, service_code, outcome, simulated, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
+        FROM coverage_service_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
     }
     for (const range of sources.journal) {
-      parts.push(`SELECT ${journal}, service_code, outcome, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms, max(latency_ms) AS latency_max_ms,
-          ${histogramSql('latency_ms')} AS latency_buckets
+      parts.push(`SELECT ${journal}, service_code, outcome, fault_kind IS NOT NULL, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms,
+          max(latency_ms) AS latency_max_ms, ${histogramSql('latency_ms')} AS latency_buckets
         FROM call_journal WHERE received_at >= ${bind(range.from)} AND received_at < ${bind(range.to)}${service('service_code')}
-        GROUP BY 1, service_code, outcome`);
+        GROUP BY 1, service_code, outcome, fault_kind IS NOT NULL`);
     }
-    if (parts.length === 0) parts.push(`SELECT NULL::timestamptz, NULL::text, NULL::text, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
-    const text = `SELECT bucket, service_code, outcome, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
-        max(latency_max_ms)::double precision AS latency_max_ms, ${summedHistogramsSql('latency_buckets')} AS latency_buckets
-      FROM (${parts.join('\n UNION ALL ')}) AS period (bucket, service_code, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-      GROUP BY bucket, service_code, outcome`;
+    if (parts.length === 0) parts.push(`SELECT NULL::timestamptz, NULL::text, NULL::text, false, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
+    const text = `SELECT bucket, service_code, outcome, simulated, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
+        max(latency_max_ms) AS latency_max_ms, ${summedHistogramsSql('latency_buckets')} AS latency_buckets
+      FROM (${parts.join('\n UNION ALL ')}) AS period (bucket, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+      GROUP BY bucket, service_code, outcome, simulated`;
     return { text, values };
   }
 

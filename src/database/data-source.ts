@@ -29,6 +29,8 @@ import { CreateCoverageRollups1796800000000 } from './migrations/1796800000000-C
 import { CreateCoverageStages1796800060000 } from './migrations/1796800060000-CreateCoverageStages.js';
 import { IndexDossiersFiledAt1796800120000 } from './migrations/1796800120000-IndexDossiersFiledAt.js';
 import { JournalRetryAfter1796801000000 } from './migrations/1796801000000-JournalRetryAfter.js';
+import { CoverageServiceRollups1796802000000 } from './migrations/1796802000000-CoverageServiceRollups.js';
+import { CoverageDossierRollups1796802060000 } from './migrations/1796802060000-CoverageDossierRollups.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -59,6 +61,8 @@ export const MIGRATIONS = [
   CreateCoverageStages1796800060000,
   IndexDossiersFiledAt1796800120000,
   JournalRetryAfter1796801000000,
+  CoverageServiceRollups1796802000000,
+  CoverageDossierRollups1796802060000,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PG_POOL } from '../database/database.module.js';
 import { DATASET_EPOCH_SQL } from '../registry/registry.repository.js';
+import { histogramSqlOf } from '../common/histogram.js';
 import { SharedStatement } from '../common/shared-statement.js';
 import type { Decision, DecisionReason } from './dossier-verification.js';
 import type { Applicant, DossierQuery, DossierStatus } from './dossier.dto.js';
@@ -443,26 +444,55 @@ export class DossierRepository {
     );
   }
   /**
-   * Per service (coverage, issue 10): dossiers filed in [from, to), those of them decided without review (verified or
-   * rejected; `needs_review` waits for an officer), the filing-to-decision p50 and p95 of the decided ones (s), and the
-   * backlog now (received or verifying, whenever filed). One scan of the period's dossiers by the service index.
+   * Per UTC hour of filing and service (coverage, issue 10), the dossiers filed in `ranges` (disjoint): how many, those
+   * decided without review (verified or rejected; `needs_review` waits for an officer), those decided, and the
+   * histogram of the decided ones' filing-to-decision time in DECISION_BUCKET_BOUNDS_S with its minimum and maximum. Each range is
+   * an index range scan of `idx_portal_dossiers_filed_at`.
    */
-  async coverageByService(from: Date, to: Date): Promise<DossierCoverageRow[]> {
-    const { rows } = await this.pool.query<DossierCoverageRow>(
-      `WITH period AS (
-         SELECT service_code AS "serviceCode", count(*)::int AS filed,
-                count(*) FILTER (WHERE status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
-                count(*) FILTER (WHERE decided_at IS NOT NULL)::int AS decided,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - filed_at)) FILTER (WHERE decided_at IS NOT NULL) AS "decisionP50Seconds",
-                percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - filed_at)) FILTER (WHERE decided_at IS NOT NULL) AS "decisionP95Seconds"
-         FROM portal_dossiers WHERE filed_at >= $1 AND filed_at < $2 GROUP BY service_code),
-       backlog AS (
-         SELECT service_code AS "serviceCode", count(*)::int AS backlog FROM portal_dossiers WHERE status IN ('received', 'verifying') GROUP BY service_code)
-       SELECT coalesce(p."serviceCode", b."serviceCode") AS "serviceCode", coalesce(p.filed, 0) AS filed,
-              coalesce(p."decidedAutomatically", 0) AS "decidedAutomatically", coalesce(p.decided, 0) AS decided,
-              p."decisionP50Seconds", p."decisionP95Seconds", coalesce(b.backlog, 0) AS backlog
-       FROM period p FULL JOIN backlog b ON b."serviceCode" = p."serviceCode"`,
-      [from, to],
+  async figuresByFilingHour(ranges: readonly { from: Date; to: Date }[]): Promise<DossierFilingHourRow[]> {
+    if (ranges.length === 0) return [];
+    const decisionSeconds = 'extract(epoch FROM d.decided_at - d.filed_at)';
+    const { rows } = await this.pool.query<DossierFilingHourRow>(
+      `SELECT date_trunc('hour', d.filed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS "hourStart", d.service_code AS "serviceCode",
+              count(*)::int AS filed,
+              count(*) FILTER (WHERE d.status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
+              count(*) FILTER (WHERE d.decided_at IS NOT NULL)::int AS decided,
+              ${histogramSqlOf(decisionSeconds, DECISION_BUCKET_BOUNDS_S)} AS "decisionBuckets",
+              coalesce(min(${decisionSeconds}), 0)::double precision AS "decisionMinSeconds",
+              coalesce(max(${decisionSeconds}), 0)::double precision AS "decisionMaxSeconds"
+       FROM unnest($1::timestamptz[], $2::timestamptz[]) AS r (range_from, range_to)
+       JOIN portal_dossiers d ON d.filed_at >= r.range_from AND d.filed_at < r.range_to
+       GROUP BY 1, 2`,
+      [ranges.map((range) => range.from), ranges.map((range) => range.to)],
+    );
+    return rows;
+  }
+
+  /**
+   * The UTC hours of filing in [from, before) of the dossiers changed (filed, verified, decided, flagged, redriven:
+   * every write sets `updated_at`) at or after `since`, by `idx_portal_dossiers_updated_at`: what coverage's dossier
+   * rollups of those hours may not hold yet. The gateway never deletes a dossier.
+   */
+  async filingHoursChangedSince(since: Date, from: Date, before: Date): Promise<number[]> {
+    if (from >= before) return [];
+    const { rows } = await this.pool.query<{ hour: Date }>(
+      `SELECT DISTINCT date_trunc('hour', filed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour
+       FROM portal_dossiers WHERE updated_at >= $1 AND filed_at >= $2 AND filed_at < $3`,
+      [since, from, before],
+    );
+    return rows.map((row) => row.hour.getTime()).sort((a, b) => a - b);
+  }
+
+  /** The time the oldest dossier was filed, or null without dossiers. */
+  async firstFiledAt(): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ first: Date | null }>('SELECT min(filed_at) AS first FROM portal_dossiers');
+    return rows[0].first;
+  }
+
+  /** Per service, the dossiers not yet decided (received or verifying), whenever filed: by `idx_portal_dossiers_status`. */
+  async backlogByService(): Promise<{ serviceCode: string; backlog: number }[]> {
+    const { rows } = await this.pool.query<{ serviceCode: string; backlog: number }>(
+      `SELECT service_code AS "serviceCode", count(*)::int AS backlog FROM portal_dossiers WHERE status IN ('received', 'verifying') GROUP BY service_code`,
     );
     return rows;
   }
@@ -501,15 +531,25 @@ function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: u
 
 }
 
-/** What coverage reads of one service's dossiers (DossierRepository.coverageByService). */
-export interface DossierCoverageRow {
+/**
+ * The buckets of the filing-to-decision time, in seconds (coverage's decision percentiles, summed across hours): from a
+ * second (an automatic decision) to a week (a review), about three per decade up to a day. Fixed, like the latency
+ * buckets: changing one would need every dossier rollup recomputed.
+ */
+export const DECISION_BUCKET_BOUNDS_S = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 21_600, 86_400, 604_800] as const;
+
+/** The dossiers filed in one UTC hour for one service (DossierRepository.figuresByFilingHour). */
+export interface DossierFilingHourRow {
+  hourStart: Date;
   serviceCode: string;
   filed: number;
   decidedAutomatically: number;
   decided: number;
-  decisionP50Seconds: number | null;
-  decisionP95Seconds: number | null;
-  backlog: number;
+  /** Histogram of the decided ones' filing-to-decision seconds, in DECISION_BUCKET_BOUNDS_S (one more bucket above). */
+  decisionBuckets: number[];
+  /** The shortest and longest of those times (0 without decided dossiers). */
+  decisionMinSeconds: number;
+  decisionMaxSeconds: number;
 }
 
 /** What coverage reads of the dossiers of one commune (DossierRepository.coverageByCommune). */

@@ -113,9 +113,12 @@ const percentDigits = (ratio: number | null) => (ratio === null ? '' : digits(ON
     // calls other test files made of them in the shared test database (raw, or already rolled up).
     const fixtures = [healthy, failing];
     await testApp.db.query(`DELETE FROM call_journal WHERE service_code = ANY ($1) AND received_at > now() - interval '8 days'`, [fixtures]);
-    await testApp.db.query(`DELETE FROM coverage_rollup_hourly WHERE service_code = ANY ($1) AND hour_start > now() - interval '8 days'`, [fixtures]);
-    await testApp.db.query(`DELETE FROM coverage_field_hourly WHERE service_code = ANY ($1) AND hour_start > now() - interval '8 days'`, [fixtures]);
-    await testApp.db.query(`DELETE FROM coverage_rollup_daily WHERE service_code = ANY ($1) AND day > (now() - interval '9 days')::date`, [fixtures]);
+    for (const table of ['coverage_rollup_hourly', 'coverage_service_hourly', 'coverage_field_hourly']) {
+      await testApp.db.query(`DELETE FROM ${table} WHERE service_code = ANY ($1) AND hour_start > now() - interval '8 days'`, [fixtures]);
+    }
+    for (const table of ['coverage_rollup_daily', 'coverage_service_daily']) {
+      await testApp.db.query(`DELETE FROM ${table} WHERE service_code = ANY ($1) AND day > (now() - interval '9 days')::date`, [fixtures]);
+    }
     // In the open hour: a closed one may have been rolled up already (by this app's scheduler) without these rows.
     const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const rows = [

@@ -26,8 +26,8 @@ const DAY_START = vietnamDayStart(DAY);
 const MANAGER_BASIC = { authorization: `Basic ${Buffer.from(`manager:${process.env.MANAGER_API_KEY}`).toString('base64')}` };
 const MANAGER_BEARER = { authorization: `Bearer ${process.env.MANAGER_API_KEY}` };
 
-const row = (serviceCode: string, outcome: string, latencyMs: number, at: number) =>
-  journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix: `coverage-${at > DAY_START + 2 * 24 * HOUR_MS ? 'now-' : ''}` });
+const row = (serviceCode: string, outcome: string, latencyMs: number, at: number, faultKind?: string) =>
+  journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix: `coverage-${at > DAY_START + 2 * 24 * HOUR_MS ? 'now-' : ''}`, faultKind });
 
 /**
  * GET /coverage/v1/services (issue 10): every catalog service with its connector, stage, calls, latency and a status
@@ -41,7 +41,15 @@ describe('coverage per public service', () => {
     await testApp.db.query(`DROP TABLE IF EXISTS ${partitionName(DAY)}`);
     await testApp.db.query(`DROP TABLE IF EXISTS ${partitionName(addDays(DAY, 1))}`);
     await testApp.db.query(`DELETE FROM portal_dossiers WHERE filed_by = 'coverage-e2e'`);
-    for (const table of ['coverage_rollup_hourly', 'coverage_rollup_daily', 'coverage_field_hourly', 'coverage_rolled_hours', 'coverage_service_stages']) {
+    for (const table of [
+      'coverage_rollup_hourly',
+      'coverage_rollup_daily',
+      'coverage_service_hourly',
+      'coverage_service_daily',
+      'coverage_field_hourly',
+      'coverage_rolled_hours',
+      'coverage_service_stages',
+    ]) {
       await testApp.db.query(`DELETE FROM ${table}`);
     }
   };
@@ -49,22 +57,33 @@ describe('coverage per public service', () => {
   let failing: string;
   let quiet: string;
   let planned: string;
+  let noisy: string;
 
   beforeAll(async () => {
     await clear();
     await testApp.app.get(JournalPartitions).ensureAhead(DAY, 1);
     const [{ codes }] = await testApp.db.query(`SELECT array_agg(code ORDER BY code) AS codes FROM public_services`);
-    [healthy, failing, quiet, planned] = codes as string[];
+    [healthy, failing, quiet, planned, noisy] = codes as string[];
+    // Half in a rolled-up hour, half in an hour read from the journal: a client's own errors and the faults its
+    // profile simulated, beside the service's answers and one real failure.
+    const noisyAt = (i: number) => DAY_START + (i % 2 === 0 ? 2 : 8) * HOUR_MS + i;
     const rows = [
       ...Array.from({ length: 40 }, (_, i) => row(healthy, i < 39 ? 'ok' : 'timeout', 5 + i, DAY_START + (i % 12) * HOUR_MS + 1_000)),
       ...Array.from({ length: 20 }, (_, i) => row(failing, i < 10 ? 'ok' : 'unavailable', 3, DAY_START + 2 * HOUR_MS + i)),
       ...Array.from({ length: 2 }, () => row(quiet, 'ok', 3, DAY_START + 3 * HOUR_MS)),
       ...Array.from({ length: 10 }, () => row(planned, 'ok', 3, DAY_START + 3 * HOUR_MS)),
+      ...Array.from({ length: 20 }, (_, i) => row(noisy, 'ok', 4, noisyAt(i))),
+      ...Array.from({ length: 10 }, (_, i) => row(noisy, 'invalid', 1, noisyAt(i))),
+      ...Array.from({ length: 4 }, (_, i) => row(noisy, 'refused', 1, noisyAt(i))),
+      ...Array.from({ length: 2 }, (_, i) => row(noisy, 'rate_limited', 1, noisyAt(i))),
+      ...Array.from({ length: 8 }, (_, i) => row(noisy, 'unavailable', 2, noisyAt(i), 'unavailable')),
+      ...Array.from({ length: 2 }, (_, i) => row(noisy, 'ok', 20_000, noisyAt(i), 'latency')),
+      row(noisy, 'server_error', 4, noisyAt(1)),
     ];
     await insertJournalRows(testApp.db, rows);
     // The first half of the day rolled up; the rest is read from the journal as open hours.
     await testApp.app.get(RollupService).replay(DAY_START, DAY_START + 6 * HOUR_MS);
-    for (const code of [healthy, failing, quiet]) {
+    for (const code of [healthy, failing, quiet, noisy]) {
       await http().put(`/coverage/v1/services/${code}/stage`).set(ADMIN_AUTH).send({ stage: 'live' }).expect(200);
     }
   });
@@ -94,6 +113,30 @@ describe('coverage per public service', () => {
     expect(of(quiet)).toMatchObject({ calls: { total: 2 }, status: 'no_traffic' });
     expect(of(planned)).toMatchObject({ stage: 'planned', calls: { total: 10 }, status: 'not_integrated', statusReason: 'the integration stage is planned' });
     expect(of(healthy).connector.state).toBe('enabled');
+  });
+
+  it("judges a service by its own outcomes: a client's errors and simulated faults count in the calls, not in its success rate or latency", async () => {
+    const { body } = await http().get(`/coverage/v1/services?${period}`).set(MANAGER_BEARER).expect(200);
+    const line = body.services.find((service: { serviceCode: string }) => service.serviceCode === noisy);
+    expect(line.calls).toMatchObject({ total: 47, simulated: 10, answered: 20, failed: 1, byOutcome: { ok: 22, invalid: 10, refused: 4, rate_limited: 2, unavailable: 8, server_error: 1 } });
+    // 20 answered of 21: integrated; counted over every call it would be 22 of 47, degraded.
+    expect(line).toMatchObject({ successRate: 0.9524, status: 'integrated' });
+    // The simulated 20 s delays are not the service's latency.
+    expect(line.latencyMs.p99).toBeLessThanOrEqual(5);
+    const agency = (await http().get(`/coverage/v1/agencies?${period}`).set(MANAGER_BEARER).expect(200)).body.agencies.find((entry: { serviceCodes: string[] }) =>
+      entry.serviceCodes.includes(noisy),
+    );
+    const members = body.services.filter((service: { serviceCode: string }) => agency.serviceCodes.includes(service.serviceCode));
+    const answered = members.reduce((sum: number, service: { calls: { answered: number } }) => sum + service.calls.answered, 0);
+    const failed = members.reduce((sum: number, service: { calls: { failed: number } }) => sum + service.calls.failed, 0);
+    expect(agency.successRate).toBeCloseTo(answered / (answered + failed), 4);
+    const series = await http()
+      .get(`/coverage/v1/timeseries?service=${noisy}&measure=success_rate&interval=day&${period}`)
+      .set(MANAGER_BEARER)
+      .expect(200);
+    expect(series.body.points.map((point: { value: number | null }) => point.value)).toEqual([0.9524]);
+    const simulated = await http().get(`/coverage/v1/timeseries?service=${noisy}&measure=simulated_calls&interval=day&${period}`).set(MANAGER_BEARER).expect(200);
+    expect(simulated.body.points.map((point: { value: number | null }) => point.value)).toEqual([10]);
   });
 
   it('answers one service, and the same table as CSV', async () => {
@@ -232,6 +275,12 @@ describe('coverage per public service', () => {
     const services = await http().get(`/coverage/v1/services?${period}`).set(MANAGER_BEARER).expect(200);
     const healthyLine = services.body.services.find((service: { serviceCode: string }) => service.serviceCode === healthy);
     expect(healthyLine.dossiers).toMatchObject({ filed: 3, decidedAutomatically: 1, decisionP50Seconds: 4, backlog: 1 });
+    // The same dossiers as series, per hour of filing.
+    const dossierSeries = async (measure: string) =>
+      (await http().get(`/coverage/v1/timeseries?service=${healthy}&measure=${measure}&interval=hour&${period}`).set(MANAGER_BEARER).expect(200)).body.points.find(
+        (point: { at: string }) => point.at === new Date(DAY_START + HOUR_MS).toISOString(),
+      ).value;
+    expect([await dossierSeries('dossiers_filed'), await dossierSeries('automation_rate'), await dossierSeries('decision_p50_seconds')]).toEqual([3, 0.3333, 4]);
     const essential = services.body.services.filter((service: { essential: boolean }) => service.essential);
     expect(services.body.headline).toMatchObject({
       essentialServices: essential.length,

@@ -13,10 +13,12 @@ export interface JournalRowValues {
   requestIdPrefix: string;
   /** The request fingerprint, one character repeated (the tests tell their rows apart by it). */
   fingerprintChar?: string;
+  /** The simulated fault the call met (the journal's fault_kind); absent: none. */
+  faultKind?: string;
 }
 
 /** The row: answered 200 with the field asked for when `ok`, else 503 without it. */
-export function journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix, fingerprintChar = 'c' }: JournalRowValues) {
+export function journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefix, fingerprintChar = 'c', faultKind }: JournalRowValues) {
   return {
     call_id: uuidv7(),
     received_at: new Date(at).toISOString(),
@@ -31,6 +33,7 @@ export function journalRow({ serviceCode, outcome, latencyMs, at, requestIdPrefi
     fields_requested: ['fullName'],
     fields_returned: outcome === 'ok' ? ['fullName'] : [],
     fingerprint: fingerprintChar.repeat(64),
+    fault_kind: faultKind ?? null,
   };
 }
 

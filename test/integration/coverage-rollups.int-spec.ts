@@ -64,6 +64,8 @@ function generatedRow(random: ReturnType<typeof randomOf>, hourStart: number) {
     fields_requested: requested,
     fields_returned: outcome === 'ok' ? requested.filter(() => random.next() < 0.8) : [],
     fingerprint: 'a'.repeat(64),
+    // A fifth of the calls met a fault profile: a failure before the registry, or a delay or spoiled body after it.
+    fault_kind: random.next() < 0.2 ? random.pick(['unavailable', 'timeout', 'latency', 'slow_body']) : null,
   };
 }
 
@@ -71,8 +73,15 @@ type Group = { calls: number; latency_sum_ms: number; latency_max_ms: number; la
 const keyOf = (row: { service_code: string | null; operation?: string; consumer_id?: string | null; outcome: string }) =>
   JSON.stringify([row.service_code, row.operation ?? null, row.consumer_id ?? null, row.outcome]);
 
+/** The key of the per-service rollups: service, outcome, and whether a simulated fault was met. */
+const serviceKeyOf = (row: { service_code: string | null; outcome: string; simulated?: boolean; fault_kind?: string | null }) =>
+  JSON.stringify([row.service_code, row.outcome, row.simulated ?? (row.fault_kind ?? null) !== null]);
+
 /** The rollup computed from the raw journal rows in plain code: the oracle the SQL rollups must equal. */
-function aggregate(rows: { service_code: string | null; operation: string; consumer_id: string | null; outcome: string; latency_ms: number }[], keep = keyOf) {
+function aggregate(
+  rows: { service_code: string | null; operation: string; consumer_id: string | null; outcome: string; latency_ms: number; fault_kind?: string | null }[],
+  keep: (row: { service_code: string | null; operation: string; consumer_id: string | null; outcome: string; fault_kind?: string | null }) => string = keyOf,
+) {
   const groups = new Map<string, Group>();
   for (const row of rows) {
     const key = keep(row);
@@ -115,6 +124,8 @@ describe('coverage rollups of the call journal', () => {
     await testApp.db.query(`DROP TABLE IF EXISTS ${partitionName(DAY)}`);
     await testApp.db.query('DELETE FROM coverage_rollup_hourly');
     await testApp.db.query('DELETE FROM coverage_rollup_daily');
+    await testApp.db.query('DELETE FROM coverage_service_hourly');
+    await testApp.db.query('DELETE FROM coverage_service_daily');
     await testApp.db.query('DELETE FROM coverage_field_hourly');
     await testApp.db.query('DELETE FROM coverage_rolled_hours');
   };
@@ -123,10 +134,27 @@ describe('coverage rollups of the call journal', () => {
   };
   const journalOf = async (from: number, to: number) =>
     (await testApp.db.query(
-      `SELECT service_code, operation, consumer_id, outcome, latency_ms, fields_requested, fields_returned, problem_code
+      `SELECT service_code, operation, consumer_id, outcome, latency_ms, fields_requested, fields_returned, problem_code, fault_kind
        FROM call_journal WHERE received_at >= $1 AND received_at < $2`,
       [new Date(from), new Date(to)],
-    )) as { service_code: string | null; operation: string; consumer_id: string | null; outcome: string; latency_ms: number; fields_requested: string[]; fields_returned: string[]; problem_code: string | null }[];
+    )) as {
+      service_code: string | null;
+      operation: string;
+      consumer_id: string | null;
+      outcome: string;
+      latency_ms: number;
+      fields_requested: string[];
+      fields_returned: string[];
+      problem_code: string | null;
+      fault_kind: string | null;
+    }[];
+  /** The per-service rollups of an hour (`coverage_service_hourly`) or of a Vietnamese day (`coverage_service_daily`). */
+  const perServiceOf = async (table: 'coverage_service_hourly' | 'coverage_service_daily', at: number | string) =>
+    new Map(
+      ((await testApp.db.query(`SELECT * FROM ${table} WHERE ${table === 'coverage_service_daily' ? 'day = $1::date' : 'hour_start = $1'}`, [
+        typeof at === 'number' ? new Date(at) : at,
+      ])) as (Group & { service_code: string | null; outcome: string; simulated: boolean })[]).map((row) => [serviceKeyOf(row), row]),
+    );
   const hourlyOf = async (hourStart: number) =>
     new Map(
       ((await testApp.db.query('SELECT * FROM coverage_rollup_hourly WHERE hour_start = $1', [new Date(hourStart)])) as (Group & { service_code: string | null; operation: string; consumer_id: string | null; outcome: string })[]).map(
@@ -178,9 +206,11 @@ describe('coverage rollups of the call journal', () => {
       const journal = await journalOf(hour, hour + HOUR_MS);
       expect(journal.length).toBeGreaterThan(100);
       expectSameGroups(await hourlyOf(hour), aggregate(journal));
+      expectSameGroups(await perServiceOf('coverage_service_hourly', hour), aggregate(journal, serviceKeyOf));
       expect(await fieldsOf(hour)).toEqual(expectedFields(journal));
       await rollups().rollUpHour(hour);
       expectSameGroups(await hourlyOf(hour), aggregate(journal));
+      expectSameGroups(await perServiceOf('coverage_service_hourly', hour), aggregate(journal, serviceKeyOf));
       expect(await fieldsOf(hour)).toEqual(expectedFields(journal));
     }
   });
@@ -201,10 +231,11 @@ describe('coverage rollups of the call journal', () => {
     await service().replay(hour5, hour5 + HOUR_MS);
     expectSameGroups(await hourlyOf(hour5), aggregate(await journalOf(hour5, hour5 + HOUR_MS)));
     expectSameGroups(await daily(), aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS)));
-    // Read for a period, the rollups give the journal's figures per service and outcome.
+    expectSameGroups(await perServiceOf('coverage_service_daily', DAY), aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS), serviceKeyOf));
+    // Read for a period, the rollups give the journal's figures per service, outcome and simulated.
     const period = await rollups().callsOfPeriod(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS);
-    const expected = aggregate(await journalOf(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS), (row) => keyOf({ service_code: row.service_code, outcome: row.outcome }));
-    expectSameGroups(new Map(period.map((row) => [keyOf({ service_code: row.service_code, outcome: row.outcome }), row])), expected);
+    const expected = aggregate(await journalOf(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS), serviceKeyOf);
+    expectSameGroups(new Map(period.map((row) => [serviceKeyOf(row), row])), expected);
   });
 
   it('catches up on every closed hour in order, bounded per run, and leaves the hours within the grace period', async () => {
@@ -254,8 +285,10 @@ describe('coverage rollups of the call journal', () => {
     };
     const read = await relationsRead(everyHourBut(openHour));
     expect([...read].filter((name) => name.startsWith('call_journal')).sort()).toEqual([partitionName(vietnamDay(openHour))]);
-    expect(read.has('coverage_rollup_daily')).toBe(true);
-    expect(read.has('coverage_rollup_hourly')).toBe(true);
+    // The per-service rollups, never the per-consumer ones (a hundred times larger).
+    expect(read.has('coverage_service_daily')).toBe(true);
+    expect(read.has('coverage_service_hourly')).toBe(true);
+    expect(read.has('coverage_rollup_daily') || read.has('coverage_rollup_hourly')).toBe(false);
     // The control: with nothing rolled up, the same period reads a month of partitions.
     const unrolled = await relationsRead(new Set());
     expect([...unrolled].filter((name) => name.startsWith('call_journal')).length).toBeGreaterThan(28);
@@ -297,6 +330,24 @@ describe('coverage rollups of the call journal', () => {
     expectSameGroups(await hourlyOf(hour), aggregate(journal));
   });
 
+  it('writes the daily rollups of a day once its 24 hours are rolled up, not at each hour', async () => {
+    const random = randomOf(17);
+    await insertRows(Array.from({ length: 24 }, (_, h) => Array.from({ length: 5 + random.int(10) }, () => generatedRow(random, DAY_START + h * HOUR_MS))).flat());
+    const dailyRows = async () =>
+      ((await testApp.db.query(
+        `SELECT (SELECT count(*)::int FROM coverage_rollup_daily WHERE day = $1::date) AS per_consumer, (SELECT count(*)::int FROM coverage_service_daily WHERE day = $1::date) AS per_service`,
+        [DAY],
+      )) as { per_consumer: number; per_service: number }[])[0];
+    for (let h = 0; h < 23; h += 1) await rollups().rollUpHour(DAY_START + h * HOUR_MS);
+    expect(await dailyRows()).toEqual({ per_consumer: 0, per_service: 0 });
+    // Read meanwhile, the day comes from its hourly rollups.
+    expect(sourcesOf(DAY_START, DAY_START + 24 * HOUR_MS, await rollups().rolledHours(DAY_START, DAY_START + 24 * HOUR_MS)).daily).toEqual([]);
+    await rollups().rollUpHour(DAY_START + 23 * HOUR_MS);
+    const journal = await journalOf(DAY_START, DAY_START + 24 * HOUR_MS);
+    expectSameGroups(await perServiceOf('coverage_service_daily', DAY), aggregate(journal, serviceKeyOf));
+    expect((await dailyRows()).per_consumer).toBe(aggregate(journal).size);
+  });
+
   it('keeps the daily rollup the sum of its hours when the hours of one day are rolled up at once', async () => {
     const random = randomOf(13);
     await insertRows(Array.from({ length: 24 }, (_, h) => Array.from({ length: 10 + random.int(20) }, () => generatedRow(random, DAY_START + h * HOUR_MS))).flat());
@@ -305,5 +356,6 @@ describe('coverage rollups of the call journal', () => {
       ((await testApp.db.query('SELECT * FROM coverage_rollup_daily WHERE day = $1::date', [DAY])) as (Group & { service_code: string | null; operation: string; consumer_id: string | null; outcome: string })[]).map((row) => [keyOf(row), row]),
     );
     expectSameGroups(daily, aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS)));
+    expectSameGroups(await perServiceOf('coverage_service_daily', DAY), aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS), serviceKeyOf));
   });
 });

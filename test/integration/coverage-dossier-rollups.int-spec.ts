@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { bucketIn } from '../../src/common/histogram.js';
+import { DossierRollupService } from '../../src/coverage/dossier-rollup.service.js';
+import { vietnamDayStart } from '../../src/coverage/rollup.repository.js';
+import { DECISION_BUCKET_BOUNDS_S } from '../../src/portal/dossier.repository.js';
+import { useTestApp } from '../utils/test-app.js';
+
+const HOUR_MS = 3_600_000;
+/** A Vietnamese day no other file files dossiers on. */
+const DAY = '2021-05-19';
+const DAY_START = vietnamDayStart(DAY);
+const FILED_BY = 'dossier-rollups-spec';
+
+/** mulberry32: a failing seed can be run again. */
+function randomOf(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] };
+}
+
+interface Dossier {
+  dossier_id: string;
+  service_code: string;
+  status: 'received' | 'verifying' | 'verified' | 'needs_review' | 'rejected';
+  filed_at: string;
+  decided_at: string | null;
+}
+
+/** What coverage must say of one service's dossiers, computed from the rows in plain code. */
+function oracle(dossiers: readonly Dossier[], serviceCode: string) {
+  const mine = dossiers.filter((dossier) => dossier.service_code === serviceCode);
+  const decided = mine.filter((dossier) => dossier.decided_at !== null);
+  const seconds = decided.map((dossier) => (Date.parse(dossier.decided_at!) - Date.parse(dossier.filed_at)) / 1000);
+  const buckets = new Array<number>(DECISION_BUCKET_BOUNDS_S.length + 1).fill(0);
+  for (const value of seconds) buckets[bucketIn(DECISION_BUCKET_BOUNDS_S, value)] += 1;
+  return {
+    filed: mine.length,
+    decidedAutomatically: mine.filter((dossier) => dossier.status === 'verified' || dossier.status === 'rejected').length,
+    decided: decided.length,
+    decisionBuckets: buckets,
+    decisionMinSeconds: seconds.length ? Math.min(...seconds) : 0,
+    decisionMaxSeconds: seconds.length ? Math.max(...seconds) : 0,
+  };
+}
+
+/**
+ * The dossier rollups of coverage (issue 10): per hour of filing and service, refreshed by the coverage job; every
+ * read equals the figures of the dossiers themselves, also for a dossier that changed or was filed into a rolled-up
+ * hour after the last refresh, and a refresh rewrites exactly the hours whose dossiers changed.
+ */
+describe('coverage rollups of the portal dossiers', () => {
+  const testApp = useTestApp({ seed: false });
+  const rollups = () => testApp.app.get(DossierRollupService);
+  let services: string[];
+  const dossiers: Dossier[] = [];
+
+  /** Dossiers as the portal wrote them, last changed when decided (or filed): long before the refreshes, unless `now`. */
+  const insert = async (rows: Dossier[], changed: 'then' | 'now' = 'then') => {
+    await testApp.db.query(
+      `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, status, filed_at, decided_at, updated_at)
+       SELECT dossier_id, service_code, $2, repeat('e', 64), '{}', status, filed_at, decided_at, CASE WHEN $3 THEN now() ELSE coalesce(decided_at, filed_at) END
+       FROM json_populate_recordset(NULL::portal_dossiers, $1::json)`,
+      [JSON.stringify(rows), FILED_BY, changed === 'now'],
+    );
+    dossiers.push(...rows);
+  };
+  const generated = (random: ReturnType<typeof randomOf>, hours: number[]): Dossier => {
+    const filed = DAY_START + random.pick(hours) * HOUR_MS + random.int(HOUR_MS);
+    const status = random.pick(['received', 'verifying', 'verified', 'verified', 'rejected', 'needs_review'] as const);
+    // Decisions from under a second to days later, on the buckets' bounds too.
+    const wait = random.next() < 0.3 ? random.pick(DECISION_BUCKET_BOUNDS_S) * 1000 : Math.round(random.next() ** 3 * 400_000_000);
+    const decided = status === 'received' || status === 'verifying' ? null : new Date(filed + wait).toISOString();
+    return { dossier_id: randomUUID(), service_code: random.pick(services), status, filed_at: new Date(filed).toISOString(), decided_at: decided };
+  };
+  /** The figures the service reads for the day, keyed by service. */
+  const read = async () => new Map((await rollups().figures(DAY_START, DAY_START + 24 * HOUR_MS)).map(({ bucket: _, ...row }) => [row.serviceCode, row]));
+  const expectExact = async () => {
+    const figures = await read();
+    for (const service of services) {
+      const expected = oracle(dossiers, service);
+      const got = figures.get(service);
+      if (expected.filed === 0) expect(got).toBeUndefined();
+      else expect({ ...got, serviceCode: undefined }).toEqual({ ...expected, serviceCode: undefined });
+    }
+  };
+  const rolledHours = async () =>
+    new Map(
+      ((await testApp.db.query(
+        `SELECT hour_start, service_code, filed, decided FROM coverage_dossier_hourly WHERE hour_start >= $1 AND hour_start < $2`,
+        [new Date(DAY_START), new Date(DAY_START + 24 * HOUR_MS)],
+      )) as { hour_start: Date; service_code: string; filed: number; decided: number }[]).map((row) => [`${row.hour_start.toISOString()}|${row.service_code}`, row]),
+    );
+
+  beforeEach(async () => {
+    await testApp.db.query('DELETE FROM portal_dossiers WHERE filed_by = $1', [FILED_BY]);
+    await testApp.db.query('DELETE FROM coverage_dossier_hourly');
+    await testApp.db.query('DELETE FROM coverage_dossier_state');
+    dossiers.length = 0;
+    const [{ codes }] = await testApp.db.query(`SELECT array_agg(code ORDER BY code) AS codes FROM public_services`);
+    services = (codes as string[]).slice(0, 3);
+  });
+  testApp.beforeClose(async () => {
+    await testApp.db.query('DELETE FROM portal_dossiers WHERE filed_by = $1', [FILED_BY]);
+    await testApp.db.query('DELETE FROM coverage_dossier_hourly');
+    await testApp.db.query('DELETE FROM coverage_dossier_state');
+  });
+
+  it.each([1, 2])('reads the exact figures before, after and between refreshes, whatever changed since (seed %i)', async (seed) => {
+    const random = randomOf(seed);
+    await insert(Array.from({ length: 300 }, () => generated(random, [0, 1, 2, 5, 9, 17, 23])));
+    // Never refreshed: every hour read from the dossiers.
+    await expectExact();
+    const first = await rollups().refresh();
+    expect(first.hours).toBeGreaterThan(24);
+    await expectExact();
+    // The rolled-up figures themselves are exact: hour by hour, as the dossiers say.
+    const rolled = await rolledHours();
+    for (const dossier of dossiers) {
+      const hour = new Date(Math.floor(Date.parse(dossier.filed_at) / HOUR_MS) * HOUR_MS).toISOString();
+      expect(rolled.get(`${hour}|${dossier.service_code}`)).toBeDefined();
+    }
+    // After the refresh: a dossier decided, one flagged for review (the follower), one redriven, and one filed late
+    // into a rolled-up hour. Each is read at once, before any refresh.
+    const open = dossiers.find((dossier) => dossier.status === 'received')!;
+    const verified = dossiers.find((dossier) => dossier.status === 'verified')!;
+    const rejected = dossiers.find((dossier) => dossier.status === 'rejected')!;
+    const decidedAt = new Date(Date.parse(open.filed_at) + 42_000).toISOString();
+    await testApp.db.query(`UPDATE portal_dossiers SET status = 'verified', decided_at = $2, updated_at = now() WHERE dossier_id = $1`, [open.dossier_id, decidedAt]);
+    Object.assign(open, { status: 'verified', decided_at: decidedAt });
+    await testApp.db.query(`UPDATE portal_dossiers SET status = 'needs_review', updated_at = now() WHERE dossier_id = $1`, [verified.dossier_id]);
+    verified.status = 'needs_review';
+    await testApp.db.query(`UPDATE portal_dossiers SET status = 'received', decided_at = NULL, updated_at = now() WHERE dossier_id = $1`, [rejected.dossier_id]);
+    Object.assign(rejected, { status: 'received', decided_at: null });
+    await insert([generated(random, [12])], 'now');
+    await expectExact();
+    // A refresh rewrites the hours that changed, after which the rollups alone are exact again.
+    const second = await rollups().refresh();
+    expect(second.hours).toBeGreaterThanOrEqual(1);
+    expect(second.hours).toBeLessThanOrEqual(4);
+    await testApp.db.query(`UPDATE coverage_dossier_state SET changes_since = now() + interval '1 minute'`);
+    await expectExact();
+  });
+
+  it('writes nothing when another refresh moved the rollups first', async () => {
+    await insert(Array.from({ length: 20 }, () => generated(randomOf(3), [4])));
+    const results = await Promise.all([rollups().refresh(), rollups().refresh(), rollups().refresh()]);
+    // The first to commit wrote the hours; the others found the state moved and left it.
+    expect(results.filter((result) => result.hours > 0)).toHaveLength(1);
+    await expectExact();
+  });
+});
