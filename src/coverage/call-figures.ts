@@ -54,7 +54,7 @@ export function addRow(tally: CallTally, row: CallsAggregateRow): CallTally {
   else return tally;
   tally.latencySumMs += row.latency_sum_ms;
   tally.latencyMaxMs = Math.max(tally.latencyMaxMs, row.latency_max_ms);
-  addHistograms(tally.histogram, row.latency_buckets);
+  if (row.latency_buckets) addHistograms(tally.histogram, row.latency_buckets);
   return tally;
 }
 

@@ -98,10 +98,14 @@ export class CoverageSeriesService {
       }
       return (at) => dossierMeasureOf(measure, byBucket.get(at));
     }
-    const byBucket = summed(await this.rollups.callsOfPeriod(from, to, { serviceCode, bucket: interval }));
+    const latency = LATENCY_MEASURES.includes(measure);
+    const byBucket = summed(await this.rollups.callsOfPeriod(from, to, { serviceCode, bucket: interval, perService: false, latency }));
     return (at) => measureOf(measure, byBucket.get(at));
   }
 }
+
+/** The measures read from the latency histograms; the others count calls only. */
+const LATENCY_MEASURES: readonly SeriesMeasure[] = ['p50_latency_ms', 'p95_latency_ms', 'p99_latency_ms'];
 
 const isDossierMeasure = (measure: SeriesMeasure): measure is DossierSeriesMeasure => (DOSSIER_SERIES_MEASURES as readonly string[]).includes(measure);
 

@@ -155,7 +155,7 @@ export class CoverageService {
   async areas(period: PeriodQuery & { level: 'province' | 'commune' }): Promise<AreasCoverage> {
     const from = hourOf(period.from);
     const to = Math.ceil(period.to / HOUR_MS) * HOUR_MS;
-    const rows = await this.dossiers.coverageByCommune(new Date(period.from), new Date(period.to));
+    const rows = await this.dossierRollups.areas(from, to);
     const reference = ReferenceData.get();
     const areas = new Map<string, AreasCoverage['areas'][number]>();
     for (const row of rows) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { summedHistogramsSqlOf } from '../common/histogram.js';
 import { PG_POOL } from '../database/pg-pool.token.js';
-import { DECISION_BUCKET_BOUNDS_S, type DossierFilingHourRow } from '../portal/dossier.repository.js';
+import { DECISION_BUCKET_BOUNDS_S, type DossierAreaRow, type DossierFilingHourRow } from '../portal/dossier.repository.js';
 import { seriesBucketSql, type SeriesInterval } from './rollup.repository.js';
 
 /** Buckets of a decision-time histogram: one per bound and the one above the last. */
@@ -52,11 +52,18 @@ export class DossierRollupRepository {
   }
 
   /**
-   * Replaces the rollups of the hours in `ranges` with `rows` (the figures of exactly those hours) and moves the
-   * state from `expected` to `next`, in one transaction. Returns false, writing nothing, when another refresh moved
-   * the state first (two workers' jobs at once): its rollups are at least as fresh.
+   * Replaces the rollups of the hours in `ranges` with `rows` (the figures of exactly those hours), and those of the
+   * Vietnamese days `areaDays` per commune with `areaRows`, and moves the state from `expected` to `next`, in one
+   * transaction. Returns false, writing nothing, when another refresh moved the state first (two workers' jobs at
+   * once): its rollups are at least as fresh.
    */
-  async replace(ranges: readonly HourRange[], rows: readonly DossierFilingHourRow[], expected: DossierRollupState | null, next: DossierRollupState): Promise<boolean> {
+  async replace(
+    ranges: readonly HourRange[],
+    rows: readonly DossierFilingHourRow[],
+    areas: { days: readonly string[]; rows: readonly DossierAreaRow[] },
+    expected: DossierRollupState | null,
+    next: DossierRollupState,
+  ): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -86,6 +93,15 @@ export class DossierRollupRepository {
           [JSON.stringify(rows)],
         );
       }
+      if (areas.days.length > 0) await client.query('DELETE FROM coverage_dossier_area_daily WHERE day = ANY ($1::date[])', [areas.days]);
+      if (areas.rows.length > 0) {
+        await client.query(
+          `INSERT INTO coverage_dossier_area_daily (day, commune_code, filed, decided_automatically, backlog)
+           SELECT (r->>'day')::date, r->>'communeCode', (r->>'filed')::int, (r->>'decidedAutomatically')::int, (r->>'backlog')::int
+           FROM jsonb_array_elements($1::jsonb) AS r`,
+          [JSON.stringify(areas.rows)],
+        );
+      }
       await client.query(
         `INSERT INTO coverage_dossier_state (singleton, rolled_until, changes_since, refreshed_at) VALUES (true, $1, $2, now())
          ON CONFLICT (singleton) DO UPDATE SET rolled_until = EXCLUDED.rolled_until, changes_since = EXCLUDED.changes_since, refreshed_at = now()`,
@@ -99,6 +115,18 @@ export class DossierRollupRepository {
     } finally {
       client.release();
     }
+  }
+
+  /** The rolled-up dossiers of the Vietnamese days `days` per commune of the applicants. */
+  async areaFiguresOf(days: readonly string[]): Promise<DossierAreaRow[]> {
+    if (days.length === 0) return [];
+    const { rows } = await this.pool.query<DossierAreaRow>(
+      `SELECT NULL::text AS day, commune_code AS "communeCode", sum(filed)::int AS filed, sum(decided_automatically)::int AS "decidedAutomatically",
+              sum(backlog)::int AS backlog
+       FROM coverage_dossier_area_daily WHERE day = ANY ($1::date[]) GROUP BY commune_code`,
+      [days],
+    );
+    return rows;
   }
 
   /**

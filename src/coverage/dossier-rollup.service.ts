@@ -2,11 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { addHistograms, quantileOf } from '../common/histogram.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { vietnamDay } from '../journal/vietnam-day.js';
-import { DECISION_BUCKET_BOUNDS_S, DossierRepository, type DossierFilingHourRow } from '../portal/dossier.repository.js';
+import { DECISION_BUCKET_BOUNDS_S, DossierRepository, type DossierAreaRow, type DossierFilingHourRow } from '../portal/dossier.repository.js';
 import { DECISION_BUCKET_COUNT, DossierRollupRepository, type DossierFiguresRow, type HourRange } from './dossier-rollup.repository.js';
 import { hourOf, vietnamDayStart, type SeriesInterval } from './rollup.repository.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The Vietnamese days (YYYY-MM-DD) that ranges of hours touch. */
+function daysOf(ranges: readonly HourRange[]): Set<string> {
+  const days = new Set<string>();
+  for (const range of ranges) for (let day = vietnamDayStart(vietnamDay(range.from)); day < range.to; day += DAY_MS) days.add(vietnamDay(day));
+  return days;
+}
 
 /** Whole hours as ranges, adjacent ones joined. */
 function rangesOf(hours: readonly number[]): HourRange[] {
@@ -79,11 +87,57 @@ export class DossierRollupService {
       if (state.rolledUntil < rolledUntil) ranges.push({ from: state.rolledUntil, to: rolledUntil });
     }
     const rows = await this.dossiers.figuresByFilingHour(ranges.map((range) => ({ from: new Date(range.from), to: new Date(range.to) })));
+    // The days of those hours that have ended before rolledUntil, whole: per commune, a day is the unit.
+    const areaDays = [...daysOf(ranges)].filter((day) => vietnamDayStart(day) + DAY_MS <= rolledUntil);
+    const areaRows = await this.dossiers.figuresByCommune(
+      areaDays.map((day) => ({ from: new Date(vietnamDayStart(day)), to: new Date(vietnamDayStart(day) + DAY_MS) })),
+      { perDay: true },
+    );
     const next = { rolledUntil, changesSince: Math.max(now - grace, state?.changesSince ?? 0) };
-    const written = await this.rollups.replace(ranges, rows, state, next);
+    const written = await this.rollups.replace(ranges, rows, { days: areaDays, rows: areaRows }, state, next);
     const hours = written ? ranges.reduce((sum, range) => sum + (range.to - range.from) / HOUR_MS, 0) : 0;
     if (hours > 0) this.logger.log(`rolled up the dossiers of ${hours} hours of filing`);
     return { hours, rolledUntil: new Date(written ? rolledUntil : (state?.rolledUntil ?? 0)).toISOString() };
+  }
+
+  /**
+   * The dossiers filed in [from, to) (whole UTC hours) per commune of the applicants: the whole Vietnamese days rolled
+   * up and unchanged since from `coverage_dossier_area_daily`, every other hour from the dossiers.
+   */
+  async areas(from: number, to: number): Promise<DossierAreaRow[]> {
+    const start = hourOf(from);
+    const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
+    const state = await this.rollups.state();
+    const rolledEnd = state ? Math.min(Math.max(state.rolledUntil, start), end) : start;
+    const changed = state && start < rolledEnd ? await this.dossiers.filingHoursChangedSince(new Date(state.changesSince), new Date(start), new Date(rolledEnd)) : [];
+    const dirty = new Set(changed.map((hour) => vietnamDay(hour)));
+    const clean: string[] = [];
+    const live: HourRange[] = [];
+    for (let hour = start; hour < end; ) {
+      const day = vietnamDay(hour);
+      if (vietnamDayStart(day) === hour && hour + DAY_MS <= rolledEnd && !dirty.has(day)) {
+        clean.push(day);
+        hour += DAY_MS;
+        continue;
+      }
+      const last = live.at(-1);
+      if (last && last.to === hour) last.to = hour + HOUR_MS;
+      else live.push({ from: hour, to: hour + HOUR_MS });
+      hour += HOUR_MS;
+    }
+    const [rolled, fresh] = await Promise.all([
+      this.rollups.areaFiguresOf(clean),
+      this.dossiers.figuresByCommune(live.map((range) => ({ from: new Date(range.from), to: new Date(range.to) }))),
+    ]);
+    const summed = new Map<string | null, DossierAreaRow>();
+    for (const row of [...rolled, ...fresh]) {
+      const into = summed.get(row.communeCode) ?? { day: null, communeCode: row.communeCode, filed: 0, decidedAutomatically: 0, backlog: 0 };
+      into.filed += row.filed;
+      into.decidedAutomatically += row.decidedAutomatically;
+      into.backlog += row.backlog;
+      summed.set(row.communeCode, into);
+    }
+    return [...summed.values()];
   }
 
   /**

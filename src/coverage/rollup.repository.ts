@@ -34,10 +34,22 @@ export function seriesBucketSql(hourColumn: string, bucket: SeriesInterval | und
   return bucket === 'day' ? VIETNAM_DAY_OF(hourColumn) : bucket === 'hour' ? hourColumn : 'NULL::timestamptz';
 }
 
+/** What callsOfPeriod groups by: per service (unless `perService` is false), outcome and simulated, and per bucket with `bucket`. */
+export interface CallsOfPeriodOptions {
+  /** Only this service. */
+  serviceCode?: string;
+  bucket?: SeriesInterval;
+  /** False: the services summed (service_code null). Default true. */
+  perService?: boolean;
+  /** False: no latency histograms (latency_buckets null), for a measure that counts calls only. Default true. */
+  latency?: boolean;
+}
+
 /** One row of a calls aggregate: calls and latencies of one group. */
 export interface CallsAggregateRow {
   /** The hour or day (its first instant) with a `bucket`, else null. */
   bucket: Date | null;
+  /** Null too with `perService: false`. */
   service_code: string | null;
   outcome: string;
   /** The calls met a simulated fault (the journal's fault_kind is set). */
@@ -45,7 +57,8 @@ export interface CallsAggregateRow {
   calls: number;
   latency_sum_ms: number;
   latency_max_ms: number;
-  latency_buckets: number[];
+  /** Null with `latency: false`. */
+  latency_buckets: number[] | null;
 }
 
 /** A period cut into what each source answers: hourly rollups, daily rollups, and the journal of the open hours. */
@@ -183,6 +196,14 @@ export class RollupRepository {
          GROUP BY service_code, outcome, fault_kind IS NOT NULL`,
         [hour, hourEnd],
       );
+      await client.query('DELETE FROM coverage_total_hourly WHERE hour_start = $1', [hour]);
+      await client.query(
+        `INSERT INTO coverage_total_hourly (hour_start, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+         SELECT $1, outcome, simulated, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+         FROM coverage_service_hourly WHERE hour_start = $1
+         GROUP BY outcome, simulated`,
+        [hour],
+      );
       const calls = inserted.rows[0].calls;
       await client.query(
         `INSERT INTO coverage_rolled_hours (hour_start, calls) VALUES ($1, $2)
@@ -230,41 +251,65 @@ export class RollupRepository {
   }
 
   /**
-   * The statement of the calls of a period per service, outcome and simulated (and per hour or Vietnamese day with `bucket`):
-   * the rollups for its rolled-up hours, the journal for the others only (see `sourcesOf`), so no query reads a
-   * rolled-up hour of the journal. `serviceCode` narrows it to one service. Exposed for EXPLAIN in the tests.
+   * The statement of the calls of a period per service, outcome and simulated (and per hour or Vietnamese day with
+   * `bucket`): the rollups for its rolled-up hours, the journal for the others only (see `sourcesOf`), so no query
+   * reads a rolled-up hour of the journal. `serviceCode` narrows it to one service; `perService: false` sums the
+   * services (a series of all of them: a month of hours is then about 9,000 rows instead of 170,000). Each part is
+   * grouped on its own, so that the planner hashes it on its own statistics: grouped once over their union, a month of
+   * rollups was estimated at 60,000 groups and sorted on disk (docs/BENCHMARKS.md, "Issue 10"). Exposed for EXPLAIN in
+   * the tests.
    */
-  callsOfPeriodStatement(sources: PeriodSources, options: { serviceCode?: string; bucket?: SeriesInterval } = {}): { text: string; values: unknown[] } {
+  callsOfPeriodStatement(sources: PeriodSources, options: CallsOfPeriodOptions = {}): { text: string; values: unknown[] } {
     const values: unknown[] = [];
     const bind = (value: unknown) => {
       values.push(value);
       return `$${values.length}`;
     };
     const service = (column: string) => (options.serviceCode === undefined ? '' : ` AND ${column} = ${bind(options.serviceCode)}`);
+    const serviceKey = options.perService === false ? 'NULL::text' : 'service_code';
+    const groupKeys = options.perService === false ? 'outcome, simulated' : 'service_code, outcome, simulated';
     // Hours are UTC hours; days are Vietnamese days, named by the instant they start (Asia/Ho_Chi_Minh is UTC+7 all
     // year; a bare '+07' would be read as POSIX, UTC-7).
     const hourly = seriesBucketSql('hour_start', options.bucket);
     const daily = options.bucket === 'day' ? `(day::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')` : 'NULL::timestamptz';
     const journal =
       options.bucket === 'day' ? VIETNAM_DAY_OF('received_at') : options.bucket === 'hour' ? `(date_trunc('hour', received_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')` : 'NULL::timestamptz';
+    const histogram = (column: string) => (options.latency === false ? 'NULL::integer[]' : column);
+    // A part's rows are already one per group when each keeps its own bucket and service: grouping them again would
+    // only cost a hash of every row.
+    const rolledUp = (bucket: string, table: string, where: string, ownBucket: boolean) =>
+      ownBucket && (options.perService !== false || options.serviceCode !== undefined)
+        ? `SELECT ${bucket} AS bucket, ${serviceKey} AS service_code, outcome, simulated, calls::bigint AS calls, latency_sum_ms, latency_max_ms,
+              ${histogram('latency_buckets')} AS latency_buckets
+            FROM ${table} WHERE ${where}${service('service_code')}`
+        : `SELECT ${bucket} AS bucket, ${serviceKey} AS service_code, outcome, simulated, sum(calls)::bigint AS calls, sum(latency_sum_ms) AS latency_sum_ms,
+              max(latency_max_ms) AS latency_max_ms, ${histogram(summedHistogramsSql('latency_buckets'))} AS latency_buckets
+            FROM ${table} WHERE ${where}${service('service_code')}
+            GROUP BY 1, ${groupKeys}`;
     const parts: string[] = [];
+    // Every service together, hour by hour: the totals, one row per hour, outcome and simulated.
+    const totals = options.bucket === 'hour' && options.perService === false && options.serviceCode === undefined;
     for (const range of sources.hourly) {
-      parts.push(`SELECT ${hourly}, service_code, outcome, simulated, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
-        FROM coverage_service_hourly WHERE hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}${service('service_code')}`);
+      const where = `hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}`;
+      if (totals) {
+        parts.push(`SELECT hour_start, NULL::text, outcome, simulated, calls::bigint, latency_sum_ms, latency_max_ms, ${histogram('latency_buckets')}
+          FROM coverage_total_hourly WHERE ${where}`);
+      } else {
+        parts.push(rolledUp(hourly, 'coverage_service_hourly', where, options.bucket === 'hour'));
+      }
     }
     for (const range of sources.daily) {
-      parts.push(`SELECT ${daily}, service_code, outcome, simulated, calls::bigint AS calls, latency_sum_ms, latency_max_ms, latency_buckets
-        FROM coverage_service_daily WHERE day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date${service('service_code')}`);
+      parts.push(rolledUp(daily, 'coverage_service_daily', `day >= ${bind(range.from)}::date AND day < ${bind(range.to)}::date`, options.bucket === 'day'));
     }
     for (const range of sources.journal) {
-      parts.push(`SELECT ${journal}, service_code, outcome, fault_kind IS NOT NULL, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms,
-          max(latency_ms) AS latency_max_ms, ${histogramSql('latency_ms')} AS latency_buckets
+      parts.push(`SELECT ${journal}, ${serviceKey}, outcome, fault_kind IS NOT NULL, count(*) AS calls, sum(latency_ms)::double precision AS latency_sum_ms,
+          max(latency_ms) AS latency_max_ms, ${histogram(histogramSql('latency_ms'))} AS latency_buckets
         FROM call_journal WHERE received_at >= ${bind(range.from)} AND received_at < ${bind(range.to)}${service('service_code')}
-        GROUP BY 1, service_code, outcome, fault_kind IS NOT NULL`);
+        GROUP BY 1, ${options.perService === false ? '' : 'service_code, '}outcome, fault_kind IS NOT NULL`);
     }
     if (parts.length === 0) parts.push(`SELECT NULL::timestamptz, NULL::text, NULL::text, false, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
     const text = `SELECT bucket, service_code, outcome, simulated, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
-        max(latency_max_ms) AS latency_max_ms, ${summedHistogramsSql('latency_buckets')} AS latency_buckets
+        max(latency_max_ms) AS latency_max_ms, ${histogram(summedHistogramsSql('latency_buckets'))} AS latency_buckets
       FROM (${parts.join('\n UNION ALL ')}) AS period (bucket, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
       GROUP BY bucket, service_code, outcome, simulated`;
     return { text, values };
@@ -283,7 +328,7 @@ export class RollupRepository {
    * Calls of [from, to) per service and outcome (and per hour or Vietnamese day with `bucket`: then hourly rollups
    * stand for the days too when `bucket` is `hour`), from the rollups and the hours not rolled up.
    */
-  async callsOfPeriod(from: number, to: number, options: { serviceCode?: string; bucket?: SeriesInterval } = {}): Promise<CallsAggregateRow[]> {
+  async callsOfPeriod(from: number, to: number, options: CallsOfPeriodOptions = {}): Promise<CallsAggregateRow[]> {
     const rolled = await this.rolledHours(from, to);
     const statement = this.callsOfPeriodStatement(sourcesOf(from, to, rolled, { daily: options.bucket !== 'hour' }), options);
     const { rows } = await this.pool.query<CallsAggregateRow>(statement);

@@ -31,6 +31,9 @@ import { IndexDossiersFiledAt1796800120000 } from './migrations/1796800120000-In
 import { JournalRetryAfter1796801000000 } from './migrations/1796801000000-JournalRetryAfter.js';
 import { CoverageServiceRollups1796802000000 } from './migrations/1796802000000-CoverageServiceRollups.js';
 import { CoverageDossierRollups1796802060000 } from './migrations/1796802060000-CoverageDossierRollups.js';
+import { CoverageTotalRollups1796802120000 } from './migrations/1796802120000-CoverageTotalRollups.js';
+import { DossierBacklogIndex1796802180000 } from './migrations/1796802180000-DossierBacklogIndex.js';
+import { CoverageAreaRollups1796802240000 } from './migrations/1796802240000-CoverageAreaRollups.js';
 
 /** Every migration in order. `<unix-ms>-<PascalIntent>.ts`, one intent each, each with a working `down`. */
 export const MIGRATIONS = [
@@ -63,6 +66,9 @@ export const MIGRATIONS = [
   JournalRetryAfter1796801000000,
   CoverageServiceRollups1796802000000,
   CoverageDossierRollups1796802060000,
+  CoverageTotalRollups1796802120000,
+  DossierBacklogIndex1796802180000,
+  CoverageAreaRollups1796802240000,
 ];
 
 /**

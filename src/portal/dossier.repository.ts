@@ -498,16 +498,21 @@ export class DossierRepository {
   }
 
   /**
-   * Per commune of the applicants (coverage per area, issue 10): dossiers filed in [from, to), those decided without
-   * review, and those of them not yet decided. A dossier without a commune code is under null.
+   * Per commune of the applicants (coverage per area, issue 10), and per Vietnamese day of filing with `perDay`: the
+   * dossiers filed in `ranges` (disjoint), those decided without review, and those of them not yet decided. A dossier
+   * without a commune code is under null.
    */
-  async coverageByCommune(from: Date, to: Date): Promise<DossierAreaRow[]> {
+  async figuresByCommune(ranges: readonly { from: Date; to: Date }[], options: { perDay?: boolean } = {}): Promise<DossierAreaRow[]> {
+    if (ranges.length === 0) return [];
+    const day = options.perDay ? `to_char(d.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')` : 'NULL::text';
     const { rows } = await this.pool.query<DossierAreaRow>(
-      `SELECT applicant_commune_code AS "communeCode", count(*)::int AS filed,
-              count(*) FILTER (WHERE status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
-              count(*) FILTER (WHERE status IN ('received', 'verifying'))::int AS backlog
-       FROM portal_dossiers WHERE filed_at >= $1 AND filed_at < $2 GROUP BY applicant_commune_code`,
-      [from, to],
+      `SELECT ${day} AS day, d.applicant_commune_code AS "communeCode", count(*)::int AS filed,
+              count(*) FILTER (WHERE d.status IN ('verified', 'rejected'))::int AS "decidedAutomatically",
+              count(*) FILTER (WHERE d.status IN ('received', 'verifying'))::int AS backlog
+       FROM unnest($1::timestamptz[], $2::timestamptz[]) AS r (range_from, range_to)
+       JOIN portal_dossiers d ON d.filed_at >= r.range_from AND d.filed_at < r.range_to
+       GROUP BY 1, 2`,
+      [ranges.map((range) => range.from), ranges.map((range) => range.to)],
     );
     return rows;
   }
@@ -552,8 +557,10 @@ export interface DossierFilingHourRow {
   decisionMaxSeconds: number;
 }
 
-/** What coverage reads of the dossiers of one commune (DossierRepository.coverageByCommune). */
+/** What coverage reads of the dossiers of one commune (DossierRepository.figuresByCommune). */
 export interface DossierAreaRow {
+  /** The Vietnamese day of filing (YYYY-MM-DD) with `perDay`, else null. */
+  day: string | null;
   communeCode: string | null;
   filed: number;
   decidedAutomatically: number;

@@ -46,6 +46,7 @@ describe('coverage per public service', () => {
       'coverage_rollup_daily',
       'coverage_service_hourly',
       'coverage_service_daily',
+      'coverage_total_hourly',
       'coverage_field_hourly',
       'coverage_rolled_hours',
       'coverage_service_stages',
@@ -170,21 +171,51 @@ describe('coverage per public service', () => {
     await http().put(`/coverage/v1/services/${healthy}/stage`).set(MANAGER_BEARER).send({ stage: 'testing' }).expect(401);
   });
 
-  it('exposes the status and success ratio of every service over the last 24 hours in GET /ops/metrics', async () => {
+  it('exposes the status, success ratio and automation of every service and the headline over the last 24 hours and the last hour in GET /ops/metrics', async () => {
     // Services of this test's own: the last 24 hours hold the calls of every test file that ran before this one.
-    const [busy, idle] = [await syncTestService(testApp.app, 'COV-BUSY', ['idNumber', 'fullName']), await syncTestService(testApp.app, 'COV-IDLE', ['idNumber', 'fullName'])];
-    await http().put(`/coverage/v1/services/${busy}/stage`).set(ADMIN_AUTH).send({ stage: 'testing' }).expect(200);
+    const [busy, idle, recovered] = [
+      await syncTestService(testApp.app, 'COV-BUSY', ['idNumber', 'fullName']),
+      await syncTestService(testApp.app, 'COV-IDLE', ['idNumber', 'fullName']),
+      await syncTestService(testApp.app, 'COV-RECOVERED', ['idNumber', 'fullName']),
+    ];
+    for (const code of [busy, recovered]) await http().put(`/coverage/v1/services/${code}/stage`).set(ADMIN_AUTH).send({ stage: 'testing' }).expect(200);
     const now = Date.now() - 60_000;
-    const rows = Array.from({ length: 10 }, (_, i) => row(busy, i < 8 ? 'ok' : 'unavailable', 4, now + i));
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => row(busy, i < 8 ? 'ok' : 'unavailable', 4, now + i)),
+      // An outage three hours ago, served again since: degraded over the day, integrated over the last hour.
+      ...Array.from({ length: 10 }, (_, i) => row(recovered, 'unavailable', 4, now - 3 * HOUR_MS + i)),
+      ...Array.from({ length: 10 }, (_, i) => row(recovered, 'ok', 4, now + i)),
+    ];
     await insertJournalRows(testApp.db, rows);
+    // Two dossiers of the busy service filed a minute ago: one decided without review, one waiting for an officer.
+    await testApp.db.query(
+      `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, status, filed_at, decided_at)
+       VALUES ($1, $3, 'coverage-e2e', repeat('d', 64), '{}', 'verified', $4, $4), ($2, $3, 'coverage-e2e', repeat('d', 64), '{}', 'needs_review', $4, $4)`,
+      [randomUUID(), randomUUID(), busy, new Date(now)],
+    );
+    testApp.beforeClose(async () => {
+      await testApp.db.query(`DELETE FROM call_journal WHERE service_code = ANY ($1) AND received_at > now() - interval '1 day'`, [[busy, recovered]]);
+    });
     const { text } = await http().get('/ops/metrics').set(ADMIN_AUTH).expect(200);
     const sample = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
-    expect(sample('popgate_coverage_service_status', `service="${busy}",status="degraded"`)).toBe('1');
-    expect(sample('popgate_coverage_service_status', `service="${busy}",status="integrated"`)).toBe('0');
-    expect(sample('popgate_coverage_success_ratio', `service="${busy}"`)).toBe('0.8');
-    // A planned service without calls: not integrated, and no success ratio.
-    expect(sample('popgate_coverage_service_status', `service="${idle}",status="not_integrated"`)).toBe('1');
-    expect(sample('popgate_coverage_success_ratio', `service="${idle}"`)).toBeUndefined();
+    for (const window of ['24h', '1h']) {
+      expect(sample('popgate_coverage_service_status', `service="${busy}",status="degraded",window="${window}"`)).toBe('1');
+      expect(sample('popgate_coverage_service_status', `service="${busy}",status="integrated",window="${window}"`)).toBe('0');
+      expect(sample('popgate_coverage_success_ratio', `service="${busy}",window="${window}"`)).toBe('0.8');
+      // A planned service without calls: not integrated, and no success ratio.
+      expect(sample('popgate_coverage_service_status', `service="${idle}",status="not_integrated",window="${window}"`)).toBe('1');
+      expect(sample('popgate_coverage_success_ratio', `service="${idle}",window="${window}"`)).toBeUndefined();
+    }
+    expect(sample('popgate_coverage_automation_ratio', `service="${busy}",window="1h"`)).toBe('0.5');
+    expect(sample('popgate_coverage_automation_ratio', `service="${idle}",window="1h"`)).toBeUndefined();
+    expect(sample('popgate_coverage_success_ratio', `service="${recovered}",window="24h"`)).toBe('0.5');
+    expect(sample('popgate_coverage_service_status', `service="${recovered}",status="degraded",window="24h"`)).toBe('1');
+    expect(sample('popgate_coverage_success_ratio', `service="${recovered}",window="1h"`)).toBe('1');
+    expect(sample('popgate_coverage_service_status', `service="${recovered}",status="integrated",window="1h"`)).toBe('1');
+    // The headline: the essential services per status add up to the catalog's essential services.
+    const [{ essential }] = await testApp.db.query('SELECT count(*)::int AS essential FROM public_services WHERE essential');
+    const headline = ['integrated', 'degraded', 'not_integrated', 'no_traffic'].map((status) => Number(sample('popgate_coverage_essential_services', `status="${status}",window="24h"`)));
+    expect(headline.reduce((sum, n) => sum + n, 0)).toBe(essential);
   });
 
   it('gives a measure per hour and per Vietnamese day beside the previous period, from the rollups and the open hours alike', async () => {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { bucketIn } from '../../src/common/histogram.js';
+import { DossierRollupRepository } from '../../src/coverage/dossier-rollup.repository.js';
 import { DossierRollupService } from '../../src/coverage/dossier-rollup.service.js';
 import { vietnamDayStart } from '../../src/coverage/rollup.repository.js';
-import { DECISION_BUCKET_BOUNDS_S } from '../../src/portal/dossier.repository.js';
+import { DECISION_BUCKET_BOUNDS_S, DossierRepository } from '../../src/portal/dossier.repository.js';
 import { useTestApp } from '../utils/test-app.js';
 
 const HOUR_MS = 3_600_000;
@@ -28,6 +29,7 @@ function randomOf(seed: number) {
 interface Dossier {
   dossier_id: string;
   service_code: string;
+  applicant_commune_code: string | null;
   status: 'received' | 'verifying' | 'verified' | 'needs_review' | 'rejected';
   filed_at: string;
   decided_at: string | null;
@@ -50,6 +52,19 @@ function oracle(dossiers: readonly Dossier[], serviceCode: string) {
   };
 }
 
+/** What coverage must say per commune of the applicants. */
+function areaOracle(dossiers: readonly Dossier[]) {
+  const areas = new Map<string | null, { filed: number; decidedAutomatically: number; backlog: number }>();
+  for (const dossier of dossiers) {
+    const area = areas.get(dossier.applicant_commune_code) ?? { filed: 0, decidedAutomatically: 0, backlog: 0 };
+    area.filed += 1;
+    area.decidedAutomatically += dossier.status === 'verified' || dossier.status === 'rejected' ? 1 : 0;
+    area.backlog += dossier.status === 'received' || dossier.status === 'verifying' ? 1 : 0;
+    areas.set(dossier.applicant_commune_code, area);
+  }
+  return areas;
+}
+
 /**
  * The dossier rollups of coverage (issue 10): per hour of filing and service, refreshed by the coverage job; every
  * read equals the figures of the dossiers themselves, also for a dossier that changed or was filed into a rolled-up
@@ -64,8 +79,8 @@ describe('coverage rollups of the portal dossiers', () => {
   /** Dossiers as the portal wrote them, last changed when decided (or filed): long before the refreshes, unless `now`. */
   const insert = async (rows: Dossier[], changed: 'then' | 'now' = 'then') => {
     await testApp.db.query(
-      `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, status, filed_at, decided_at, updated_at)
-       SELECT dossier_id, service_code, $2, repeat('e', 64), '{}', status, filed_at, decided_at, CASE WHEN $3 THEN now() ELSE coalesce(decided_at, filed_at) END
+      `INSERT INTO portal_dossiers (dossier_id, service_code, filed_by, request_hash, applicant, applicant_commune_code, status, filed_at, decided_at, updated_at)
+       SELECT dossier_id, service_code, $2, repeat('e', 64), '{}', applicant_commune_code, status, filed_at, decided_at, CASE WHEN $3 THEN now() ELSE coalesce(decided_at, filed_at) END
        FROM json_populate_recordset(NULL::portal_dossiers, $1::json)`,
       [JSON.stringify(rows), FILED_BY, changed === 'now'],
     );
@@ -77,11 +92,27 @@ describe('coverage rollups of the portal dossiers', () => {
     // Decisions from under a second to days later, on the buckets' bounds too.
     const wait = random.next() < 0.3 ? random.pick(DECISION_BUCKET_BOUNDS_S) * 1000 : Math.round(random.next() ** 3 * 400_000_000);
     const decided = status === 'received' || status === 'verifying' ? null : new Date(filed + wait).toISOString();
-    return { dossier_id: randomUUID(), service_code: random.pick(services), status, filed_at: new Date(filed).toISOString(), decided_at: decided };
+    return {
+      dossier_id: randomUUID(),
+      service_code: random.pick(services),
+      applicant_commune_code: random.pick(['00004', '00006', '26734', null]),
+      status,
+      filed_at: new Date(filed).toISOString(),
+      decided_at: decided,
+    };
   };
   /** The figures the service reads for the day, keyed by service. */
   const read = async () => new Map((await rollups().figures(DAY_START, DAY_START + 24 * HOUR_MS)).map(({ bucket: _, ...row }) => [row.serviceCode, row]));
   const expectExact = async () => {
+    // Per commune, over the day and over hours that cut it (read from the dossiers then).
+    for (const [from, to] of [
+      [DAY_START, DAY_START + 24 * HOUR_MS],
+      [DAY_START + 2 * HOUR_MS, DAY_START + 30 * HOUR_MS],
+    ]) {
+      const areas = new Map((await rollups().areas(from, to)).map(({ communeCode, filed, decidedAutomatically, backlog }) => [communeCode, { filed, decidedAutomatically, backlog }]));
+      const within = dossiers.filter((dossier) => Date.parse(dossier.filed_at) >= from && Date.parse(dossier.filed_at) < to);
+      expect(areas).toEqual(areaOracle(within));
+    }
     const figures = await read();
     for (const service of services) {
       const expected = oracle(dossiers, service);
@@ -146,6 +177,41 @@ describe('coverage rollups of the portal dossiers', () => {
     expect(second.hours).toBeLessThanOrEqual(4);
     await testApp.db.query(`UPDATE coverage_dossier_state SET changes_since = now() + interval '1 minute'`);
     await expectExact();
+  });
+
+  it('reads from the dossiers themselves only the hours not rolled up and those changed since', async () => {
+    const random = randomOf(5);
+    await insert(Array.from({ length: 100 }, () => generated(random, [1, 2, 3])));
+    await rollups().refresh();
+    const repository = testApp.app.get(DossierRepository);
+    const read: { from: Date; to: Date }[][] = [];
+    const original = repository.figuresByFilingHour.bind(repository);
+    const spy = jest.spyOn(repository, 'figuresByFilingHour').mockImplementation(async (ranges) => {
+      read.push([...ranges]);
+      return original(ranges);
+    });
+    try {
+      const { rolledUntil } = (await testApp.app.get(DossierRollupRepository).state())!;
+      // A month ending now: read from the dossiers are the hours after the rolled-up ones, and the hours of dossiers
+      // that other files changed within the grace (which the refresh cannot be sure it saw); never the rest.
+      const end = Math.ceil(Date.now() / HOUR_MS) * HOUR_MS;
+      await rollups().figures(Date.now() - 30 * 24 * HOUR_MS, Date.now());
+      const [{ changed }] = await testApp.db.query(
+        `SELECT count(DISTINCT date_trunc('hour', filed_at)) ::int AS changed FROM portal_dossiers
+         WHERE updated_at >= (SELECT changes_since FROM coverage_dossier_state) AND filed_at >= $1 AND filed_at < $2`,
+        [new Date(Math.floor((Date.now() - 30 * 24 * HOUR_MS) / HOUR_MS) * HOUR_MS), new Date(rolledUntil)],
+      );
+      expect(read.at(-1)!.at(-1)).toEqual({ from: new Date(rolledUntil), to: new Date(end) });
+      expect(read.at(-1)!.reduce((hours, range) => hours + (range.to.getTime() - range.from.getTime()) / HOUR_MS, 0)).toBeLessThanOrEqual(changed + (end - rolledUntil) / HOUR_MS);
+      // One dossier of hour 2 changes: that hour is read from the dossiers, and only it.
+      await testApp.db.query(`UPDATE portal_dossiers SET status = 'needs_review', decided_at = filed_at + interval '1 hour', updated_at = now() WHERE dossier_id = $1`, [dossiers[0].dossier_id]);
+      Object.assign(dossiers[0], { status: 'needs_review', decided_at: new Date(Date.parse(dossiers[0].filed_at) + HOUR_MS).toISOString() });
+      await expectExact();
+      const hour = Math.floor(Date.parse(dossiers[0].filed_at) / HOUR_MS) * HOUR_MS;
+      expect(read.at(-1)).toEqual([{ from: new Date(hour), to: new Date(hour + HOUR_MS) }]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('writes nothing when another refresh moved the rollups first', async () => {

@@ -77,6 +77,9 @@ const keyOf = (row: { service_code: string | null; operation?: string; consumer_
 const serviceKeyOf = (row: { service_code: string | null; outcome: string; simulated?: boolean; fault_kind?: string | null }) =>
   JSON.stringify([row.service_code, row.outcome, row.simulated ?? (row.fault_kind ?? null) !== null]);
 
+/** The key of the totals: outcome, and whether a simulated fault was met. */
+const totalKeyOf = (row: { outcome: string; simulated?: boolean; fault_kind?: string | null }) => JSON.stringify([row.outcome, row.simulated ?? (row.fault_kind ?? null) !== null]);
+
 /** The rollup computed from the raw journal rows in plain code: the oracle the SQL rollups must equal. */
 function aggregate(
   rows: { service_code: string | null; operation: string; consumer_id: string | null; outcome: string; latency_ms: number; fault_kind?: string | null }[],
@@ -125,6 +128,7 @@ describe('coverage rollups of the call journal', () => {
     await testApp.db.query('DELETE FROM coverage_rollup_hourly');
     await testApp.db.query('DELETE FROM coverage_rollup_daily');
     await testApp.db.query('DELETE FROM coverage_service_hourly');
+    await testApp.db.query('DELETE FROM coverage_total_hourly');
     await testApp.db.query('DELETE FROM coverage_service_daily');
     await testApp.db.query('DELETE FROM coverage_field_hourly');
     await testApp.db.query('DELETE FROM coverage_rolled_hours');
@@ -148,6 +152,14 @@ describe('coverage rollups of the call journal', () => {
       problem_code: string | null;
       fault_kind: string | null;
     }[];
+  /** The totals of an hour over every service (`coverage_total_hourly`). */
+  const totalsOf = async (hourStart: number) =>
+    new Map(
+      ((await testApp.db.query('SELECT * FROM coverage_total_hourly WHERE hour_start = $1', [new Date(hourStart)])) as (Group & { outcome: string; simulated: boolean })[]).map((row) => [
+        totalKeyOf(row),
+        row,
+      ]),
+    );
   /** The per-service rollups of an hour (`coverage_service_hourly`) or of a Vietnamese day (`coverage_service_daily`). */
   const perServiceOf = async (table: 'coverage_service_hourly' | 'coverage_service_daily', at: number | string) =>
     new Map(
@@ -207,8 +219,10 @@ describe('coverage rollups of the call journal', () => {
       expect(journal.length).toBeGreaterThan(100);
       expectSameGroups(await hourlyOf(hour), aggregate(journal));
       expectSameGroups(await perServiceOf('coverage_service_hourly', hour), aggregate(journal, serviceKeyOf));
+      expectSameGroups(await totalsOf(hour), aggregate(journal, totalKeyOf));
       expect(await fieldsOf(hour)).toEqual(expectedFields(journal));
       await rollups().rollUpHour(hour);
+      expectSameGroups(await totalsOf(hour), aggregate(journal, totalKeyOf));
       expectSameGroups(await hourlyOf(hour), aggregate(journal));
       expectSameGroups(await perServiceOf('coverage_service_hourly', hour), aggregate(journal, serviceKeyOf));
       expect(await fieldsOf(hour)).toEqual(expectedFields(journal));
@@ -235,7 +249,7 @@ describe('coverage rollups of the call journal', () => {
     // Read for a period, the rollups give the journal's figures per service, outcome and simulated.
     const period = await rollups().callsOfPeriod(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS);
     const expected = aggregate(await journalOf(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS), serviceKeyOf);
-    expectSameGroups(new Map(period.map((row) => [serviceKeyOf(row), row])), expected);
+    expectSameGroups(new Map(period.map((row) => [serviceKeyOf(row), { ...row, latency_buckets: row.latency_buckets! }])), expected);
   });
 
   it('catches up on every closed hour in order, bounded per run, and leaves the hours within the grace period', async () => {
@@ -272,8 +286,7 @@ describe('coverage rollups of the call journal', () => {
     });
     // Every hour of the month rolled up but the open one, as the job leaves it.
     const everyHourBut = (open: number) => new Set(Array.from({ length: 31 * 24 }, (_, i) => openHour - (i + 1) * HOUR_MS).filter((hour) => hour < open));
-    const relationsRead = async (rolled: Set<number>) => {
-      const statement = rollups().callsOfPeriodStatement(sourcesOf(now - 30 * 24 * HOUR_MS, now, rolled));
+    const relationsOf = async (statement: { text: string; values: unknown[] }) => {
       const [{ 'QUERY PLAN': plan }] = await testApp.db.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.values);
       const names = new Set<string>();
       const walk = (node: Record<string, unknown>) => {
@@ -283,12 +296,18 @@ describe('coverage rollups of the call journal', () => {
       walk(plan[0].Plan);
       return names;
     };
+    const relationsRead = (rolled: Set<number>) => relationsOf(rollups().callsOfPeriodStatement(sourcesOf(now - 30 * 24 * HOUR_MS, now, rolled)));
     const read = await relationsRead(everyHourBut(openHour));
     expect([...read].filter((name) => name.startsWith('call_journal')).sort()).toEqual([partitionName(vietnamDay(openHour))]);
     // The per-service rollups, never the per-consumer ones (a hundred times larger).
     expect(read.has('coverage_service_daily')).toBe(true);
     expect(read.has('coverage_service_hourly')).toBe(true);
     expect(read.has('coverage_rollup_daily') || read.has('coverage_rollup_hourly')).toBe(false);
+    // An hourly series of every service reads the totals, and neither per-service nor per-consumer rollups.
+    const seriesRead = await relationsOf(
+      rollups().callsOfPeriodStatement(sourcesOf(now - 30 * 24 * HOUR_MS, now, everyHourBut(openHour), { daily: false }), { bucket: 'hour', perService: false }),
+    );
+    expect([...seriesRead].filter((name) => !name.startsWith('call_journal')).sort()).toEqual(['coverage_total_hourly']);
     // The control: with nothing rolled up, the same period reads a month of partitions.
     const unrolled = await relationsRead(new Set());
     expect([...unrolled].filter((name) => name.startsWith('call_journal')).length).toBeGreaterThan(28);
