@@ -421,9 +421,15 @@ async function main(): Promise<void> {
     }
     // The coverage job's dossier step, as the worker runs it after the catch-up (the first one rolls up every hour).
     const refreshStarted = performance.now();
-    const refreshed = await dossierRollups.refresh();
+    let dossierHours = 0;
+    for (let remaining = 1; remaining > 0; ) {
+      const refreshed = await dossierRollups.refresh();
+      dossierHours += refreshed.newHours + refreshed.changedHours;
+      remaining = refreshed.remaining;
+    }
     await pool.query('VACUUM ANALYZE coverage_dossier_hourly');
-    console.log(`dossier rollups: ${refreshed.hours} hours in ${((performance.now() - refreshStarted) / 1000).toFixed(1)} s`);
+    await pool.query('VACUUM ANALYZE coverage_dossier_area_daily');
+    console.log(`dossier rollups: ${dossierHours} hours in ${((performance.now() - refreshStarted) / 1000).toFixed(1)} s`);
 
     const period = `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`;
     const code = (i: number) => encodeURIComponent(services[i % services.length].code);

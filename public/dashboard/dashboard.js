@@ -8,7 +8,6 @@
   const LOCALES = { vi: 'vi-VN', en: 'en-GB' };
   const STATUS_COLOURS = { integrated: '#1b7f3b', degraded: '#c77700', not_integrated: '#b3261e', no_traffic: '#6b6b6b' };
   const OUTCOMES = ['ok', 'mismatch', 'not_found', 'refused', 'invalid', 'rate_limited', 'quota_exhausted', 'unavailable', 'timeout', 'server_error'];
-  const ANSWERED = ['ok', 'mismatch', 'not_found'];
   /** The periods a manager picks: their length and the step of their series (a month of hours would pass 744 points). */
   const PERIODS = { day: { ms: 86400000, interval: 'hour' }, week: { ms: 7 * 86400000, interval: 'day' }, month: { ms: 30 * 86400000, interval: 'day' } };
 
@@ -88,9 +87,11 @@
     const integrated = coverage.headline ? coverage.headline.essentialIntegrated : essential.filter((service) => service.status === 'integrated').length;
     const of = coverage.headline ? coverage.headline.confirmedList : essential.length;
     const calls = services.reduce((sum, service) => sum + service.calls.total, 0);
-    const answered = services.reduce((sum, service) => sum + ANSWERED.reduce((inner, outcome) => inner + service.calls.byOutcome[outcome], 0), 0);
+    // As the API's success rate: answered over answered and failed, a client's errors and simulated faults aside.
+    const answered = services.reduce((sum, service) => sum + service.calls.answered, 0);
+    const measured = answered + services.reduce((sum, service) => sum + service.calls.failed, 0);
     const backlog = services.reduce((sum, service) => sum + service.dossiers.backlog, 0);
-    return { integrated, essential: of, calls, successRate: calls === 0 ? null : answered / calls, backlog };
+    return { integrated, essential: of, calls, successRate: measured === 0 ? null : answered / measured, backlog };
   }
 
   function renderOverview() {

@@ -42,9 +42,9 @@ const corsAllowedOrigins = z
  * property may be left out for its default.
  */
 export const coverageThresholdsSchema = z.strictObject({
-  /** Fewer calls than this in the period: `no_traffic`. */
+  /** Fewer calls than this in the period that the service answered or failed (client errors and simulated faults aside): `no_traffic`. */
   minCalls: z.number().int().min(1).max(1_000_000_000).default(1),
-  /** A success rate (answered calls over all calls) below this: `degraded`. */
+  /** A success rate (answered calls over answered and failed ones, src/coverage/call-figures.ts) below this: `degraded`. */
   minSuccessRate: z.number().min(0).max(1).default(0.95),
   /** A p95 latency above this (ms): `degraded`. */
   maxP95LatencyMs: z.number().positive().max(600_000).default(2_000),

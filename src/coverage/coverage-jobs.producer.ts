@@ -6,8 +6,9 @@ import { JOB_PRESETS } from '../queue/job-options.js';
 import { JobName, QueueName } from '../queue/queue-names.js';
 
 /**
- * The only caller of the coverage queue: one job scheduler rolls up the journal's closed hours every five minutes
- * (an hour closes ROLLUP_GRACE_MS after its end, so its rollup comes at most five minutes after that). A cron
+ * The only caller of the coverage queue: one job scheduler rolls up the journal's closed hours and refreshes the
+ * dossier rollups every five minutes (an hour closes ROLLUP_GRACE_MS after its end, so its rollup comes at most five
+ * minutes after that). A cron
  * pattern rather than `every`: the first job waits for the next five-minute mark instead of running at each start.
  * Upserting the scheduler is idempotent, so every process may do it at start; a start while Redis is down only
  * postpones it.

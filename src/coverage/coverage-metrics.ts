@@ -10,7 +10,8 @@ const READ_TIMEOUT_MS = 2_000;
 /**
  * The windows the gauges are computed over, each a `window` label: the last 24 hours (what GET /coverage/v1/services
  * answers by default, and the dashboards show) and the last hour (what the alerts read: a day's figures move too
- * slowly to raise an alert within minutes of an outage, and to clear it within hours of the recovery).
+ * slowly to raise an alert within minutes of an outage, and to clear it within hours of the recovery). Periods are
+ * counted in whole UTC hours: "1h" is the current hour and the one before it.
  */
 const WINDOWS = { '24h': 24 * 3_600_000, '1h': 3_600_000 } as const;
 type Window = keyof typeof WINDOWS;

@@ -108,7 +108,7 @@ export type ServicesCoverage = z.infer<typeof servicesCoverageSchema>;
 /** The columns of the CSV of GET /coverage/v1/services, one line per service. */
 export const COVERAGE_CSV_COLUMNS = [
   'serviceCode', 'nameEn', 'leadAgency', 'essential', 'connectorState', 'stage', 'status', 'statusReason', 'calls',
-  ...JOURNAL_OUTCOMES.map((outcome) => `calls_${outcome}`), 'calls_simulated',
+  ...JOURNAL_OUTCOMES.map((outcome) => `calls_${outcome}`), 'calls_simulated', 'calls_answered', 'calls_failed',
   'successRate', 'p50LatencyMs', 'p95LatencyMs', 'p99LatencyMs', 'dossiersFiled', 'automationRate', 'decisionP50Seconds',
   'decisionP95Seconds', 'backlog', 'lastSyncRunId', 'driftRate',
 ] as const;
@@ -117,7 +117,7 @@ export function csvRowOf(service: ServiceCoverage): unknown[] {
   return [
     service.serviceCode, service.nameEn, service.leadAgency, service.essential, service.connector.state, service.stage, service.status,
     service.statusReason, service.calls.total, ...JOURNAL_OUTCOMES.map((outcome) => service.calls.byOutcome[outcome]), service.calls.simulated,
-    service.successRate,
+    service.calls.answered, service.calls.failed, service.successRate,
     service.latencyMs.p50, service.latencyMs.p95, service.latencyMs.p99, service.dossiers.filed, service.dossiers.automationRate,
     service.dossiers.decisionP50Seconds, service.dossiers.decisionP95Seconds, service.dossiers.backlog, service.lastSyncRun?.runId ?? null,
     service.lastSyncRun?.driftRate ?? null,

@@ -19,12 +19,17 @@ export class CoverageProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<(CatchUpResult & { dossiers: { hours: number; rolledUntil: string } }) | { replayed: string[] }> {
+  async process(job: Job): Promise<(CatchUpResult & { dossiers: Awaited<ReturnType<DossierRollupService['refresh']>> }) | { replayed: string[] }> {
     switch (job.name) {
       case JobName.CoverageRollups: {
         parseJobPayload(JobName.CoverageRollups, job);
-        const calls = await this.rollups.catchUp();
-        return { ...calls, dossiers: await this.dossierRollups.refresh() };
+        // Each on its own: an hour of the journal that fails to roll up must not hold the dossiers' rollups back
+        // (their reads would go to the dossiers for ever more hours), nor the other way round; the job fails (and is
+        // retried) if either did.
+        const [calls, dossiers] = await Promise.allSettled([this.rollups.catchUp(), this.dossierRollups.refresh()]);
+        if (calls.status === 'rejected') throw calls.reason;
+        if (dossiers.status === 'rejected') throw dossiers.reason;
+        return { ...calls.value, dossiers: dossiers.value };
       }
       case JobName.CoverageReplay: {
         const { fromHour, toHour } = parseJobPayload(JobName.CoverageReplay, job);

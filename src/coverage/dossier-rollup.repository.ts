@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { summedHistogramsSqlOf } from '../common/histogram.js';
 import { PG_POOL } from '../database/pg-pool.token.js';
 import { DECISION_BUCKET_BOUNDS_S, type DossierAreaRow, type DossierFilingHourRow } from '../portal/dossier.repository.js';
-import { seriesBucketSql, type SeriesInterval } from './rollup.repository.js';
+import { RolledUpCache, seriesBucketSql, type SeriesInterval } from './rollup.repository.js';
 
 /** Buckets of a decision-time histogram: one per bound and the one above the last. */
 export const DECISION_BUCKET_COUNT = DECISION_BUCKET_BOUNDS_S.length + 1;
@@ -14,6 +14,8 @@ export interface DossierRollupState {
   rolledUntil: number;
   /** ...with every change of its dossiers made before this. */
   changesSince: number;
+  /** When the rollups were last written (a transaction's start, later than any before): what was read from them since is still theirs. */
+  refreshedAt?: number;
 }
 
 /** Dossier figures of one service, in one bucket of a series (null: the whole period). */
@@ -38,17 +40,30 @@ export interface HourRange {
 /** The rollups of the portal's dossiers per hour of filing and service, and the state that says how fresh they are. */
 @Injectable()
 export class DossierRollupRepository {
+  /** What was read from the rollups, by the refresh it was read after (RolledUpCache). */
+  private readonly hoursCache = new RolledUpCache<DossierFiguresRow[]>();
+  private readonly areasCache = new RolledUpCache<DossierAreaRow[]>();
+
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** The database's clock: the instant the changes a refresh reads are measured against. */
-  async clock(): Promise<number> {
-    const { rows } = await this.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now');
-    return rows[0].now.getTime();
+  /**
+   * The database's clock, and the start of the oldest transaction open in this database but this one (null when none):
+   * a dossier written by it carries that start as its `updated_at` (now()), however late it commits.
+   */
+  async clock(): Promise<{ now: number; oldestOpenSince: number | null }> {
+    const { rows } = await this.pool.query<{ now: Date; oldest: Date | null }>(
+      `SELECT clock_timestamp() AS now,
+              (SELECT min(xact_start) FROM pg_stat_activity
+               WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL) AS oldest`,
+    );
+    return { now: rows[0].now.getTime(), oldestOpenSince: rows[0].oldest?.getTime() ?? null };
   }
 
   async state(): Promise<DossierRollupState | null> {
-    const { rows } = await this.pool.query<{ rolled_until: Date; changes_since: Date }>('SELECT rolled_until, changes_since FROM coverage_dossier_state');
-    return rows[0] ? { rolledUntil: rows[0].rolled_until.getTime(), changesSince: rows[0].changes_since.getTime() } : null;
+    const { rows } = await this.pool.query<{ rolled_until: Date; changes_since: Date; refreshed_at: Date }>(
+      'SELECT rolled_until, changes_since, refreshed_at FROM coverage_dossier_state',
+    );
+    return rows[0] ? { rolledUntil: rows[0].rolled_until.getTime(), changesSince: rows[0].changes_since.getTime(), refreshedAt: rows[0].refreshed_at.getTime() } : null;
   }
 
   /**
@@ -71,7 +86,7 @@ export class DossierRollupRepository {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('coverage_dossier_rollups', 0))`);
       const { rows: current } = await client.query<{ rolled_until: Date; changes_since: Date }>('SELECT rolled_until, changes_since FROM coverage_dossier_state');
       const now = current[0] ? { rolledUntil: current[0].rolled_until.getTime(), changesSince: current[0].changes_since.getTime() } : null;
-      if (JSON.stringify(now) !== JSON.stringify(expected)) {
+      if (JSON.stringify(now) !== JSON.stringify(expected && { rolledUntil: expected.rolledUntil, changesSince: expected.changesSince })) {
         await client.query('ROLLBACK');
         return false;
       }
@@ -117,9 +132,17 @@ export class DossierRollupRepository {
     }
   }
 
-  /** The rolled-up dossiers of the Vietnamese days `days` per commune of the applicants. */
-  async areaFiguresOf(days: readonly string[]): Promise<DossierAreaRow[]> {
+  /**
+   * The rolled-up dossiers of the Vietnamese days `days` per commune of the applicants, as the rollups of `version`
+   * (DossierRollupState.refreshedAt) hold them: kept per process until a refresh writes again.
+   */
+  async areaFiguresOf(days: readonly string[], version: number | undefined): Promise<DossierAreaRow[]> {
     if (days.length === 0) return [];
+    const rows = await this.areasCache.get(JSON.stringify(days), String(version), () => this.readAreaFigures(days));
+    return rows.map((row) => ({ ...row }));
+  }
+
+  private async readAreaFigures(days: readonly string[]): Promise<DossierAreaRow[]> {
     const { rows } = await this.pool.query<DossierAreaRow>(
       `SELECT NULL::text AS day, commune_code AS "communeCode", sum(filed)::int AS filed, sum(decided_automatically)::int AS "decidedAutomatically",
               sum(backlog)::int AS backlog
@@ -133,8 +156,13 @@ export class DossierRollupRepository {
    * The rolled-up figures of the hours in [from, to) but those in `skip`, per service (and per hour or Vietnamese day
    * with `bucket`), by the primary key's range.
    */
-  async figuresOf(from: number, to: number, skip: readonly number[], bucket?: SeriesInterval): Promise<DossierFiguresRow[]> {
+  async figuresOf(from: number, to: number, skip: readonly number[], bucket: SeriesInterval | undefined, version: number | undefined): Promise<DossierFiguresRow[]> {
     if (from >= to) return [];
+    const rows = await this.hoursCache.get(JSON.stringify([from, to, skip, bucket ?? null]), String(version), () => this.readFigures(from, to, skip, bucket));
+    return rows.map((row) => ({ ...row, decisionBuckets: [...row.decisionBuckets] }));
+  }
+
+  private async readFigures(from: number, to: number, skip: readonly number[], bucket: SeriesInterval | undefined): Promise<DossierFiguresRow[]> {
     const { rows } = await this.pool.query<DossierFiguresRow>(
       `SELECT ${seriesBucketSql('hour_start', bucket)} AS bucket, service_code AS "serviceCode", sum(filed)::int AS filed,
               sum(decided_automatically)::int AS "decidedAutomatically", sum(decided)::int AS decided,

@@ -9,13 +9,6 @@ import { hourOf, vietnamDayStart, type SeriesInterval } from './rollup.repositor
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The Vietnamese days (YYYY-MM-DD) that ranges of hours touch. */
-function daysOf(ranges: readonly HourRange[]): Set<string> {
-  const days = new Set<string>();
-  for (const range of ranges) for (let day = vietnamDayStart(vietnamDay(range.from)); day < range.to; day += DAY_MS) days.add(vietnamDay(day));
-  return days;
-}
-
 /** Whole hours as ranges, adjacent ones joined. */
 function rangesOf(hours: readonly number[]): HourRange[] {
   const ranges: HourRange[] = [];
@@ -54,14 +47,17 @@ export function decisionQuantileOf(row: Pick<DossierFiguresRow, 'decisionBuckets
  * service, from the rollups per hour of filing where they are fresh and from the dossiers themselves elsewhere, so that
  * they are exact at every read:
  * - `refresh` (the coverage job, every five minutes) rolls up the hours closed since the last run and again the hours
- *   whose dossiers changed since then; the state it leaves says which changes it saw (those before `changesSince`,
- *   the refresh's clock less ROLLUP_GRACE_MS, so that a write whose transaction began before it and committed after
- *   it is read as a change, as long as it took less than the grace).
+ *   whose dossiers changed since then, and the Vietnamese days of those hours that have ended per commune; the state
+ *   it leaves says which changes it saw: those before `changesSince`, the refresh's clock less ROLLUP_GRACE_MS, or
+ *   the start of the oldest transaction then open if that is earlier, so that a write whose transaction began before
+ *   the refresh and committed after it is read as a change.
  * - `figures` reads the rolled-up hours but those whose dossiers changed since, and the others (those changed, and the
  *   hours after `rolledUntil`) from the dossiers.
  */
 @Injectable()
 export class DossierRollupService {
+  /** Hours of filing a refresh rolls up at most besides those changed: a week's, as the journal's catch-up. */
+  static readonly HOURS_PER_REFRESH = 168;
   private readonly logger = new Logger(DossierRollupService.name);
 
   constructor(
@@ -70,34 +66,46 @@ export class DossierRollupService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Rolls up the closed hours not yet rolled up and the hours whose dossiers changed; returns the hours written. */
-  async refresh(): Promise<{ hours: number; rolledUntil: string }> {
-    const now = await this.rollups.clock();
+  /**
+   * Rolls up the closed hours not yet rolled up, from the first dossier on, at most HOURS_PER_REFRESH of them after
+   * the next dossier filed (hours without dossiers are passed over at once: a first refresh over years of dossiers
+   * goes on over the next runs, each bounded), and the hours whose dossiers changed; says how many of each it wrote.
+   */
+  async refresh(): Promise<{ newHours: number; changedHours: number; rolledUntil: string; remaining: number }> {
+    const { now, oldestOpenSince } = await this.rollups.clock();
     const grace = this.config.coverage.rollupGraceMs;
     const state = await this.rollups.state();
-    let ranges: HourRange[];
-    let rolledUntil = hourOf(now - grace);
-    if (!state) {
-      const first = await this.dossiers.firstFiledAt();
-      ranges = first && hourOf(first.getTime()) < rolledUntil ? [{ from: hourOf(first.getTime()), to: rolledUntil }] : [];
-    } else {
-      rolledUntil = Math.max(rolledUntil, state.rolledUntil);
-      const changed = await this.dossiers.filingHoursChangedSince(new Date(state.changesSince), new Date(0), new Date(state.rolledUntil));
-      ranges = rangesOf(changed);
-      if (state.rolledUntil < rolledUntil) ranges.push({ from: state.rolledUntil, to: rolledUntil });
-    }
+    const closed = hourOf(now - grace);
+    const start = state ? state.rolledUntil : hourOf((await this.dossiers.firstFiledAt())?.getTime() ?? closed);
+    const nextFiled = start < closed ? await this.dossiers.firstFiledAt(new Date(start)) : null;
+    const rolledUntil = Math.max(start, Math.min(closed, (nextFiled ? hourOf(nextFiled.getTime()) : closed) + DossierRollupService.HOURS_PER_REFRESH * HOUR_MS));
+    const changed = state ? await this.dossiers.filingHoursChangedSince(new Date(state.changesSince), new Date(0), new Date(state.rolledUntil)) : [];
+    const ranges = rangesOf(changed);
+    if (start < rolledUntil) ranges.push({ from: start, to: rolledUntil });
     const rows = await this.dossiers.figuresByFilingHour(ranges.map((range) => ({ from: new Date(range.from), to: new Date(range.to) })));
-    // The days of those hours that have ended before rolledUntil, whole: per commune, a day is the unit.
-    const areaDays = [...daysOf(ranges)].filter((day) => vietnamDayStart(day) + DAY_MS <= rolledUntil);
+    // Per commune a Vietnamese day is the unit: every day that has ended before rolledUntil and holds a dossier of
+    // those hours, or that the new hours begin inside of (its first hours were rolled up by the refresh before), whole.
+    const touched = new Set([...changed, ...rows.map((row) => row.hourStart.getTime()), start].map((hour) => vietnamDay(hour)));
+    const areaDays = [...touched].filter((day) => vietnamDayStart(day) + DAY_MS <= rolledUntil).sort();
     const areaRows = await this.dossiers.figuresByCommune(
       areaDays.map((day) => ({ from: new Date(vietnamDayStart(day)), to: new Date(vietnamDayStart(day) + DAY_MS) })),
       { perDay: true },
     );
-    const next = { rolledUntil, changesSince: Math.max(now - grace, state?.changesSince ?? 0) };
+    // A write whose transaction was open before the grace (a lock wait, a stalled client) has an older updated_at
+    // than the grace allows for: the next refresh and every read look for changes from its start on.
+    const next = { rolledUntil, changesSince: Math.min(now - grace, oldestOpenSince ?? Infinity) };
     const written = await this.rollups.replace(ranges, rows, { days: areaDays, rows: areaRows }, state, next);
-    const hours = written ? ranges.reduce((sum, range) => sum + (range.to - range.from) / HOUR_MS, 0) : 0;
-    if (hours > 0) this.logger.log(`rolled up the dossiers of ${hours} hours of filing`);
-    return { hours, rolledUntil: new Date(written ? rolledUntil : (state?.rolledUntil ?? 0)).toISOString() };
+    const until = written ? rolledUntil : start;
+    const result = {
+      newHours: written ? (rolledUntil - start) / HOUR_MS : 0,
+      changedHours: written ? changed.length : 0,
+      rolledUntil: new Date(until).toISOString(),
+      remaining: Math.max(0, (closed - until) / HOUR_MS),
+    };
+    if (result.newHours + result.changedHours > 0) {
+      this.logger.log(`rolled up the dossiers of ${result.newHours} new and ${result.changedHours} changed hours of filing (${result.remaining} remaining)`);
+    }
+    return result;
   }
 
   /**
@@ -126,7 +134,7 @@ export class DossierRollupService {
       hour += HOUR_MS;
     }
     const [rolled, fresh] = await Promise.all([
-      this.rollups.areaFiguresOf(clean),
+      this.rollups.areaFiguresOf(clean, state?.refreshedAt),
       this.dossiers.figuresByCommune(live.map((range) => ({ from: new Date(range.from), to: new Date(range.to) }))),
     ]);
     const summed = new Map<string | null, DossierAreaRow>();
@@ -153,7 +161,7 @@ export class DossierRollupService {
     const live = rangesOf(changed);
     if (rolledEnd < end) live.push({ from: rolledEnd, to: end });
     const [rolled, fresh] = await Promise.all([
-      this.rollups.figuresOf(start, rolledEnd, changed, bucket),
+      this.rollups.figuresOf(start, rolledEnd, changed, bucket, state?.refreshedAt),
       this.dossiers.figuresByFilingHour(live.map((range) => ({ from: new Date(range.from), to: new Date(range.to) }))),
     ]);
     const summed = new Map<string, DossierFiguresRow>(rolled.map((row) => [`${row.bucket?.getTime() ?? ''}|${row.serviceCode}`, row]));

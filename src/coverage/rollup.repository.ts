@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { summedHistogramsSqlOf } from '../common/histogram.js';
+import { addHistograms, summedHistogramsSqlOf } from '../common/histogram.js';
 import { PG_POOL } from '../database/pg-pool.token.js';
 import { partitionName, vietnamDay } from '../journal/vietnam-day.js';
 import { histogramSql, LATENCY_BUCKET_COUNT } from './latency-buckets.js';
@@ -109,6 +109,8 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>,
  */
 @Injectable()
 export class RollupRepository {
+  private readonly rolledUpCache = new RolledUpCache<CallsAggregateRow[]>();
+
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /** The first hour after the unbroken run of rolled hours that starts with the oldest (null before the first): where the job goes on. */
@@ -317,11 +319,21 @@ export class RollupRepository {
 
   /** The hours of [from, to) rolled up (by the primary key's range). */
   async rolledHours(from: number, to: number): Promise<Set<number>> {
-    const { rows } = await this.pool.query<{ hour_start: Date }>('SELECT hour_start FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2', [
-      new Date(hourOf(from)),
-      new Date(to),
-    ]);
-    return new Set(rows.map((row) => row.hour_start.getTime()));
+    return (await this.rolledHoursWithVersion(from, to)).hours;
+  }
+
+  /**
+   * The hours of [from, to) rolled up, and when the last of them was rolled up: every rollUpHour sets its hour's
+   * rolled_at (a transaction's start, later than any before it), so the rollups of those hours, and of their days,
+   * are the same as long as that stays the same.
+   */
+  private async rolledHoursWithVersion(from: number, to: number): Promise<{ hours: Set<number>; version: string }> {
+    const { rows } = await this.pool.query<{ hour_start: Date; rolled_at: Date }>(
+      'SELECT hour_start, rolled_at FROM coverage_rolled_hours WHERE hour_start >= $1 AND hour_start < $2',
+      [new Date(hourOf(from)), new Date(to)],
+    );
+    const last = rows.reduce((latest, row) => Math.max(latest, row.rolled_at.getTime()), 0);
+    return { hours: new Set(rows.map((row) => row.hour_start.getTime())), version: `${rows.length}:${last}` };
   }
 
   /**
@@ -329,10 +341,17 @@ export class RollupRepository {
    * stand for the days too when `bucket` is `hour`), from the rollups and the hours not rolled up.
    */
   async callsOfPeriod(from: number, to: number, options: CallsOfPeriodOptions = {}): Promise<CallsAggregateRow[]> {
-    const rolled = await this.rolledHours(from, to);
-    const statement = this.callsOfPeriodStatement(sourcesOf(from, to, rolled, { daily: options.bucket !== 'hour' }), options);
-    const { rows } = await this.pool.query<CallsAggregateRow>(statement);
-    return rows;
+    const { hours, version } = await this.rolledHoursWithVersion(from, to);
+    const sources = sourcesOf(from, to, hours, { daily: options.bucket !== 'hour' });
+    // The rolled-up part of a period does not change until one of its hours is rolled up again: kept per process
+    // (RolledUpCache), and the open hours read from the journal each time.
+    const key = JSON.stringify([sources.hourly, sources.daily, options]);
+    const rolledUp = (sources.hourly.length > 0 || sources.daily.length > 0) && (await this.rolledUpCache.get(key, version, async () => {
+      const statement = this.callsOfPeriodStatement({ ...sources, journal: [] }, options);
+      return (await this.pool.query<CallsAggregateRow>(statement)).rows;
+    }));
+    const open = sources.journal.length > 0 ? (await this.pool.query<CallsAggregateRow>(this.callsOfPeriodStatement({ hourly: [], daily: [], journal: sources.journal }, options))).rows : [];
+    return mergedCalls(rolledUp || [], open);
   }
 
   /**
@@ -366,6 +385,52 @@ export class RollupRepository {
       values,
     );
     return rows;
+  }
+}
+
+/** Rows of one aggregate from two disjoint parts of a period, summed per group (the cached rows are left as they are). */
+function mergedCalls(first: readonly CallsAggregateRow[], second: readonly CallsAggregateRow[]): CallsAggregateRow[] {
+  const merged = new Map<string, CallsAggregateRow>();
+  for (const row of [...first, ...second]) {
+    const key = JSON.stringify([row.bucket?.getTime() ?? null, row.service_code, row.outcome, row.simulated]);
+    const into = merged.get(key);
+    if (!into) {
+      merged.set(key, { ...row, latency_buckets: row.latency_buckets && [...row.latency_buckets] });
+      continue;
+    }
+    into.calls += row.calls;
+    into.latency_sum_ms += row.latency_sum_ms;
+    into.latency_max_ms = Math.max(into.latency_max_ms, row.latency_max_ms);
+    if (into.latency_buckets && row.latency_buckets) addHistograms(into.latency_buckets, row.latency_buckets);
+  }
+  return [...merged.values()];
+}
+
+/**
+ * Results computed from rollups, kept per process under a key and the version of the rollups they were computed
+ * from (read from Postgres at each use, so a process never serves what another process's rollup has replaced), the
+ * least recently used dropped past ENTRIES. Concurrent misses of one key share one computation.
+ */
+export class RolledUpCache<T> {
+  static readonly ENTRIES = 64;
+  private readonly entries = new Map<string, { version: string; value: Promise<T> }>();
+
+  async get(key: string, version: string, compute: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key);
+    if (entry && entry.version === version) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry.value;
+    }
+    const value = compute();
+    this.entries.set(key, { version, value });
+    if (this.entries.size > RolledUpCache.ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    try {
+      return await value;
+    } catch (error) {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+      throw error;
+    }
   }
 }
 

@@ -483,9 +483,9 @@ export class DossierRepository {
     return rows.map((row) => row.hour.getTime()).sort((a, b) => a - b);
   }
 
-  /** The time the oldest dossier was filed, or null without dossiers. */
-  async firstFiledAt(): Promise<Date | null> {
-    const { rows } = await this.pool.query<{ first: Date | null }>('SELECT min(filed_at) AS first FROM portal_dossiers');
+  /** The time the first dossier filed at or after `after` was filed (the first of all without it), or null. */
+  async firstFiledAt(after?: Date): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ first: Date | null }>('SELECT min(filed_at) AS first FROM portal_dossiers WHERE filed_at >= $1', [after ?? new Date(0)]);
     return rows[0].first;
   }
 
@@ -538,10 +538,14 @@ function deadLetterWhere(filter: DeadLetterFilter): { where: string[]; values: u
 
 /**
  * The buckets of the filing-to-decision time, in seconds (coverage's decision percentiles, summed across hours): from a
- * second (an automatic decision) to a week (a review), about three per decade up to a day. Fixed, like the latency
- * buckets: changing one would need every dossier rollup recomputed.
+ * second (an automatic decision) to 30 days (a review), about three per decade up to a day, then at the working
+ * deadlines procedures are held to (1, 2, 3, 5, 7, 10, 15 and 30 days), so that a percentile in days is read within
+ * the deadlines either side of it. Fixed, like the latency buckets: changing one would need every dossier rollup
+ * recomputed (delete coverage_dossier_state and the next refresh does).
  */
-export const DECISION_BUCKET_BOUNDS_S = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 21_600, 86_400, 604_800] as const;
+export const DECISION_BUCKET_BOUNDS_S = [
+  1, 2, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400, 172_800, 259_200, 432_000, 604_800, 864_000, 1_296_000, 2_592_000,
+] as const;
 
 /** The dossiers filed in one UTC hour for one service (DossierRepository.figuresByFilingHour). */
 export interface DossierFilingHourRow {

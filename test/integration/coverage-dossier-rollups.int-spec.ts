@@ -5,6 +5,8 @@ import { DossierRollupRepository } from '../../src/coverage/dossier-rollup.repos
 import { DossierRollupService } from '../../src/coverage/dossier-rollup.service.js';
 import { vietnamDayStart } from '../../src/coverage/rollup.repository.js';
 import { DECISION_BUCKET_BOUNDS_S, DossierRepository } from '../../src/portal/dossier.repository.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { useTestApp } from '../utils/test-app.js';
 
 const HOUR_MS = 3_600_000;
@@ -121,17 +123,43 @@ describe('coverage rollups of the portal dossiers', () => {
       else expect({ ...got, serviceCode: undefined }).toEqual({ ...expected, serviceCode: undefined });
     }
   };
-  const rolledHours = async () =>
-    new Map(
-      ((await testApp.db.query(
-        `SELECT hour_start, service_code, filed, decided FROM coverage_dossier_hourly WHERE hour_start >= $1 AND hour_start < $2`,
-        [new Date(DAY_START), new Date(DAY_START + 24 * HOUR_MS)],
-      )) as { hour_start: Date; service_code: string; filed: number; decided: number }[]).map((row) => [`${row.hour_start.toISOString()}|${row.service_code}`, row]),
+  /** The rollups of the day's hours as stored, against the oracle of each hour and service. */
+  const expectRolledExact = async () => {
+    const rows = (await testApp.db.query(
+      `SELECT hour_start, service_code, filed, decided_automatically, decided, decision_buckets, decision_min_s, decision_max_s
+       FROM coverage_dossier_hourly WHERE hour_start >= $1 AND hour_start < $2`,
+      [new Date(DAY_START), new Date(DAY_START + 24 * HOUR_MS)],
+    )) as { hour_start: Date; service_code: string; filed: number; decided_automatically: number; decided: number; decision_buckets: number[]; decision_min_s: number; decision_max_s: number }[];
+    const stored = new Map(
+      rows.map((row) => [
+        `${row.hour_start.toISOString()}|${row.service_code}`,
+        { filed: row.filed, decidedAutomatically: row.decided_automatically, decided: row.decided, decisionBuckets: row.decision_buckets, decisionMinSeconds: row.decision_min_s, decisionMaxSeconds: row.decision_max_s },
+      ]),
     );
+    const expected = new Map<string, ReturnType<typeof oracle>>();
+    for (const dossier of dossiers) {
+      const hour = Math.floor(Date.parse(dossier.filed_at) / HOUR_MS) * HOUR_MS;
+      const key = `${new Date(hour).toISOString()}|${dossier.service_code}`;
+      if (!expected.has(key)) expected.set(key, oracle(dossiers.filter((d) => Math.floor(Date.parse(d.filed_at) / HOUR_MS) * HOUR_MS === hour), dossier.service_code));
+    }
+    expect(stored).toEqual(expected);
+  };
+  /** Refreshes until every closed hour is rolled up (a refresh rolls up at most a week after the next dossier). */
+  const refreshAll = async () => {
+    const total = { newHours: 0, changedHours: 0 };
+    for (let remaining = 1; remaining > 0; ) {
+      const result = await rollups().refresh();
+      total.newHours += result.newHours;
+      total.changedHours += result.changedHours;
+      remaining = result.remaining;
+    }
+    return total;
+  };
 
   beforeEach(async () => {
     await testApp.db.query('DELETE FROM portal_dossiers WHERE filed_by = $1', [FILED_BY]);
     await testApp.db.query('DELETE FROM coverage_dossier_hourly');
+    await testApp.db.query('DELETE FROM coverage_dossier_area_daily');
     await testApp.db.query('DELETE FROM coverage_dossier_state');
     dossiers.length = 0;
     const [{ codes }] = await testApp.db.query(`SELECT array_agg(code ORDER BY code) AS codes FROM public_services`);
@@ -140,6 +168,7 @@ describe('coverage rollups of the portal dossiers', () => {
   testApp.beforeClose(async () => {
     await testApp.db.query('DELETE FROM portal_dossiers WHERE filed_by = $1', [FILED_BY]);
     await testApp.db.query('DELETE FROM coverage_dossier_hourly');
+    await testApp.db.query('DELETE FROM coverage_dossier_area_daily');
     await testApp.db.query('DELETE FROM coverage_dossier_state');
   });
 
@@ -148,15 +177,11 @@ describe('coverage rollups of the portal dossiers', () => {
     await insert(Array.from({ length: 300 }, () => generated(random, [0, 1, 2, 5, 9, 17, 23])));
     // Never refreshed: every hour read from the dossiers.
     await expectExact();
-    const first = await rollups().refresh();
-    expect(first.hours).toBeGreaterThan(24);
+    const first = await refreshAll();
+    expect(first.newHours).toBeGreaterThan(24);
     await expectExact();
-    // The rolled-up figures themselves are exact: hour by hour, as the dossiers say.
-    const rolled = await rolledHours();
-    for (const dossier of dossiers) {
-      const hour = new Date(Math.floor(Date.parse(dossier.filed_at) / HOUR_MS) * HOUR_MS).toISOString();
-      expect(rolled.get(`${hour}|${dossier.service_code}`)).toBeDefined();
-    }
+    // The rolled-up figures themselves are exact: hour by hour and service by service, as the dossiers say.
+    await expectRolledExact();
     // After the refresh: a dossier decided, one flagged for review (the follower), one redriven, and one filed late
     // into a rolled-up hour. Each is read at once, before any refresh.
     const open = dossiers.find((dossier) => dossier.status === 'received')!;
@@ -171,10 +196,11 @@ describe('coverage rollups of the portal dossiers', () => {
     Object.assign(rejected, { status: 'received', decided_at: null });
     await insert([generated(random, [12])], 'now');
     await expectExact();
-    // A refresh rewrites the hours that changed, after which the rollups alone are exact again.
-    const second = await rollups().refresh();
-    expect(second.hours).toBeGreaterThanOrEqual(1);
-    expect(second.hours).toBeLessThanOrEqual(4);
+    // A refresh rewrites exactly the hours that changed, after which the rollups alone are exact again.
+    const second = await refreshAll();
+    const changedHours = new Set([open, verified, rejected, dossiers.at(-1)!].map((dossier) => Math.floor(Date.parse(dossier.filed_at) / HOUR_MS)));
+    expect(second.changedHours).toBe(changedHours.size);
+    await expectRolledExact();
     await testApp.db.query(`UPDATE coverage_dossier_state SET changes_since = now() + interval '1 minute'`);
     await expectExact();
   });
@@ -182,7 +208,7 @@ describe('coverage rollups of the portal dossiers', () => {
   it('reads from the dossiers themselves only the hours not rolled up and those changed since', async () => {
     const random = randomOf(5);
     await insert(Array.from({ length: 100 }, () => generated(random, [1, 2, 3])));
-    await rollups().refresh();
+    await refreshAll();
     const repository = testApp.app.get(DossierRepository);
     const read: { from: Date; to: Date }[][] = [];
     const original = repository.figuresByFilingHour.bind(repository);
@@ -214,11 +240,39 @@ describe('coverage rollups of the portal dossiers', () => {
     }
   });
 
+  it('sees a change whose transaction began before the grace and committed after a refresh', async () => {
+    // A grace of one second (the app's is at least 90): the transaction below is open for longer than that.
+    const quick = new DossierRollupService(testApp.app.get(DossierRollupRepository), testApp.app.get(DossierRepository), {
+      coverage: { rollupGraceMs: 1_000 },
+    } as AppConfig);
+    await insert(Array.from({ length: 30 }, () => generated(randomOf(8), [6])));
+    for (let remaining = 1; remaining > 0; ) remaining = (await quick.refresh()).remaining;
+    const target = dossiers[0];
+    const client = await pgPoolOf(testApp.db).connect();
+    let committed = false;
+    try {
+      // A write that waits (a lock, a stalled client): its updated_at is its transaction's start.
+      await client.query('BEGIN');
+      await client.query(`UPDATE portal_dossiers SET status = 'verified', decided_at = filed_at + interval '5 seconds', updated_at = now() WHERE dossier_id = $1`, [target.dossier_id]);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await quick.refresh();
+      await client.query('COMMIT');
+      committed = true;
+    } finally {
+      if (!committed) await client.query('ROLLBACK');
+      client.release();
+    }
+    Object.assign(target, { status: 'verified', decided_at: new Date(Date.parse(target.filed_at) + 5_000).toISOString() });
+    await expectExact();
+    for (let remaining = 1; remaining > 0; ) remaining = (await quick.refresh()).remaining;
+    await expectRolledExact();
+  });
+
   it('writes nothing when another refresh moved the rollups first', async () => {
     await insert(Array.from({ length: 20 }, () => generated(randomOf(3), [4])));
     const results = await Promise.all([rollups().refresh(), rollups().refresh(), rollups().refresh()]);
     // The first to commit wrote the hours; the others found the state moved and left it.
-    expect(results.filter((result) => result.hours > 0)).toHaveLength(1);
+    expect(results.filter((result) => result.newHours > 0)).toHaveLength(1);
     await expectExact();
   });
 });

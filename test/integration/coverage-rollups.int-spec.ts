@@ -238,6 +238,12 @@ describe('coverage rollups of the call journal', () => {
     const daily = async () =>
       new Map(((await testApp.db.query('SELECT * FROM coverage_rollup_daily WHERE day = $1::date', [DAY])) as (Group & { service_code: string | null; operation: string; consumer_id: string | null; outcome: string })[]).map((row) => [keyOf(row), row]));
     expectSameGroups(await daily(), aggregate(await journalOf(DAY_START, DAY_START + 24 * HOUR_MS)));
+    // Read once before: the rolled-up part of the period is kept (RolledUpCache) until one of its hours is rolled up again.
+    const before = await rollups().callsOfPeriod(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS);
+    expectSameGroups(
+      new Map(before.map((row) => [serviceKeyOf(row), { ...row, latency_buckets: row.latency_buckets! }])),
+      aggregate(await journalOf(DAY_START - 3 * HOUR_MS, DAY_START + 24 * HOUR_MS), serviceKeyOf),
+    );
     // A late row in hour 5, then the window replayed: the hour and its day count it once.
     const hour5 = DAY_START + 5 * HOUR_MS;
     await insertRows([generatedRow(random, hour5)]);
