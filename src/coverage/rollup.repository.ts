@@ -110,6 +110,7 @@ export function sourcesOf(from: number, to: number, rolled: ReadonlySet<number>,
 @Injectable()
 export class RollupRepository {
   private readonly rolledUpCache = new RolledUpCache<CallsAggregateRow[]>();
+  private readonly fieldsCache = new RolledUpCache<FieldCountsRow[]>();
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
@@ -310,10 +311,16 @@ export class RollupRepository {
         GROUP BY 1, ${options.perService === false ? '' : 'service_code, '}outcome, fault_kind IS NOT NULL`);
     }
     if (parts.length === 0) parts.push(`SELECT NULL::timestamptz, NULL::text, NULL::text, false, 0::bigint, 0::double precision, 0::real, NULL::integer[] WHERE false`);
-    const text = `SELECT bucket, service_code, outcome, simulated, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
-        max(latency_max_ms) AS latency_max_ms, ${histogram(summedHistogramsSql('latency_buckets'))} AS latency_buckets
-      FROM (${parts.join('\n UNION ALL ')}) AS period (bucket, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-      GROUP BY bucket, service_code, outcome, simulated`;
+    const columns = 'AS period (bucket, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)';
+    // One part is one row per group already (each part is grouped, or unique by its table's key): only the types are set.
+    const text =
+      parts.length === 1
+        ? `SELECT bucket, service_code, outcome, simulated, calls::integer AS calls, latency_sum_ms::double precision AS latency_sum_ms, latency_max_ms, latency_buckets
+           FROM (${parts[0]}) ${columns}`
+        : `SELECT bucket, service_code, outcome, simulated, sum(calls)::integer AS calls, sum(latency_sum_ms)::double precision AS latency_sum_ms,
+             max(latency_max_ms) AS latency_max_ms, ${histogram(summedHistogramsSql('latency_buckets'))} AS latency_buckets
+           FROM (${parts.join('\n UNION ALL ')}) ${columns}
+           GROUP BY bucket, service_code, outcome, simulated`;
     return { text, values };
   }
 
@@ -360,18 +367,37 @@ export class RollupRepository {
    * the others (as `rollUpHour` counts them).
    */
   async fieldsOfPeriod(from: number, to: number, serviceCode: string): Promise<FieldCountsRow[]> {
-    const sources = sourcesOf(from, to, await this.rolledHours(from, to), { daily: false });
+    const { hours, version } = await this.rolledHoursWithVersion(from, to);
+    const sources = sourcesOf(from, to, hours, { daily: false });
+    // As in callsOfPeriod: the rolled-up hours' counts kept until one of them is rolled up again.
+    const [rolledUp, open] = await Promise.all([
+      sources.hourly.length === 0 ? [] : this.fieldsCache.get(JSON.stringify([serviceCode, sources.hourly]), version, () => this.fieldsOf(serviceCode, sources.hourly, [])),
+      sources.journal.length === 0 ? [] : this.fieldsOf(serviceCode, [], sources.journal),
+    ]);
+    const fields = new Map<string, FieldCountsRow>();
+    for (const row of [...rolledUp, ...open]) {
+      const into = fields.get(row.field) ?? { field: row.field, requested: 0, returned: 0, refusedRequests: 0 };
+      into.requested += row.requested;
+      into.returned += row.returned;
+      into.refusedRequests += row.refusedRequests;
+      fields.set(row.field, into);
+    }
+    return [...fields.values()].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  }
+
+  /** Per field, the counts of one service in `hourly` ranges (from coverage_field_hourly) and `journal` ranges (from the journal). */
+  private async fieldsOf(serviceCode: string, hourly: readonly { from: Date; to: Date }[], journal: readonly { from: Date; to: Date }[]): Promise<FieldCountsRow[]> {
     const values: unknown[] = [serviceCode];
     const bind = (value: unknown) => {
       values.push(value);
       return `$${values.length}`;
     };
     const parts: string[] = [];
-    for (const range of sources.hourly) {
+    for (const range of hourly) {
       parts.push(`SELECT field, requested, returned, refused_requests FROM coverage_field_hourly
         WHERE service_code = $1 AND hour_start >= ${bind(range.from)} AND hour_start < ${bind(range.to)}`);
     }
-    for (const range of sources.journal) {
+    for (const range of journal) {
       parts.push(`SELECT f.field, count(*) FILTER (WHERE f.field = ANY (j.fields_requested)), count(*) FILTER (WHERE f.field = ANY (j.fields_returned)),
           count(*) FILTER (WHERE f.field = ANY (j.fields_requested) AND j.problem_code = 'fields_not_allowed')
         FROM call_journal j CROSS JOIN LATERAL (SELECT DISTINCT unnest(j.fields_requested || j.fields_returned) AS field) f
@@ -381,7 +407,7 @@ export class RollupRepository {
     if (parts.length === 0) return [];
     const { rows } = await this.pool.query<FieldCountsRow>(
       `SELECT field, sum(requested)::int AS requested, sum(returned)::int AS returned, sum(refused_requests)::int AS "refusedRequests"
-       FROM (${parts.join('\n UNION ALL ')}) AS fields (field, requested, returned, refused_requests) GROUP BY field ORDER BY field`,
+       FROM (${parts.join('\n UNION ALL ')}) AS fields (field, requested, returned, refused_requests) GROUP BY field`,
       values,
     );
     return rows;
