@@ -270,9 +270,20 @@ describe('coverage rollups of the portal dossiers', () => {
 
   it('writes nothing when another refresh moved the rollups first', async () => {
     await insert(Array.from({ length: 20 }, () => generated(randomOf(3), [4])));
+    // Three at once: whatever their order, no hour is written twice, and the figures are exact.
     const results = await Promise.all([rollups().refresh(), rollups().refresh(), rollups().refresh()]);
-    // The first to commit wrote the hours; the others found the state moved and left it.
-    expect(results.filter((result) => result.newHours > 0)).toHaveLength(1);
+    const firstHour = Math.floor(Math.min(...dossiers.map((dossier) => Date.parse(dossier.filed_at))) / HOUR_MS) * HOUR_MS;
+    const until = Math.max(...results.map((result) => Date.parse(result.rolledUntil)));
+    expect(results.reduce((sum, result) => sum + result.newHours, 0)).toBe((until - firstHour) / HOUR_MS);
+    await expectExact();
+    // A replace from a state another refresh has moved since is refused, and leaves the rollups as they are.
+    const repository = testApp.app.get(DossierRollupRepository);
+    const stale = (await repository.state())!;
+    await insert([generated(randomOf(4), [4])], 'now');
+    for (let remaining = 1; remaining > 0; ) remaining = (await rollups().refresh()).remaining;
+    const hour = { from: DAY_START + 4 * HOUR_MS, to: DAY_START + 5 * HOUR_MS };
+    expect(await repository.replace([hour], [], { days: [DAY], rows: [] }, stale, { rolledUntil: stale.rolledUntil, changesSince: stale.changesSince })).toBe(false);
+    await expectRolledExact();
     await expectExact();
   });
 });
