@@ -52,7 +52,9 @@ export function decisionQuantileOf(row: Pick<DossierFiguresRow, 'decisionBuckets
  *   the start of the oldest transaction then open if that is earlier, so that a write whose transaction began before
  *   the refresh and committed after it is read as a change.
  * - `figures` reads the rolled-up hours but those whose dossiers changed since, and the others (those changed, and the
- *   hours after `rolledUntil`) from the dossiers.
+ *   hours after `rolledUntil`) from the dossiers; `areas` the same per commune, by whole Vietnamese days. A read is
+ *   exact as of the moment it asks which hours changed (its statements are not one snapshot): a change committed
+ *   while it reads is in its figures or in the next read's.
  */
 @Injectable()
 export class DossierRollupService {

@@ -259,7 +259,7 @@ export class RollupRepository {
    * reads a rolled-up hour of the journal. `serviceCode` narrows it to one service; `perService: false` sums the
    * services (a series of all of them: a month of hours is then about 9,000 rows instead of 170,000). Each part is
    * grouped on its own, so that the planner hashes it on its own statistics: grouped once over their union, a month of
-   * rollups was estimated at 60,000 groups and sorted on disk (docs/BENCHMARKS.md, "Issue 10"). Exposed for EXPLAIN in
+   * rollups was estimated at 67,724 groups (for 234) and sorted on disk (docs/BENCHMARKS.md, "Issue 10"). Exposed for EXPLAIN in
    * the tests.
    */
   callsOfPeriodStatement(sources: PeriodSources, options: CallsOfPeriodOptions = {}): { text: string; values: unknown[] } {
