@@ -8,25 +8,13 @@ import { DECISION_BUCKET_BOUNDS_S, DossierRepository } from '../../src/portal/do
 import type { AppConfig } from '../../src/config/app-config.js';
 import { pgPoolOf } from '../../src/database/database-bootstrap.js';
 import { useTestApp } from '../utils/test-app.js';
+import { randomOf } from '../utils/seeded-random.js';
 
 const HOUR_MS = 3_600_000;
 /** A Vietnamese day no other file files dossiers on. */
 const DAY = '2021-05-19';
 const DAY_START = vietnamDayStart(DAY);
 const FILED_BY = 'dossier-rollups-spec';
-
-/** mulberry32: a failing seed can be run again. */
-function randomOf(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] };
-}
 
 interface Dossier {
   dossier_id: string;

@@ -14,25 +14,12 @@ import { JobName, QueueName } from '../../src/queue/queue-names.js';
 import { insertJournalRows } from '../factories/journal.factory.js';
 import { expectEventually } from '../utils/expect-eventually.js';
 import { ADMIN_AUTH, useTestApp } from '../utils/test-app.js';
+import { randomOf } from '../utils/seeded-random.js';
 
 const HOUR_MS = 3_600_000;
 /** A Vietnamese day far from today, so the rows of the other files' calls never mix with these. */
 const DAY = '2022-07-14';
 const DAY_START = vietnamDayStart(DAY);
-
-/** A small deterministic generator (mulberry32), so a failing seed can be run again. */
-function randomOf(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick, int: (n: number) => Math.floor(next() * n) };
-}
 
 const SERVICES = ['SVC-A', 'SVC-B', 'SVC-C', null] as const;
 const OPERATIONS = ['lookup', 'verify', 'verify_batch', 'household'] as const;
