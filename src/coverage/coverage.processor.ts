@@ -27,6 +27,9 @@ export class CoverageProcessor extends WorkerHost {
         // (their reads would go to the dossiers for ever more hours), nor the other way round; the job fails (and is
         // retried) if either did.
         const [calls, dossiers] = await Promise.allSettled([this.rollups.catchUp(), this.dossierRollups.refresh()]);
+        if (calls.status === 'rejected' && dossiers.status === 'rejected') {
+          throw new AggregateError([calls.reason, dossiers.reason], 'the journal rollups and the dossier rollups both failed');
+        }
         if (calls.status === 'rejected') throw calls.reason;
         if (dossiers.status === 'rejected') throw dossiers.reason;
         return { ...calls.value, dossiers: dossiers.value };

@@ -60,6 +60,8 @@ export function decisionQuantileOf(row: Pick<DossierFiguresRow, 'decisionBuckets
 export class DossierRollupService {
   /** Hours of filing a refresh rolls up at most besides those changed: a week's, as the journal's catch-up. */
   static readonly HOURS_PER_REFRESH = 168;
+  /** A transaction open longer than the grace and this is said in the log at each refresh. */
+  static readonly LONG_TRANSACTION_MS = 10 * 60_000;
   private readonly logger = new Logger(DossierRollupService.name);
 
   constructor(
@@ -96,6 +98,12 @@ export class DossierRollupService {
     // A write whose transaction was open before the grace (a lock wait, a stalled client) has an older updated_at
     // than the grace allows for: the next refresh and every read look for changes from its start on.
     const next = { rolledUntil, changesSince: Math.min(now - grace, oldestOpenSince ?? Infinity) };
+    if (oldestOpenSince !== null && oldestOpenSince < now - grace - DossierRollupService.LONG_TRANSACTION_MS) {
+      // Correct, but every refresh and read then goes back to it for changes: more hours read from the dossiers.
+      this.logger.warn(
+        `a transaction open since ${new Date(oldestOpenSince).toISOString()} holds the dossier rollups' changes back to then (pg_stat_activity shows it)`,
+      );
+    }
     const written = await this.rollups.replace(ranges, rows, { days: areaDays, rows: areaRows }, state, next);
     const until = written ? rolledUntil : start;
     const result = {

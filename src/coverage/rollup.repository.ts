@@ -434,29 +434,54 @@ function mergedCalls(first: readonly CallsAggregateRow[], second: readonly Calls
 
 /**
  * Results computed from rollups, kept per process under a key and the version of the rollups they were computed
- * from (read from Postgres at each use, so a process never serves what another process's rollup has replaced), the
- * least recently used dropped past ENTRIES. Concurrent misses of one key share one computation.
+ * from (read from Postgres at each use, so a process never serves what another process's rollup has replaced).
+ * Bounded by the rows it holds: a result of more than MAX_ROWS_PER_ENTRY rows is not kept, and the least recently
+ * used entries are dropped past MAX_ROWS (a month of hourly series of every service is about 170,000 rows).
+ * Concurrent misses of one key share one computation.
  */
-export class RolledUpCache<T> {
-  static readonly ENTRIES = 64;
-  private readonly entries = new Map<string, { version: string; value: Promise<T> }>();
+export class RolledUpCache<T extends readonly unknown[]> {
+  static readonly MAX_ROWS = 200_000;
+  static readonly MAX_ROWS_PER_ENTRY = 50_000;
+  private readonly entries = new Map<string, { version: string; value: Promise<T>; rows: number }>();
+  private rows = 0;
 
   async get(key: string, version: string, compute: () => Promise<T>): Promise<T> {
     const entry = this.entries.get(key);
     if (entry && entry.version === version) {
+      // Most recently used last.
       this.entries.delete(key);
       this.entries.set(key, entry);
       return entry.value;
     }
+    this.drop(key);
     const value = compute();
-    this.entries.set(key, { version, value });
-    if (this.entries.size > RolledUpCache.ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    const held = { version, value, rows: 0 };
+    this.entries.set(key, held);
     try {
-      return await value;
+      const result = await value;
+      if (this.entries.get(key) === held) {
+        if (result.length > RolledUpCache.MAX_ROWS_PER_ENTRY) this.drop(key);
+        else {
+          held.rows = result.length;
+          this.rows += result.length;
+          for (const [oldest] of this.entries) {
+            if (this.rows <= RolledUpCache.MAX_ROWS && this.entries.size <= 256) break;
+            this.drop(oldest);
+          }
+        }
+      }
+      return result;
     } catch (error) {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+      if (this.entries.get(key) === held) this.drop(key);
       throw error;
     }
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.rows -= entry.rows;
+    this.entries.delete(key);
   }
 }
 
