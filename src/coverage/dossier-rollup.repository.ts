@@ -18,18 +18,8 @@ export interface DossierRollupState {
   refreshedAt?: number;
 }
 
-/** Dossier figures of one service, in one bucket of a series (null: the whole period). */
-export interface DossierFiguresRow {
-  bucket: Date | null;
-  serviceCode: string;
-  filed: number;
-  decidedAutomatically: number;
-  decided: number;
-  decisionBuckets: number[];
-  /** The shortest and longest filing-to-decision time (0 without decided dossiers). */
-  decisionMinSeconds: number;
-  decisionMaxSeconds: number;
-}
+/** Dossier figures of one service, as DossierRepository gives them per hour of filing, in one bucket of a series (null: the whole period). */
+export type DossierFiguresRow = Omit<DossierFilingHourRow, 'hourStart'> & { bucket: Date | null };
 
 /** An hour range [from, to), epoch ms. */
 export interface HourRange {

@@ -119,15 +119,24 @@ export class DossierRollupService {
   }
 
   /**
-   * The dossiers filed in [from, to) (whole UTC hours) per commune of the applicants: the whole Vietnamese days rolled
-   * up and unchanged since from `coverage_dossier_area_daily`, every other hour from the dossiers.
+   * What a read of [from, to) needs to know first: the period in whole UTC hours, the state, where its rolled-up hours
+   * end, and which of them hold dossiers changed since the last refresh.
    */
-  async areas(from: number, to: number): Promise<DossierAreaRow[]> {
+  private async freshness(from: number, to: number) {
     const start = hourOf(from);
     const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
     const state = await this.rollups.state();
     const rolledEnd = state ? Math.min(Math.max(state.rolledUntil, start), end) : start;
     const changed = state && start < rolledEnd ? await this.dossiers.filingHoursChangedSince(new Date(state.changesSince), new Date(start), new Date(rolledEnd)) : [];
+    return { start, end, state, rolledEnd, changed };
+  }
+
+  /**
+   * The dossiers filed in [from, to) (whole UTC hours) per commune of the applicants: the whole Vietnamese days rolled
+   * up and unchanged since from `coverage_dossier_area_daily`, every other hour from the dossiers.
+   */
+  async areas(from: number, to: number): Promise<DossierAreaRow[]> {
+    const { start, end, state, rolledEnd, changed } = await this.freshness(from, to);
     const dirty = new Set(changed.map((hour) => vietnamDay(hour)));
     const clean: string[] = [];
     const live: HourRange[] = [];
@@ -163,11 +172,7 @@ export class DossierRollupService {
    * `bucket`; a service without dossiers has no row.
    */
   async figures(from: number, to: number, bucket?: SeriesInterval): Promise<DossierFiguresRow[]> {
-    const start = hourOf(from);
-    const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
-    const state = await this.rollups.state();
-    const rolledEnd = state ? Math.min(Math.max(state.rolledUntil, start), end) : start;
-    const changed = state && start < rolledEnd ? await this.dossiers.filingHoursChangedSince(new Date(state.changesSince), new Date(start), new Date(rolledEnd)) : [];
+    const { start, end, state, rolledEnd, changed } = await this.freshness(from, to);
     const live = rangesOf(changed);
     if (rolledEnd < end) live.push({ from: rolledEnd, to: end });
     const [rolled, fresh] = await Promise.all([
@@ -178,7 +183,7 @@ export class DossierRollupService {
     for (const row of fresh) {
       const at = bucketOf(row, bucket);
       const key = `${at?.getTime() ?? ''}|${row.serviceCode}`;
-      summed.set(key, addFigures(summed.get(key) ?? emptyFigures(at, row.serviceCode), { ...row, bucket: at }));
+      summed.set(key, addFigures(summed.get(key), { ...row, bucket: at }));
     }
     return [...summed.values()];
   }

@@ -161,13 +161,25 @@ export class RollupRepository {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await client.query('DELETE FROM coverage_rollup_hourly WHERE hour_start = $1', [hour]);
+      await client.query('DELETE FROM coverage_service_hourly WHERE hour_start = $1', [hour]);
+      // One read of the hour's journal for both: per consumer and operation, and per service, outcome and simulated
+      // (the coverage tables' source: a fault profile's failure or delay is not the service's, so coverage keeps it
+      // apart), each summed from the groups of both keys.
       const inserted = await client.query<{ calls: number }>(
-        `WITH rolled AS (
-           INSERT INTO coverage_rollup_hourly (hour_start, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-           SELECT $1, service_code, operation, consumer_id, outcome, count(*), sum(latency_ms), max(latency_ms), ${histogramSql('latency_ms')}
+        `WITH grouped AS MATERIALIZED (
+           SELECT service_code, operation, consumer_id, outcome, fault_kind IS NOT NULL AS simulated, count(*) AS calls, sum(latency_ms::double precision) AS latency_sum_ms,
+                  max(latency_ms) AS latency_max_ms, ${histogramSql('latency_ms')} AS latency_buckets
            FROM call_journal
            WHERE received_at >= $1 AND received_at < $2
-           GROUP BY service_code, operation, consumer_id, outcome
+           GROUP BY service_code, operation, consumer_id, outcome, fault_kind IS NOT NULL),
+         per_service AS (
+           INSERT INTO coverage_service_hourly (hour_start, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+           SELECT $1, service_code, outcome, simulated, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+           FROM grouped GROUP BY service_code, outcome, simulated),
+         rolled AS (
+           INSERT INTO coverage_rollup_hourly (hour_start, service_code, operation, consumer_id, outcome, calls, latency_sum_ms, latency_max_ms, latency_buckets)
+           SELECT $1, service_code, operation, consumer_id, outcome, sum(calls), sum(latency_sum_ms), max(latency_max_ms), ${summedHistogramsSql('latency_buckets')}
+           FROM grouped GROUP BY service_code, operation, consumer_id, outcome
            RETURNING calls)
          SELECT coalesce(sum(calls), 0)::integer AS calls FROM rolled`,
         [hour, hourEnd],
@@ -186,17 +198,6 @@ export class RollupRepository {
          CROSS JOIN LATERAL (SELECT DISTINCT unnest(j.fields_requested || j.fields_returned) AS field) f
          WHERE j.received_at >= $1 AND j.received_at < $2
          GROUP BY j.service_code, f.field`,
-        [hour, hourEnd],
-      );
-      // Per service, outcome and simulated (the coverage tables' source): a fault profile's failure or delay is not
-      // the service's, so coverage keeps it apart.
-      await client.query('DELETE FROM coverage_service_hourly WHERE hour_start = $1', [hour]);
-      await client.query(
-        `INSERT INTO coverage_service_hourly (hour_start, service_code, outcome, simulated, calls, latency_sum_ms, latency_max_ms, latency_buckets)
-         SELECT $1, service_code, outcome, fault_kind IS NOT NULL, count(*), sum(latency_ms), max(latency_ms), ${histogramSql('latency_ms')}
-         FROM call_journal
-         WHERE received_at >= $1 AND received_at < $2
-         GROUP BY service_code, outcome, fault_kind IS NOT NULL`,
         [hour, hourEnd],
       );
       await client.query('DELETE FROM coverage_total_hourly WHERE hour_start = $1', [hour]);
